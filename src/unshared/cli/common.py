@@ -1,0 +1,29 @@
+"""Shared CLI helpers: consoles, passphrase prompt, output formats."""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+
+import typer
+from rich.console import Console
+
+console = Console(highlight=False)
+console_err = Console(stderr=True, highlight=False)
+
+
+class Format(str, Enum):
+    table = "table"
+    jsonl = "jsonl"
+
+
+def passphrase(new: bool = False) -> str:
+    """The case passphrase from ``UNSHARED_PASSPHRASE`` or a hidden prompt."""
+    value = os.environ.get("UNSHARED_PASSPHRASE")
+    if value is not None:
+        return value
+    if new:
+        return str(
+            typer.prompt("Choose a passphrase for this case", hide_input=True, confirmation_prompt=True)
+        )
+    return str(typer.prompt("Passphrase", hide_input=True))

@@ -1,0 +1,26 @@
+"""Chat-export importers, one module per format. Importing this package registers them all."""
+
+from unshared.importers import plaintext  # noqa: F401
+from unshared.importers.base import (
+    BytesSource,
+    FileSource,
+    Importer,
+    ImportOptions,
+    Source,
+    detect,
+    get,
+    register,
+    registry,
+)
+
+__all__ = [
+    "BytesSource",
+    "FileSource",
+    "Importer",
+    "ImportOptions",
+    "Source",
+    "detect",
+    "get",
+    "register",
+    "registry",
+]

@@ -1,0 +1,173 @@
+"""The importer interface.
+
+An importer turns one exhibit (a file as it was added to the case) into a stream of
+:class:`~unshared.model.Message` and :class:`~unshared.model.Participant` records.
+
+* ``sniff(source)`` looks at the start of the input and raises :class:`WrongFormat` when the file is
+  not its format. It must be cheap: it reads ``source.head()`` or a few archive member names.
+* ``parse(source, options)`` yields records lazily, never loading a large export whole. It raises
+  :class:`ParseError` naming the place (line, byte offset or JSON pointer) when the input is broken.
+
+Importers never touch storage: :func:`unshared.services.add_files` stores what they yield, in one
+transaction per exhibit. Register an importer with :func:`register`; :func:`detect` tries each in
+priority order (specific formats before the plain-text fallback).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from pathlib import Path
+from typing import BinaryIO, ClassVar, Protocol
+
+from unshared.errors import WrongFormat
+from unshared.model import Record
+
+__all__ = [
+    "Source",
+    "FileSource",
+    "BytesSource",
+    "ImportOptions",
+    "Importer",
+    "register",
+    "registry",
+    "detect",
+    "get",
+]
+
+
+class Source(Protocol):
+    """Read access to one exhibit's bytes. ``name`` is the original file name."""
+
+    name: str
+
+    def open(self) -> BinaryIO: ...
+
+    def head(self, size: int = 65536) -> bytes: ...
+
+    @property
+    def size(self) -> int: ...
+
+
+@dataclass
+class FileSource:
+    """A file on disk (used before the bytes are in the case, and by ``unshared scan``)."""
+
+    path: Path
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            self.name = self.path.name
+
+    def open(self) -> BinaryIO:
+        return self.path.open("rb")
+
+    def head(self, size: int = 65536) -> bytes:
+        with self.path.open("rb") as fh:
+            return fh.read(size)
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+
+@dataclass
+class BytesSource:
+    """In-memory bytes (tests, fuzzing, members of small archives)."""
+
+    data: bytes
+    name: str = "input"
+
+    def open(self) -> BinaryIO:
+        return io.BytesIO(self.data)
+
+    def head(self, size: int = 65536) -> bytes:
+        return self.data[:size]
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the user told us about the export.
+
+    ``timezone`` is applied to times that have no offset (and those messages are marked
+    ``time_assumed``). ``me`` names the victim's own display names or ids, used to tell the sides
+    apart. ``region`` is the ISO country used to read phone numbers.
+    """
+
+    timezone: tzinfo | None = None
+    me: frozenset[str] = field(default_factory=frozenset)
+    region: str = "GB"
+
+
+class Importer(Protocol):
+    name: ClassVar[str]
+    """Short format name: ``whatsapp``, ``messenger``, ``plaintext``, ..."""
+    platform: ClassVar[str]
+    """Platform written into each message: ``whatsapp``, ``instagram``, ``skype``, ..."""
+    priority: ClassVar[int]
+    """Lower runs first in :func:`detect`. Plain-text fallbacks use 1000."""
+
+    def sniff(self, source: Source) -> None: ...
+
+    def parse(self, source: Source, options: ImportOptions) -> Iterator[Record]: ...
+
+
+_REGISTRY: dict[str, Callable[[], Importer]] = {}
+
+
+def register(factory: Callable[[], Importer]) -> Callable[[], Importer]:
+    """Class decorator: ``@register`` on an importer class adds it to the registry."""
+    instance = factory()
+    _REGISTRY[instance.name] = factory
+    return factory
+
+
+def registry() -> list[Importer]:
+    """Every registered importer, in detection order."""
+    from unshared import importers  # noqa: F401  (imports every built-in importer module)
+
+    found = [factory() for factory in _REGISTRY.values()]
+    return sorted(found, key=lambda imp: (imp.priority, imp.name))
+
+
+def get(name: str) -> Importer:
+    for imp in registry():
+        if imp.name == name:
+            return imp
+    known = ", ".join(imp.name for imp in registry())
+    raise WrongFormat(f"unknown format {name!r}; known formats: {known}")
+
+
+def detect(source: Source) -> Importer:
+    """The first importer whose ``sniff`` accepts the source, else :class:`WrongFormat`."""
+    reasons: list[str] = []
+    for imp in registry():
+        try:
+            imp.sniff(source)
+        except WrongFormat as exc:
+            reasons.append(f"{imp.name}: {exc.message}")
+            continue
+        return imp
+    raise WrongFormat(
+        "not a chat export or screenshot this tool can read",
+        path=source.name,
+    )
+
+
+def zip_names(source: Source, limit: int = 100000) -> list[str]:
+    """Member names of a zip source, or [] when it is not a zip. Cheap: reads the central directory."""
+    if not source.head(4).startswith(b"PK\x03\x04"):
+        return []
+    try:
+        with source.open() as fh, zipfile.ZipFile(fh) as zf:
+            return zf.namelist()[:limit]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return []

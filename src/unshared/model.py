@@ -1,0 +1,311 @@
+"""The domain model: plain frozen dataclasses, no I/O.
+
+Importers produce :class:`Message` and :class:`Participant` records; analysis produces
+:class:`Identifier` and :class:`Signal`; the case file stores them next to the untouched exhibit
+they came from (see :class:`Locator`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+__all__ = [
+    "Locator",
+    "Attachment",
+    "Reaction",
+    "Message",
+    "Participant",
+    "Conversation",
+    "Record",
+    "Identifier",
+    "Signal",
+    "Fingerprint",
+    "Action",
+    "MessageKind",
+    "Side",
+    "canonical_json",
+]
+
+MessageKind = Literal["message", "system"]
+Side = Literal["victim", "other", "unknown"]
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys, no insignificant white space and UTF-8 kept as is.
+
+    Used for everything that is hashed, so the same value always gives the same bytes.
+    """
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+@dataclass(frozen=True, slots=True)
+class Locator:
+    """Where a record came from inside an exhibit.
+
+    ``member`` names a file inside an archive exhibit (zip/tar); then one of ``line`` (1-based),
+    ``offset`` (byte offset), ``pointer`` (RFC 6901 JSON pointer) or ``bbox`` (x, y, w, h in pixels
+    for OCR text) pins the place.
+    """
+
+    member: str | None = None
+    line: int | None = None
+    offset: int | None = None
+    pointer: str | None = None
+    bbox: tuple[int, int, int, int] | None = None
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.member:
+            parts.append(self.member)
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.offset is not None:
+            parts.append(f"byte {self.offset}")
+        if self.pointer is not None:
+            parts.append(f"json {self.pointer}")
+        if self.bbox is not None:
+            x, y, w, h = self.bbox
+            parts.append(f"box {x},{y},{w},{h}")
+        return ", ".join(parts) or "whole file"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Locator:
+        bbox = data.get("bbox")
+        return cls(
+            member=data.get("member"),
+            line=data.get("line"),
+            offset=data.get("offset"),
+            pointer=data.get("pointer"),
+            bbox=tuple(bbox) if bbox else None,  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file, sticker, link or share attached to a message.
+
+    ``kind`` is one of photo, video, audio, file, sticker, gif, share, link, contact, location,
+    other. ``uri`` is the path inside the export (or URL); ``member_sha256`` is filled when the media
+    file was found inside the same exhibit. ``omitted`` is true when the export left the media out.
+    """
+
+    kind: str
+    name: str | None = None
+    uri: str | None = None
+    mime: str | None = None
+    size: int | None = None
+    member_sha256: str | None = None
+    omitted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, False)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Attachment:
+        return cls(**{k: data[k] for k in data if k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    actor: str
+    reaction: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"actor": self.actor, "reaction": self.reaction}
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message or system line from a conversation export.
+
+    ``sent_at`` is timezone-aware. When the export gave no offset the importer applies the user's
+    timezone and sets ``time_assumed``. ``flags`` carries format facts worth keeping, for example
+    ``unsent``, ``edited``, ``ambiguous_date``, ``forwarded``.
+    """
+
+    platform: str
+    conversation: str
+    sender: str | None
+    text: str
+    locator: Locator
+    sent_at: datetime | None = None
+    time_assumed: bool = False
+    sender_id: str | None = None
+    kind: MessageKind = "message"
+    attachments: tuple[Attachment, ...] = ()
+    message_id: str | None = None
+    reply_to: str | None = None
+    reactions: tuple[Reaction, ...] = ()
+    flags: frozenset[str] = field(default_factory=frozenset)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON shape (``unshared messages --format jsonl``)."""
+        data: dict[str, Any] = {
+            "platform": self.platform,
+            "conversation": self.conversation,
+            "sender": self.sender,
+            "sender_id": self.sender_id,
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+            "time_assumed": self.time_assumed,
+            "text": self.text,
+            "attachments": [a.to_dict() for a in self.attachments],
+            "kind": self.kind,
+            "locator": self.locator.to_dict(),
+        }
+        if self.message_id is not None:
+            data["message_id"] = self.message_id
+        if self.reply_to is not None:
+            data["reply_to"] = self.reply_to
+        if self.reactions:
+            data["reactions"] = [r.to_dict() for r in self.reactions]
+        if self.flags:
+            data["flags"] = sorted(self.flags)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Message:
+        sent = data.get("sent_at")
+        return cls(
+            platform=data["platform"],
+            conversation=data["conversation"],
+            sender=data.get("sender"),
+            sender_id=data.get("sender_id"),
+            text=data.get("text") or "",
+            locator=Locator.from_dict(data.get("locator") or {}),
+            sent_at=datetime.fromisoformat(sent) if sent else None,
+            time_assumed=bool(data.get("time_assumed")),
+            kind=data.get("kind", "message"),
+            attachments=tuple(Attachment.from_dict(a) for a in data.get("attachments", [])),
+            message_id=data.get("message_id"),
+            reply_to=data.get("reply_to"),
+            reactions=tuple(Reaction(**r) for r in data.get("reactions", [])),
+            flags=frozenset(data.get("flags", [])),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """Someone in a conversation, as the export names them.
+
+    ``platform_id`` is the stable id when the export has one (Skype ``8:live:...``, Discord snowflake,
+    Telegram ``user123``); ``name`` is the display name. ``profile_url`` when the export gives one.
+    """
+
+    platform: str
+    conversation: str
+    name: str | None
+    platform_id: str | None = None
+    profile_url: str | None = None
+    side: Side = "unknown"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    platform: str
+    title: str
+    participants: tuple[Participant, ...] = ()
+
+
+Record = Message | Participant
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """Something police need: a Skype ID, a phone number, an MTCN, a wallet...
+
+    ``validity`` is ``valid`` (a checksum or parser confirmed it), ``shape`` (right shape, nothing
+    to check) or ``invalid`` (looked right but failed its checksum). ``source`` is where it was
+    found (message, participant, ocr) and ``side`` who used it.
+    """
+
+    kind: str
+    value: str
+    raw: str
+    validity: Literal["valid", "shape", "invalid"]
+    start: int = -1
+    end: int = -1
+    source: str = "message"
+    side: Side = "unknown"
+
+    @property
+    def valid(self) -> bool:
+        return self.validity != "invalid"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "value": self.value,
+            "raw": self.raw,
+            "valid": self.validity,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """A sextortion stage seen in a message, with the reason shown to the user."""
+
+    stage: str
+    reason: str
+    start: int = -1
+    end: int = -1
+    details: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"stage": self.stage, "reason": self.reason}
+        if self.details:
+            data["details"] = dict(self.details)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """Private fingerprints of one media file; the media itself is never stored."""
+
+    path: str
+    kind: Literal["image", "video"]
+    sha256: str
+    md5: str
+    pdq: str | None
+    quality: int
+    pdq_dihedral: tuple[str, ...] = ()
+    vpdq: tuple[tuple[int, str, int, float], ...] = ()
+    size: int | None = None
+    extra: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "path": self.path,
+            "kind": self.kind,
+            "sha256": self.sha256,
+            "md5": self.md5,
+            "pdq": self.pdq,
+            "quality": self.quality,
+            "pdq_dihedral": list(self.pdq_dihedral),
+        }
+        if self.kind == "video":
+            data["vpdq"] = [
+                {"frame": f, "pdq": h, "quality": q, "timestamp": t} for f, h, q, t in self.vpdq
+            ]
+        if self.size is not None:
+            data["size"] = self.size
+        for key, value in self.extra:
+            data[key] = value
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """Something the victim or a helper did: reported to police, suspended an account, ..."""
+
+    kind: str
+    ref: str | None = None
+    detail: str | None = None

@@ -1,0 +1,70 @@
+"""Shared test fixtures.
+
+* ``shared_dir``: ../shared beside the repository (real export samples). Tests that read it fail
+  loudly when it is missing in CI, and skip on a developer machine without it.
+* ``require_binary``: a system tool (tesseract, chromium, pdftotext, pg_ctl). On a developer machine
+  without it the test is skipped; in CI (``CI`` set) a missing tool is a failure, so CI can never
+  go green by skipping what it claims to cover.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+# Cheap key derivation for the many cases tests create; real cases use the default cost.
+os.environ.setdefault("UNSHARED_SCRYPT_LOG2N", "14")
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+IN_CI = bool(os.environ.get("CI"))
+
+
+def _shared() -> Path:
+    env = os.environ.get("UNSHARED_SHARED_DIR")
+    return Path(env) if env else ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    path = _shared()
+    if not path.is_dir():
+        if IN_CI:
+            pytest.fail(f"../shared is missing at {path}: CI must run with it beside the clone")
+        pytest.skip("../shared (real export samples) is not beside this checkout")
+    return path
+
+
+@pytest.fixture(scope="session")
+def exports_dir(shared_dir: Path) -> Path:
+    return shared_dir / "fixtures" / "exports"
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA
+
+
+def _require(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        if IN_CI:
+            pytest.fail(f"{name} is not installed; .ci/run must install it")
+        pytest.skip(f"{name} is not installed on this machine")
+    return found
+
+
+@pytest.fixture(scope="session")
+def require_binary() -> Callable[[str], str]:
+    return _require
+
+
+@pytest.fixture
+def passphrase(monkeypatch: pytest.MonkeyPatch) -> str:
+    value = "correct horse battery staple"
+    monkeypatch.setenv("UNSHARED_PASSPHRASE", value)
+    return value
