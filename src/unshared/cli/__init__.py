@@ -19,6 +19,7 @@ from unshared.cli import (
     fingerprint_cmds,
     guide_cmds,
     report_cmds,
+    signals_cmds,
 )
 from unshared.cli.common import console_err
 from unshared.errors import UnsharedError
@@ -51,6 +52,7 @@ def _root(
 for _module in (
     case_cmds,
     analysis_cmds,
+    signals_cmds,
     guide_cmds,
     fingerprint_cmds,
     bank_cmds,

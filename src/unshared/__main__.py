@@ -1,0 +1,3 @@
+from unshared.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Analysis of message text: identifiers police need, and sextortion signals."""
