@@ -82,7 +82,7 @@ class Locator:
             line=data.get("line"),
             offset=data.get("offset"),
             pointer=data.get("pointer"),
-            bbox=tuple(bbox) if bbox else None,  # type: ignore[arg-type]
+            bbox=(int(bbox[0]), int(bbox[1]), int(bbox[2]), int(bbox[3])) if bbox else None,
         )
 
 

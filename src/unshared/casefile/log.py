@@ -57,7 +57,9 @@ def check_chain(events: list[Event] | Any) -> list[str]:
     expected_seq = 1
     for ev in events:
         if ev.seq != expected_seq:
-            problems.append(f"event {ev.seq}: expected sequence number {expected_seq} (gap or reorder)")
+            problems.append(
+                f"event {ev.seq}: expected sequence number {expected_seq} (gap or reorder)"
+            )
         if ev.prev_hash != prev:
             problems.append(f"event {ev.seq}: does not link to the event before it")
         if event_hash(ev.prev_hash, ev.seq, ev.at, ev.type, ev.payload) != ev.hash:

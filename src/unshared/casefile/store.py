@@ -8,6 +8,7 @@ transaction, so the log and the data can never disagree, even after a crash.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import Any, BinaryIO
 
 import apsw
 
@@ -80,7 +81,7 @@ class StoredMessage:
     message: Message
 
 
-class _ExhibitReader(IO[bytes]):
+class _ExhibitReader(io.RawIOBase):
     """A read-only, streaming file object over an exhibit's chunks."""
 
     def __init__(self, case: Case, exhibit_id: int, size: int) -> None:
@@ -139,12 +140,7 @@ class _ExhibitReader(IO[bytes]):
 
     def close(self) -> None:
         self._chunk = b""
-
-    def __enter__(self) -> _ExhibitReader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        super().close()
 
 
 class Case:
@@ -161,7 +157,9 @@ class Case:
         """A new, empty case. ``passphrase=None`` makes an unencrypted case (recorded in it)."""
         path = Path(path)
         if path.exists():
-            raise CaseFileError("a file with this name already exists; choose another", path=str(path))
+            raise CaseFileError(
+                "a file with this name already exists; choose another", path=str(path)
+            )
         if not path.parent.exists():
             raise InputFileError("the folder does not exist", path=str(path.parent))
         if passphrase is not None and not passphrase:
@@ -212,7 +210,9 @@ class Case:
             with path.open("rb") as fh:
                 header = fh.read(100)
         except OSError as exc:
-            raise InputFileError(f"cannot read the case file ({exc.strerror})", path=spath) from None
+            raise InputFileError(
+                f"cannot read the case file ({exc.strerror})", path=spath
+            ) from None
         if not header:
             raise NotACaseFile("the file is empty, not a case file", path=spath)
         encrypted = crypto.is_encrypted_header(header)
@@ -226,7 +226,9 @@ class Case:
         try:
             if encrypted:
                 if passphrase is None:
-                    raise WrongPassphrase("this case is encrypted: a passphrase is needed", path=spath)
+                    raise WrongPassphrase(
+                        "this case is encrypted: a passphrase is needed", path=spath
+                    )
                 key = crypto.derive_key(passphrase, header[:16])
                 db.pragma("cipher", "chacha20")
                 db.execute(f"PRAGMA key=\"x'{key.hex()}'\"")
@@ -286,7 +288,8 @@ class Case:
     def log(self, type_: str, payload: dict[str, Any]) -> Event:
         """Append one event to the log in its own transaction (notes, actions, reports...)."""
         with self._db:
-            return self._append(type_, payload)
+            event = self._append(type_, payload)
+        return event
 
     def events(self) -> Iterator[Event]:
         for row in self._db.execute(
@@ -312,7 +315,7 @@ class Case:
         bytes stored. Adding the same bytes again adds only a new acquisition record.
         """
         with self._db:
-            next_id = self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM exhibits").fetchone()[0]
+            next_id = _scalar(self._db, "SELECT coalesce(max(id), 0) + 1 FROM exhibits")
             self._db.execute("SAVEPOINT chunks")
             digest = hashlib.sha256()
             size = 0
@@ -388,7 +391,7 @@ class Case:
             raise CaseFileError(f"no exhibit with SHA-256 {sha256}", path=str(self.path))
         if len(rows) > 1:
             raise CaseFileError(f"{sha256} matches several exhibits; give more digits")
-        exhibit_id, sha, size = rows[0]
+        exhibit_id, sha, size = (int(rows[0][0] or 0), str(rows[0][1]), int(rows[0][2] or 0))
         return ExhibitInfo(exhibit_id, sha, size, self._acquisitions(exhibit_id))
 
     def exhibits(self) -> list[ExhibitInfo]:
@@ -397,9 +400,9 @@ class Case:
             for i, s, n in self._db.execute("SELECT id, sha256, size FROM exhibits ORDER BY id")
         ]
 
-    def open_exhibit(self, sha256: str) -> IO[bytes]:
+    def open_exhibit(self, sha256: str) -> BinaryIO:
         info = self.exhibit(sha256)
-        return _ExhibitReader(self, info.id, info.size)
+        return io.BufferedReader(_ExhibitReader(self, info.id, info.size), CHUNK_SIZE)
 
     def iter_chunks(self, exhibit_id: int) -> Iterator[tuple[int, bytes]]:
         for seq, data in self._db.execute(
@@ -421,9 +424,7 @@ class Case:
         Returns the number of messages. If the iterator raises, nothing of this import is kept.
         """
         with self._db:
-            import_id = self._db.execute(
-                "SELECT coalesce(max(id), 0) + 1 FROM imports"
-            ).fetchone()[0]
+            import_id = _scalar(self._db, "SELECT coalesce(max(id), 0) + 1 FROM imports")
             # The import row must exist first for the foreign keys; its counts are final below.
             count = 0
             participants = 0
@@ -503,7 +504,7 @@ class Case:
             yield StoredMessage(mid, sha, Message.from_dict(json.loads(body)))
 
     def message_count(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM messages").fetchone()[0])
+        return _scalar(self._db, "SELECT count(*) FROM messages")
 
     def participants(self) -> list[Participant]:
         out = []
@@ -534,7 +535,8 @@ class Case:
                 "INSERT INTO signals (message_id, stage, body) VALUES (?,?,?)",
                 [(mid, sig.stage, canonical_json(sig.to_dict())) for mid, sig in signals],
             )
-            return self._append("analysis_run", payload)
+            event = self._append("analysis_run", payload)
+        return event
 
     def identifiers(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
         for mid, body in self._db.execute("SELECT message_id, body FROM identifiers ORDER BY id"):
@@ -552,14 +554,23 @@ class Case:
                 "INSERT INTO fingerprints (sha256, kind, pdq, quality, body, event_seq) "
                 "VALUES (?,?,?,?,?,?)",
                 [
-                    (fp.sha256, fp.kind, fp.pdq, fp.quality, canonical_json(fp.to_dict()), event.seq)
+                    (
+                        fp.sha256,
+                        fp.kind,
+                        fp.pdq,
+                        fp.quality,
+                        canonical_json(fp.to_dict()),
+                        event.seq,
+                    )
                     for fp in prints
                 ],
             )
-            return event
+        return event
 
     def fingerprints(self) -> list[dict[str, Any]]:
-        return [json.loads(b) for (b,) in self._db.execute("SELECT body FROM fingerprints ORDER BY id")]
+        return [
+            json.loads(b) for (b,) in self._db.execute("SELECT body FROM fingerprints ORDER BY id")
+        ]
 
     def setting(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
@@ -576,8 +587,15 @@ class Case:
 
 def _ident_dict(ident: Identifier) -> dict[str, Any]:
     data = ident.to_dict()
-    data.update({"source": ident.source, "side": ident.side, "start": ident.start, "end": ident.end})
+    data.update(
+        {"source": ident.source, "side": ident.side, "start": ident.start, "end": ident.end}
+    )
     return data
+
+
+def _scalar(db: apsw.Connection, sql: str) -> int:
+    row = db.execute(sql).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _configure(db: apsw.Connection) -> None:

@@ -61,7 +61,9 @@ def verify_case(case: Case, progress: Callable[[int], None] | None = None) -> Ve
         try:
             for seq, data in case.iter_chunks(info.id):
                 if seq != expected_seq:
-                    result.problems.append(f"exhibit {info.sha256} ({info.name}): chunk {expected_seq} missing")
+                    result.problems.append(
+                        f"exhibit {info.sha256} ({info.name}): chunk {expected_seq} missing"
+                    )
                     expected_seq = seq
                 digest.update(data)
                 size += len(data)
@@ -79,7 +81,9 @@ def verify_case(case: Case, progress: Callable[[int], None] | None = None) -> Ve
         if info.sha256 not in logged:
             result.problems.append(f"exhibit {info.sha256} ({info.name}): not recorded in the log")
         elif logged[info.sha256] != info.size:
-            result.problems.append(f"exhibit {info.sha256} ({info.name}): size differs from the log")
+            result.problems.append(
+                f"exhibit {info.sha256} ({info.name}): size differs from the log"
+            )
     stored = {e.sha256 for e in exhibits}
     for sha in logged:
         if sha not in stored:

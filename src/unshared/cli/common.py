@@ -24,6 +24,8 @@ def passphrase(new: bool = False) -> str:
         return value
     if new:
         return str(
-            typer.prompt("Choose a passphrase for this case", hide_input=True, confirmation_prompt=True)
+            typer.prompt(
+                "Choose a passphrase for this case", hide_input=True, confirmation_prompt=True
+            )
         )
     return str(typer.prompt("Passphrase", hide_input=True))

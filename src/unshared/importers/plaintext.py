@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from unshared.errors import WrongFormat
@@ -28,9 +28,7 @@ _STAMP = (
     r"(?P<tz>Z|[+-]\d{2}:?\d{2})?\]?"
     r"|\[?(?P<tod>\d{1,2}:\d{2}(?::\d{2})?)\]?)"
 )
-_LINE = re.compile(
-    rf"^\s*(?:{_STAMP}\s*[-–]?\s*)?(?P<name>[^:\n]{{1,40}}?)\s*:\s(?P<text>.*)$"
-)
+_LINE = re.compile(rf"^\s*(?:{_STAMP}\s*[-–]?\s*)?(?P<name>[^:\n]{{1,40}}?)\s*:\s(?P<text>.*)$")
 _NOT_A_NAME = re.compile(r"https?$|^\d+$|[<>{}\[\]]")
 
 
@@ -80,7 +78,7 @@ class PlainTextImporter:
                         sent_at = datetime.fromisoformat(stamp + ("+00:00" if tz == "Z" else tz))
                     else:
                         local = datetime.fromisoformat(stamp)
-                        sent_at = local.replace(tzinfo=options.timezone or timezone.utc)
+                        sent_at = local.replace(tzinfo=options.timezone or UTC)
                         assumed = True
                 current = {
                     "sender": sender,

@@ -61,7 +61,9 @@ def iter_lines(stream: BinaryIO, name: str) -> Iterator[tuple[int, int, str]]:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
-            raise ParseError(f"not valid {encoding} text", path=name, where=f"byte {exc.start}") from None
+            raise ParseError(
+                f"not valid {encoding} text", path=name, where=f"byte {exc.start}"
+            ) from None
         offset = skip
         for number, line in enumerate(text.splitlines(), start=1):
             yield number, offset, line

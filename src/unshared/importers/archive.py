@@ -1,0 +1,194 @@
+"""Safe reading of zip and tar exports (WhatsApp "export with media", Messenger and Discord data
+packages, Skype .tar).
+
+Archives are read member by member, never extracted to disk. Limits stop zip bombs: the total and
+per-member uncompressed size, the number of members, and the compression ratio. Member paths are
+names only; nothing is ever written out, so path traversal cannot happen, but absurd names are
+still refused.
+"""
+
+from __future__ import annotations
+
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO
+
+from unshared.errors import LimitExceeded, ParseError
+from unshared.importers.base import Source
+
+__all__ = ["Limits", "Archive", "open_archive", "is_zip", "is_tar"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_members: int = 200_000
+    max_member_size: int = 8 << 30  # 8 GiB: long videos in an export
+    max_total_size: int = 64 << 30
+    max_ratio: float = 200.0  # uncompressed / compressed, for members over 1 MiB
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def is_zip(source: Source) -> bool:
+    return source.head(4) in (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def is_tar(source: Source) -> bool:
+    head = source.head(512)
+    return len(head) >= 262 and head[257:262] == b"ustar"
+
+
+class Archive:
+    """Read-only view of a zip or tar exhibit with size limits checked before reading."""
+
+    def __init__(self, source: Source, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.source = source
+        self.limits = limits
+        self._fh: IO[bytes] | None = None
+        self._zip: zipfile.ZipFile | None = None
+        self._tar: tarfile.TarFile | None = None
+        self._tar_members: dict[str, tarfile.TarInfo] = {}
+
+    def __enter__(self) -> Archive:
+        self._fh = self.source.open()
+        name = self.source.name
+        try:
+            if is_zip(self.source):
+                self._zip = zipfile.ZipFile(self._fh)
+                self._check_zip()
+            elif is_tar(self.source):
+                self._tar = tarfile.open(fileobj=self._fh, mode="r:")
+                members = []
+                for info in self._tar:
+                    members.append(info)
+                    if len(members) > self.limits.max_members:
+                        raise LimitExceeded("the archive has too many files", path=name)
+                self._tar_members = {m.name: m for m in members if m.isfile()}
+                total = sum(m.size for m in self._tar_members.values())
+                if total > self.limits.max_total_size:
+                    raise LimitExceeded("the archive is too large to import", path=name)
+            else:
+                raise ParseError("not a zip or tar archive", path=name)
+        except (zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
+            self.close()
+            raise ParseError(f"the archive is damaged or truncated ({exc})", path=name) from None
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+        if self._tar is not None:
+            self._tar.close()
+        if self._fh is not None:
+            self._fh.close()
+
+    def _check_zip(self) -> None:
+        assert self._zip is not None
+        infos = self._zip.infolist()
+        name = self.source.name
+        if len(infos) > self.limits.max_members:
+            raise LimitExceeded("the archive has too many files", path=name)
+        total = 0
+        for info in infos:
+            total += info.file_size
+            if info.file_size > self.limits.max_member_size:
+                raise LimitExceeded(
+                    "a file in the archive is too large to import", path=name, where=info.filename
+                )
+            if info.file_size > (1 << 20) and info.file_size > self.limits.max_ratio * max(
+                info.compress_size, 1
+            ):
+                raise LimitExceeded(
+                    "a file in the archive is compressed suspiciously well (possible zip bomb)",
+                    path=name,
+                    where=info.filename,
+                )
+        if total > self.limits.max_total_size:
+            raise LimitExceeded("the archive is too large to import", path=name)
+
+    def names(self) -> list[str]:
+        if self._zip is not None:
+            return [i.filename for i in self._zip.infolist() if not i.is_dir()]
+        return list(self._tar_members)
+
+    def size(self, member: str) -> int:
+        if self._zip is not None:
+            return self._zip.getinfo(member).file_size
+        return self._tar_members[member].size
+
+    @contextmanager
+    def open(self, member: str) -> Iterator[IO[bytes]]:
+        """A stream over one member; reading past its declared size raises LimitExceeded."""
+        if self._zip is not None:
+            try:
+                info = self._zip.getinfo(member)
+            except KeyError:
+                raise ParseError(
+                    "missing from the archive", path=self.source.name, where=member
+                ) from None
+            with self._zip.open(info) as fh:
+                yield _Bounded(fh, info.file_size, self.source.name, member)
+            return
+        assert self._tar is not None
+        tinfo = self._tar_members.get(member)
+        if tinfo is None:
+            raise ParseError("missing from the archive", path=self.source.name, where=member)
+        fh = self._tar.extractfile(tinfo)
+        if fh is None:
+            raise ParseError("not a regular file", path=self.source.name, where=member)
+        with fh:
+            yield _Bounded(fh, tinfo.size, self.source.name, member)
+
+    def read(self, member: str) -> bytes:
+        with self.open(member) as fh:
+            return fh.read()
+
+
+class _Bounded(IO[bytes]):
+    """Wraps a member stream and refuses to yield more than the declared size."""
+
+    def __init__(self, inner: IO[bytes], declared: int, archive: str, member: str) -> None:
+        self._inner = inner
+        self._left = declared
+        self._archive = archive
+        self._member = member
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        want = self._left + 1 if size is None or size < 0 else min(size, self._left + 1)
+        try:
+            data = self._inner.read(want)
+        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+            raise ParseError(
+                f"the archive is damaged ({exc})", path=self._archive, where=self._member
+            ) from None
+        if len(data) > self._left:
+            raise LimitExceeded(
+                "a file in the archive is larger than it says",
+                path=self._archive,
+                where=self._member,
+            )
+        self._left -= len(data)
+        return data
+
+    def readline(self, limit: int = -1) -> bytes:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def open_archive(source: Source, limits: Limits = DEFAULT_LIMITS) -> Archive:
+    return Archive(source, limits)
