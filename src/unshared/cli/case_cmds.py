@@ -1,9 +1,242 @@
-"""CLI commands for this area (see unshared.cli)."""
+"""Case commands: new, add, messages, verify, log, note, action, exhibit, demo."""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+from pathlib import Path
+
 import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+from rich.table import Table
+
+from unshared import services
+from unshared.casefile import Case, verify_case
+from unshared.cli.common import Format, console, console_err, open_case, passphrase
+from unshared.errors import IntegrityError
+from unshared.importers import ImportOptions
+
+
+def _byte_progress(total: int, label: str) -> Progress:
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=console_err,
+        transient=True,
+        disable=total < (32 << 20),
+    )
+
+
+def new(
+    case: Path = typer.Argument(..., help="The case file to create, e.g. lee.unshared"),
+    no_encryption: bool = typer.Option(
+        False, "--no-encryption", help="Store the case unencrypted (recorded in the file)."
+    ),
+) -> None:
+    """Create a new, empty case file (encrypted with a passphrase unless --no-encryption)."""
+    secret = None if no_encryption else passphrase(new=True)
+    with Case.create(case, secret) as opened:
+        head = opened.head()
+    state = "unencrypted (as asked)" if no_encryption else "encrypted"
+    console.print(f"Created {state} case [bold]{case}[/bold]. Log head: {head.hash}")
+
+
+def add(
+    case: Path = typer.Argument(..., help="The case file."),
+    files: list[Path] = typer.Argument(..., help="Exports, screenshots or any evidence file."),
+    fmt: str | None = typer.Option(None, "--format", help="Force an importer (e.g. whatsapp)."),
+    timezone: str | None = typer.Option(
+        None, "--timezone", help="Time zone of exports without offsets (default: this machine's)."
+    ),
+    me: list[str] = typer.Option(
+        [], "--me", help="Your own name or id in the chats (repeatable), to tell the sides apart."
+    ),
+    region: str = typer.Option("GB", "--region", help="Country for reading phone numbers."),
+) -> None:
+    """Add files to the case: each is kept whole and untouched, then its messages are read."""
+    options = ImportOptions(
+        timezone=services.resolve_timezone(timezone), me=frozenset(me), region=region.upper()
+    )
+    with open_case(case) as opened:
+        if me:
+            opened.set_setting("me", ",".join(me))
+        total = sum(f.stat().st_size for f in files if f.is_file())
+        with _byte_progress(total, "adding") as bar:
+            task = bar.add_task("Storing", total=total)
+            results = services.add_files(
+                opened, files, options, fmt=fmt, progress=lambda n: bar.advance(task, n)
+            )
+    failed = 0
+    for result in results:
+        if result.exhibit is None:
+            failed += 1
+            console_err.print(
+                f"[red]not added:[/red] {result.error.describe() if result.error else ''}"
+            )
+            continue
+        dup = "" if result.exhibit.new else " (same bytes as an earlier exhibit)"
+        console.print(f"Kept {result.path} as exhibit {result.exhibit.sha256[:16]}…{dup}")
+        if result.error is not None:
+            failed += 1
+            console_err.print(
+                f"[yellow]could not read messages:[/yellow] {result.error.describe()}"
+            )
+            for note in result.notes:
+                console_err.print(f"  {note}")
+        else:
+            console.print(f"  read {result.messages} messages as {result.format}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def messages(
+    case: Path = typer.Argument(..., help="The case file."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or jsonl"),
+) -> None:
+    """List every imported message."""
+    with open_case(case, readonly=True) as opened:
+        if fmt == Format.jsonl:
+            out = sys.stdout
+            for stored in opened.messages():
+                data = stored.message.to_dict()
+                data["exhibit"] = stored.exhibit_sha256
+                out.write(json.dumps(data, ensure_ascii=False) + "\n")
+            return
+        table = Table("when", "platform", "from", "text", "source", show_lines=False)
+        for stored in opened.messages():
+            msg = stored.message
+            when = msg.sent_at.isoformat(sep=" ", timespec="minutes") if msg.sent_at else ""
+            if msg.time_assumed:
+                when += " (local, assumed)"
+            sender = msg.sender or ""
+            if msg.sender_id and msg.sender_id != msg.sender:
+                sender += f" [{msg.sender_id}]"
+            text = msg.text if msg.kind == "message" else f"[italic]{msg.text}[/italic]"
+            table.add_row(
+                when, msg.platform, sender, text, f"{stored.exhibit_sha256[:12]} {msg.locator}"
+            )
+        console.print(table)
+
+
+def verify(
+    target: Path = typer.Argument(..., help="A case file, or an evidence bundle (.zip)."),
+) -> None:
+    """Check every exhibit's hash and the whole log chain; print the head hash."""
+    if target.suffix.lower() == ".zip" and target.is_file():
+        from unshared.report.bundle import verify_bundle  # type: ignore[import-not-found,unused-ignore]
+
+        bundle = verify_bundle(target)
+        if not bundle.ok:
+            for problem in bundle.problems:
+                console_err.print(f"[red]FAIL[/red] {problem}")
+            raise IntegrityError("the bundle does not verify", path=str(target))
+        console.print(f"OK: bundle {target} verifies. Log head: {bundle.head_hash}")
+        return
+    with open_case(target, readonly=True) as opened:
+        total = sum(e.size for e in opened.exhibits())
+        with _byte_progress(total, "verifying") as bar:
+            task = bar.add_task("Verifying", total=total)
+            result = verify_case(opened, progress=lambda n: bar.advance(task, n))
+    if not result.ok:
+        for problem in result.problems:
+            console_err.print(f"[red]FAIL[/red] {problem}")
+        raise IntegrityError(f"{len(result.problems)} problem(s) found", path=str(target))
+    console.print(
+        f"OK: {result.exhibits} exhibits ({result.bytes_checked} bytes) and "
+        f"{result.events} log events verify."
+    )
+    console.print(f"Log head: {result.head_hash}")
+
+
+def log(
+    case: Path = typer.Argument(..., help="The case file."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or jsonl"),
+) -> None:
+    """Print the case log (every action, in order, with its hash chain)."""
+    with open_case(case, readonly=True) as opened:
+        events = list(opened.events())
+    if fmt == Format.jsonl:
+        for event in events:
+            sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
+        return
+    table = Table("#", "time (UTC)", "event", "details", "hash")
+    for event in events:
+        table.add_row(str(event.seq), event.at, event.type, event.payload, event.hash[:16] + "…")
+    console.print(table)
+
+
+def note(
+    case: Path = typer.Argument(..., help="The case file."),
+    text: str = typer.Argument(..., help="The note."),
+) -> None:
+    """Add a note to the case log."""
+    with open_case(case) as opened:
+        seq = services.add_note(opened, text)
+    console.print(f"Note saved as event {seq}.")
+
+
+def action(
+    case: Path = typer.Argument(..., help="The case file."),
+    kind: str = typer.Argument(
+        ..., help="What was done: " + ", ".join(services.ACTION_KINDS) + " (or your own word)."
+    ),
+    ref: str | None = typer.Option(None, "--ref", help="Reference, e.g. a crime reference number."),
+    detail: str | None = typer.Option(None, "--detail", help="Details in your own words."),
+) -> None:
+    """Record something done: reported to police or a platform, account suspended, ..."""
+    with open_case(case) as opened:
+        seq = services.add_action(opened, kind, ref, detail)
+    console.print(f"Recorded '{kind}' as event {seq}.")
+
+
+exhibit_app = typer.Typer(help="Exhibits: the files kept in the case, exactly as they were added.")
+
+
+@exhibit_app.command("list")
+def exhibit_list(case: Path = typer.Argument(..., help="The case file.")) -> None:
+    """List exhibits with their SHA-256, size and acquisitions."""
+    with open_case(case, readonly=True) as opened:
+        table = Table("sha256", "size", "name", "acquired (UTC)", "source")
+        for info in opened.exhibits():
+            for acq in info.acquisitions:
+                table.add_row(
+                    info.sha256, str(info.size), acq.original_name, acq.acquired_at, acq.source_path
+                )
+        console.print(table)
+
+
+@exhibit_app.command("export")
+def exhibit_export(
+    case: Path = typer.Argument(..., help="The case file."),
+    sha256: str = typer.Argument(..., help="The exhibit's SHA-256 (or a unique prefix)."),
+    out: Path = typer.Argument(..., help="Where to write the bytes."),
+) -> None:
+    """Write an exhibit's bytes back out, exactly as they were added."""
+    if out.exists():
+        raise services.InputFileError("refusing to overwrite an existing file", path=str(out))
+    with open_case(case) as opened:
+        info = opened.exhibit(sha256)
+        tmp = out.with_name(out.name + ".part")
+        with opened.open_exhibit(info.sha256) as src, tmp.open("wb") as dst:
+            while block := src.read(1 << 20):
+                dst.write(block)
+        os.replace(tmp, out)
+        opened.log("exhibit_exported", {"sha256": info.sha256, "to": str(out.resolve())})
+    console.print(f"Wrote {info.size} bytes to {out} (SHA-256 {info.sha256}).")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the root app."""
+    app.command()(new)
+    app.command()(add)
+    app.command()(messages)
+    app.command()(verify)
+    app.command()(log)
+    app.command()(note)
+    app.command()(action)
+    app.add_typer(exhibit_app, name="exhibit")
+    from unshared.cli.demo_cmd import demo
+
+    app.command()(demo)
