@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,3 +70,36 @@ def passphrase(monkeypatch: pytest.MonkeyPatch) -> str:
     value = "correct horse battery staple"
     monkeypatch.setenv("UNSHARED_PASSPHRASE", value)
     return value
+
+
+class CliResult:
+    def __init__(self, proc: subprocess.CompletedProcess[str]) -> None:
+        self.code = proc.returncode
+        self.out = proc.stdout
+        self.err = proc.stderr
+
+    def __repr__(self) -> str:
+        return f"<exit {self.code}\nstdout: {self.out}\nstderr: {self.err}>"
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Callable[..., CliResult]:
+    """Run ``python -m unshared ARGS`` in a subprocess, as a user would, from this checkout."""
+
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> CliResult:
+        full = dict(os.environ)
+        full["PYTHONPATH"] = str(ROOT / "src")
+        full["COLUMNS"] = "200"
+        full.update(env or {})
+        proc = subprocess.run(
+            [sys.executable, "-m", "unshared", *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            env=full,
+            cwd=tmp_path,
+            timeout=300,
+        )
+        return CliResult(proc)
+
+    return run

@@ -174,6 +174,7 @@ class Case:
                 key = crypto.derive_key(passphrase, salt)
                 db.pragma("cipher", "chacha20")
                 db.execute(f"PRAGMA key=\"x'{key.hex()}{salt.hex()}'\"")
+            db.pragma("auto_vacuum", "FULL")  # no free pages: every page is checked by verify
             _configure(db)
             with db:
                 _migrate(db)
@@ -218,9 +219,10 @@ class Case:
         encrypted = crypto.is_encrypted_header(header)
         if not encrypted and not header.startswith(SQLITE_MAGIC):
             raise NotACaseFile("not an unshared case file", path=spath)
-        flags = apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE
+        # Always read-write at the file level, so a hot journal left by a crash is rolled back;
+        # ``readonly`` is enforced with query_only instead.
         try:
-            db = apsw.Connection(spath, flags=flags)
+            db = apsw.Connection(spath, flags=apsw.SQLITE_OPEN_READWRITE)
         except apsw.Error as exc:
             raise NotACaseFile(f"cannot open the case file ({exc})", path=spath) from None
         try:
@@ -240,12 +242,13 @@ class Case:
                     ) from None
             try:
                 fmt = db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
-            except (apsw.SQLError, apsw.NotADBError, apsw.CorruptError):
+            except (apsw.SQLError, apsw.NotADBError):
                 raise NotACaseFile("not an unshared case file", path=spath) from None
             if not fmt or fmt[0] != FORMAT_NAME:
                 raise NotACaseFile("not an unshared case file", path=spath)
-            if not readonly:
-                _configure(db)
+            _configure(db)
+            if readonly:
+                db.pragma("query_only", True)
         except apsw.CorruptError:
             db.close()
             raise NotACaseFile("the case file is corrupted or truncated", path=spath) from None

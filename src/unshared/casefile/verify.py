@@ -32,6 +32,14 @@ def verify_case(case: Case, progress: Callable[[int], None] | None = None) -> Ve
     """Recompute every exhibit hash and the event chain; collect every discrepancy."""
     result = VerifyResult()
     try:
+        # Reads (and, in an encrypted case, authenticates) every page of the file.
+        rows = case.execute("PRAGMA integrity_check")
+        if rows != [("ok",)]:
+            result.problems.extend(f"database structure: {row[0]}" for row in rows[:20])
+    except apsw.Error as exc:
+        result.problems.append(f"the case file is damaged: {exc}")
+        return result
+    try:
         events = list(case.events())
     except apsw.Error as exc:
         result.problems.append(f"the log cannot be read: {exc}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+import apsw
 import typer
 
 from unshared import __version__
@@ -65,7 +66,9 @@ for _module in (
 def main() -> None:
     """Entry point: run the app, turning project errors into one line and an exit code."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except UnsharedError as exc:
         console_err.print(f"[red]error:[/red] {exc.describe()}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
@@ -74,6 +77,13 @@ def main() -> None:
     except typer.Abort:
         console_err.print("aborted")
         sys.exit(130)
+    except apsw.Error as exc:
+        console_err.print(
+            f"[red]error:[/red] the case file cannot be read; it may be damaged or truncated ({exc})",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(2)
     except KeyboardInterrupt:
         console_err.print("interrupted: nothing half-saved was kept")
         sys.exit(130)
