@@ -25,6 +25,7 @@ __all__ = [
     "ExhibitSource",
     "add_action",
     "add_files",
+    "add_stream",
     "add_note",
     "check_input_file",
     "local_timezone",
@@ -165,6 +166,49 @@ def _import(
     return importer, count
 
 
+def add_stream(
+    case: Case,
+    stream: BinaryIO,
+    *,
+    name: str,
+    source_path: str,
+    options: ImportOptions,
+    fmt: str | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> AddResult:
+    """Store one stream as an exhibit, then import it (see :func:`add_files`)."""
+    if options.timezone is None:
+        options = ImportOptions(timezone=local_timezone(), me=options.me, region=options.region)
+    result = AddResult(source_path)
+    result.exhibit = case.add_exhibit(stream, name=name, source_path=source_path, progress=progress)
+    if result.exhibit.size == 0:
+        result.error = InputFileError("the file is empty", path=source_path)
+        return result
+    try:
+        importer, count = _import(case, result.exhibit, name, options, fmt)
+        result.format = importer.name
+        result.messages = count
+    except UnsharedError as exc:
+        if not exc.path:
+            exc.path = source_path
+        result.error = exc
+        case.log(
+            "import_failed",
+            {
+                "exhibit": result.exhibit.sha256,
+                "original_name": name,
+                "error": exc.describe(),
+                "error_type": type(exc).__name__,
+                "kept": "exhibit only",
+            },
+        )
+        if isinstance(exc, WrongFormat):
+            result.notes.append(
+                "the file is kept as an exhibit, but no messages could be read from it"
+            )
+    return result
+
+
 def add_files(
     case: Case,
     paths: Iterable[Path],
@@ -179,47 +223,32 @@ def add_files(
     import (every message + its log event). A failed import keeps the exhibit and appends an
     ``import_failed`` event naming the error; nothing of the failed import remains.
     """
-    if options.timezone is None:
-        options = ImportOptions(timezone=local_timezone(), me=options.me, region=options.region)
     results: list[AddResult] = []
     for path in paths:
         path = Path(path)
-        result = AddResult(str(path))
-        results.append(result)
         try:
             check_input_file(path)
             with path.open("rb") as fh:
-                result.exhibit = case.add_exhibit(
-                    fh, name=path.name, source_path=str(path.resolve()), progress=progress
+                result = add_stream(
+                    case,
+                    fh,
+                    name=path.name,
+                    source_path=str(path.resolve()),
+                    options=options,
+                    fmt=fmt,
+                    progress=progress,
                 )
+            result.path = str(path)
+            if result.error is not None and result.error.path == str(path.resolve()):
+                result.error.path = str(path)
         except UnsharedError as exc:
-            result.error = exc
-            continue
+            result = AddResult(str(path), error=exc)
         except OSError as exc:
-            result.error = InputFileError(f"cannot read this file ({exc.strerror})", path=str(path))
-            continue
-        try:
-            importer, count = _import(case, result.exhibit, path.name, options, fmt)
-            result.format = importer.name
-            result.messages = count
-        except UnsharedError as exc:
-            if not exc.path:
-                exc.path = str(path)
-            result.error = exc
-            case.log(
-                "import_failed",
-                {
-                    "exhibit": result.exhibit.sha256,
-                    "original_name": path.name,
-                    "error": exc.describe(),
-                    "error_type": type(exc).__name__,
-                    "kept": "exhibit only",
-                },
+            result = AddResult(
+                str(path),
+                error=InputFileError(f"cannot read this file ({exc.strerror})", path=str(path)),
             )
-            if isinstance(exc, WrongFormat):
-                result.notes.append(
-                    "the file is kept as an exhibit, but no messages could be read from it"
-                )
+        results.append(result)
     return results
 
 
