@@ -1,1 +1,1 @@
-"""web"""
+"""The local web app (FastAPI + templates), a shell over :mod:`unshared.services`."""

@@ -1,0 +1,22 @@
+"""The "get help now" panel: the region's emergency and crisis numbers, from the guide data."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["help_contacts"]
+
+
+@lru_cache(maxsize=8)
+def help_contacts(region: str) -> dict[str, Any]:
+    from unshared.guide.loader import default_guide
+
+    data = default_guide()
+    info = data.regions.get(region) or data.regions["UK"]  # type: ignore[index,call-overload]
+    contacts = [info.emergency, *info.crisis]
+    return {
+        "region": info.name,
+        "emergency": info.emergency,
+        "contacts": contacts,
+    }
