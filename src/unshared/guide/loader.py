@@ -17,6 +17,7 @@ from typing import Any, cast
 import yaml
 
 from unshared.errors import InputFileError, ParseError
+from unshared.guide.answers import parse_answers
 from unshared.guide.content import (
     Action,
     GuideData,
@@ -25,9 +26,17 @@ from unshared.guide.content import (
     RegionInfo,
     StepText,
 )
-from unshared.guide.model import PAYMENT_METHODS, PLATFORMS, REGIONS, Contact, Region, Source
+from unshared.guide.model import (
+    PAYMENT_METHODS,
+    PLATFORMS,
+    REGIONS,
+    Answers,
+    Contact,
+    Region,
+    Source,
+)
 
-__all__ = ["DATA_FILES", "data_dir", "default_guide", "load_guide"]
+__all__ = ["DATA_FILES", "data_dir", "default_guide", "load_guide", "read_answers"]
 
 DATA_FILES = ("services.yaml", "regions.yaml", "steps.yaml", "platforms.yaml", "payments.yaml")
 REGION_ROLES = (
@@ -304,3 +313,28 @@ def default_guide() -> GuideData:
 
 def phone_region(region: Region) -> str:
     return _PHONE_REGION.get(region, region)
+
+
+def read_answers(path: Path) -> Answers:
+    """Read an answers file (YAML or JSON) and check it; errors name the file and the field."""
+    spath = str(path)
+    if not path.exists():
+        raise InputFileError("no such answers file", path=spath)
+    if path.is_dir():
+        raise InputFileError("this is a folder, not an answers file", path=spath)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ParseError("not UTF-8 text: give a YAML or JSON file", path=spath) from None
+    except OSError as exc:
+        raise InputFileError(f"cannot read the file ({exc.strerror})", path=spath) from None
+    if not text.strip():
+        raise ParseError("the file is empty: give the answers as YAML or JSON", path=spath)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else None
+        problem = getattr(exc, "problem", None) or "broken syntax"
+        raise ParseError(f"not valid YAML or JSON ({problem})", path=spath, where=where) from None
+    return parse_answers(data, path=spath)
