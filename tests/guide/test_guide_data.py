@@ -136,3 +136,11 @@ def test_a_bad_date_and_an_unknown_service_are_refused(data_copy: Path) -> None:
     with pytest.raises(ParseError) as err:
         load_guide(data_copy)
     assert err.value.where == "AU.crisis[2]"
+
+
+def test_docs_list_every_source(guide: GuideData) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "guide.md").read_text()
+    urls = {c.source for c in guide.all_contacts()}
+    urls |= {s.url for step in guide.steps.values() for s in step.sources}
+    missing = sorted(u for u in urls if f"<{u}>" not in docs)
+    assert not missing, f"docs/guide.md does not list these sources: {missing}"
