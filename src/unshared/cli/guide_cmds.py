@@ -251,8 +251,11 @@ def guide(
                 record_step_done(opened, done)
                 console_err.print(f"Step {done} is marked done in {case}.")
             rows = plan_status(opened)
-            finished = frozenset(step.id for step, is_done in rows if is_done)
-            plan = Plan(steps=tuple(step for step, _ in rows))
+        if not rows:
+            console_err.print(f"{case} has no plan yet. Run: unshared guide {case}")
+            raise typer.Exit(1)
+        finished = frozenset(step.id for step, is_done in rows if is_done)
+        plan = Plan(steps=tuple(step for step, _ in rows))
         if status:
             _emit(plan, fmt, finished)
         return
