@@ -42,7 +42,7 @@ def _all_contact_text(plan: Plan) -> str:
     return json.dumps(plan.to_dict()).lower()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(answers_strategy)
 def test_plan_order_follows_urgency(answers: Answers) -> None:
     plan = build_plan(answers, DATA)
@@ -71,7 +71,7 @@ def test_plan_order_follows_urgency(answers: Answers) -> None:
     assert ids[first_calm + 1] == "dont-pay"
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(answers_strategy)
 def test_under_18_never_sees_stopncii_and_always_a_trusted_adult(answers: Answers) -> None:
     plan = build_plan(answers, DATA)
@@ -98,7 +98,7 @@ def test_under_18_never_sees_stopncii_and_always_a_trusted_adult(answers: Answer
         assert "Childline (under 19s)" not in text or answers.age < 19
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(answers_strategy)
 def test_paid_gives_one_step_per_provider(answers: Answers) -> None:
     plan = build_plan(answers, DATA)
@@ -118,7 +118,7 @@ def test_paid_gives_one_step_per_provider(answers: Answers) -> None:
         assert dont_pay is not None and dont_pay.title == "Don't pay"
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(answers_strategy)
 def test_platforms_give_one_step_per_platform(answers: Answers) -> None:
     plan = build_plan(answers, DATA)
