@@ -1,9 +1,283 @@
-"""CLI commands for this area (see unshared.cli)."""
+"""``unshared guide``: the response plan, asked for in plain questions or read from a file.
+
+* ``unshared guide``: one plain question at a time (works with answers piped in, one a line);
+* ``unshared guide --answers FILE --format json|text``: no questions;
+* ``unshared guide CASE``: also records the answers and the plan in the case log
+  (``guide_plan``); ``unshared guide CASE --done STEP_ID`` records a step as done
+  (``action`` / ``step-done``); ``unshared guide CASE --status`` shows the plan with ticks.
+
+Questions go to stderr, so ``--format json`` keeps stdout clean for other programs.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import TypeVar
+
 import typer
+
+from unshared.casefile import Case
+from unshared.cli.common import console_err, passphrase
+from unshared.errors import InputFileError, WrongPassphrase
+from unshared.guide.answers import normalise_region
+from unshared.guide.casefile_link import done_steps, plan_status, record_plan, record_step_done
+from unshared.guide.content import GuideData
+from unshared.guide.flow import build_plan
+from unshared.guide.loader import default_guide, read_answers
+from unshared.guide.model import PAYMENT_METHODS, PLATFORMS, REGIONS, Answers, Plan, Region
+from unshared.guide.render import contact_line, plan_text
+
+T = TypeVar("T")
+
+PAYMENT_NAMES = {
+    "western_union": "Western Union",
+    "moneygram": "MoneyGram",
+    "bank_transfer": "Bank transfer",
+    "card": "Card",
+    "gift_card": "Gift card",
+    "crypto": "Crypto",
+    "cash_app": "Cash App",
+    "paypal": "PayPal",
+}
+PLATFORM_NAMES = {
+    "instagram": "Instagram",
+    "facebook": "Facebook",
+    "snapchat": "Snapchat",
+    "skype": "Skype",
+    "tiktok": "TikTok",
+    "discord": "Discord",
+    "telegram": "Telegram",
+    "whatsapp": "WhatsApp",
+    "x": "X (Twitter)",
+    "youtube": "YouTube",
+}
+
+
+class GuideFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+# ----------------------------------------------------------------------------- questions
+def _ask(question: str, parse: Callable[[str], T | None], hint: str, name: str) -> T:
+    """Ask until the reply parses. End of input (a pipe that ran out) is a clear error."""
+    while True:
+        try:
+            reply = console_err.input(f"[bold]{question}[/bold] ")
+        except EOFError:
+            raise InputFileError(
+                "the answers ended before every question was answered", where=name
+            ) from None
+        if not sys.stdin.isatty():
+            console_err.print(reply, markup=False, highlight=False)
+        value = parse(reply.strip())
+        if value is not None:
+            return value
+        console_err.print(f"  {hint}")
+
+
+def _yes_no(reply: str) -> bool | None:
+    word = reply.lower()
+    if word in {"y", "yes", "yeah", "yep"}:
+        return True
+    if word in {"n", "no", "nope", "not sure", "don't know", "dont know", "?"}:
+        return False
+    return None
+
+
+def _age(reply: str) -> int | None:
+    return int(reply) if reply.isdigit() and 0 < int(reply) <= 120 else None
+
+
+def _region(reply: str) -> Region | None:
+    if not reply:
+        return "UK"
+    return normalise_region(reply)
+
+
+def _pick_many(options: tuple[str, ...]) -> Callable[[str], list[str] | None]:
+    def parse(reply: str) -> list[str] | None:
+        chosen: list[str] = []
+        for part in reply.replace(",", " ").split():
+            key = part.lower()
+            if key.isdigit() and 1 <= int(key) <= len(options):
+                key = options[int(key) - 1]
+            if key not in options:
+                return None
+            if key not in chosen:
+                chosen.append(key)
+        return chosen
+
+    return parse
+
+
+def _menu(options: tuple[str, ...], names: dict[str, str]) -> None:
+    for number, key in enumerate(options, 1):
+        console_err.print(f"  {number}. {names[key]}")
+
+
+def _now(lines: list[str]) -> None:
+    for line in lines:
+        console_err.print(f"[bold red]{line}[/bold red]", highlight=False, soft_wrap=True)
+
+
+def ask_answers(data: GuideData) -> Answers:
+    """The plain questions, one at a time. Urgent help is shown as soon as it is needed."""
+    console_err.print(
+        "A few short questions, then your plan. Nothing you type leaves this computer."
+    )
+    region: Region = _ask(
+        f"Where do you live? ({', '.join(REGIONS)}; press Enter for UK)",
+        _region,
+        f"Please type one of {', '.join(REGIONS)}.",
+        "region",
+    )
+    info = data.regions[region]
+    yes_no = "Please type yes or no."
+    happening = _ask("Is it happening right now? (yes/no)", _yes_no, yes_no, "happening_now")
+    danger = _ask(
+        "Are you or anyone else in danger right now? (yes/no)", _yes_no, yes_no, "in_danger"
+    )
+    if happening or danger:
+        _now([f"Call {info.emergency.phone} now. Your plan will still be here after."])
+    harm = _ask(
+        "Are you having thoughts of hurting yourself? (yes/no)",
+        _yes_no,
+        yes_no,
+        "self_harm_thoughts",
+    )
+    if harm:
+        _now(["You don't have to cope with this alone. You can call now:"])
+        _now([f"  {contact_line(c)}" for c in info.crisis])
+    age = _ask("How old are you? (a number)", _age, "Please type your age as a number.", "age")
+    shared = _ask(
+        "Have they already shared the images anywhere? (yes/no/not sure)",
+        _yes_no,
+        yes_no,
+        "images_shared",
+    )
+    paid = _ask("Have you paid them anything? (yes/no)", _yes_no, yes_no, "paid")
+    methods: list[str] = []
+    if paid:
+        _menu(PAYMENT_METHODS, PAYMENT_NAMES)
+        methods = _ask(
+            "How did you pay? Type the numbers, for example: 1 3 (or press Enter to skip)",
+            _pick_many(PAYMENT_METHODS),
+            "Please type numbers from the list, with spaces between them.",
+            "payment_methods",
+        )
+    _menu(PLATFORMS, PLATFORM_NAMES)
+    platforms = _ask(
+        "Which apps or sites did they use? Type the numbers (or press Enter to skip)",
+        _pick_many(PLATFORMS),
+        "Please type numbers from the list, with spaces between them.",
+        "platforms",
+    )
+    suspended = False
+    if platforms:
+        suspended = _ask(
+            "Have you already paused (deactivated) your own account? (yes/no)",
+            _yes_no,
+            yes_no,
+            "account_suspended",
+        )
+    return Answers(
+        age=age,
+        region=region,
+        happening_now=happening,
+        in_danger=danger,
+        self_harm_thoughts=harm,
+        images_shared=shared,
+        paid=paid,
+        payment_methods=tuple(methods),
+        platforms=tuple(platforms),
+        account_suspended=suspended,
+    )
+
+
+# ----------------------------------------------------------------------------- case file
+def _open_case(path: Path) -> Case:
+    """Open with ``UNSHARED_PASSPHRASE`` or none (unencrypted); ask only when needed."""
+    env = os.environ.get("UNSHARED_PASSPHRASE")
+    try:
+        return Case.open(path, env)
+    except WrongPassphrase:
+        if env is not None:
+            raise
+    return Case.open(path, passphrase())
+
+
+def _emit(plan: Plan, fmt: GuideFormat, done: frozenset[str] = frozenset()) -> None:
+    if fmt is GuideFormat.json:
+        typer.echo(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(plan_text(plan, done=done), nl=False)
+
+
+def guide(
+    case: Path | None = typer.Argument(
+        None, help="A case file: record the answers and the plan in its log.", show_default=False
+    ),
+    answers: Path | None = typer.Option(
+        None,
+        "--answers",
+        "-a",
+        help="Read the answers from this YAML or JSON file instead of asking.",
+        show_default=False,
+    ),
+    fmt: GuideFormat = typer.Option(GuideFormat.text, "--format", "-f", help="text or json."),
+    done: str | None = typer.Option(
+        None,
+        "--done",
+        help="With CASE: record that this step (its id) is done.",
+        show_default=False,
+    ),
+    status: bool = typer.Option(
+        False, "--status", help="With CASE: show the case's plan and which steps are done."
+    ),
+) -> None:
+    """Your plan, step by step, following police advice. Asks a few plain questions."""
+    if (done or status) and case is None:
+        raise typer.BadParameter("--done and --status need a case file", param_hint="CASE")
+    data = default_guide()
+    if case is not None and (done or status):
+        with _open_case(case) as opened:
+            if done:
+                record_step_done(opened, done)
+                console_err.print(f"Step {done} is marked done in {case}.")
+            rows = plan_status(opened)
+        if not rows:
+            console_err.print(f"{case} has no plan yet. Run: unshared guide {case}")
+            raise typer.Exit(1)
+        finished = frozenset(step.id for step, is_done in rows if is_done)
+        plan = Plan(steps=tuple(step for step, _ in rows))
+        if status:
+            _emit(plan, fmt, finished)
+        return
+
+    opened_case = _open_case(case) if case is not None else None
+    try:
+        person = read_answers(answers) if answers is not None else ask_answers(data)
+        plan = build_plan(person, data)
+        finished = frozenset()
+        if opened_case is not None:
+            record_plan(opened_case, person, plan)
+            finished = frozenset(done_steps(opened_case))
+            console_err.print(
+                f"The plan is saved in {case}. Mark a step done with: "
+                f"unshared guide {case} --done STEP_ID"
+            )
+    finally:
+        if opened_case is not None:
+            opened_case.close()
+    _emit(plan, fmt, finished)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
+    app.command("guide")(guide)
