@@ -47,6 +47,7 @@ class AppState:
     lock: threading.RLock = field(default_factory=threading.RLock)
     last_results: list[dict[str, Any]] = field(default_factory=list)
     done_local: set[str] = field(default_factory=set)
+    session_prints: list[dict[str, Any]] = field(default_factory=list)
 
     def close_case(self) -> None:
         with self.lock:
