@@ -20,7 +20,9 @@ def _free_port() -> int:
 
 def app_command(
     case: Path | None = typer.Argument(None, help="A case file to open first (optional)."),
-    port: int | None = typer.Option(None, "--port", help="Port on 127.0.0.1 (default: a free one)."),
+    port: int | None = typer.Option(
+        None, "--port", help="Port on 127.0.0.1 (default: a free one)."
+    ),
     no_browser: bool = typer.Option(False, "--no-browser", help="Do not open the browser."),
     cases_dir: Path = typer.Option(
         Path.home() / "unshared-cases", "--cases-dir", help="Folder where new cases are kept."

@@ -77,7 +77,9 @@ async def case_new(request: Request) -> Response:
     if len(secret) < 8:
         return case_page(request, error="Choose a passphrase of at least 8 characters.")
     if secret != again:
-        return case_page(request, error="The two passphrases are not the same. Please type them again.")
+        return case_page(
+            request, error="The two passphrases are not the same. Please type them again."
+        )
     path = _case_path(state, one(values, "name"))
     state.settings.cases_dir.mkdir(parents=True, exist_ok=True)
     try:

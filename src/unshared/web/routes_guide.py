@@ -35,8 +35,13 @@ PLATFORMS = [
     ("x", "X (Twitter)"),
     ("youtube", "YouTube"),
 ]
-REGIONS = [("UK", "United Kingdom"), ("US", "United States"), ("IE", "Ireland"),
-           ("CA", "Canada"), ("AU", "Australia")]
+REGIONS = [
+    ("UK", "United Kingdom"),
+    ("US", "United States"),
+    ("IE", "Ireland"),
+    ("CA", "Canada"),
+    ("AU", "Australia"),
+]
 
 
 def _state(request: Request) -> AppState:
@@ -72,8 +77,14 @@ async def safe_submit(request: Request) -> Response:
         "payment_methods": values.get("payment_methods", []),
         "platforms": values.get("platforms", []),
     }
-    for key in ("happening_now", "in_danger", "self_harm_thoughts", "images_shared", "paid",
-                "account_suspended"):
+    for key in (
+        "happening_now",
+        "in_danger",
+        "self_harm_thoughts",
+        "images_shared",
+        "paid",
+        "account_suspended",
+    ):
         raw[key] = one(values, key, "no") == "yes"
     try:
         age = int(raw["age"])

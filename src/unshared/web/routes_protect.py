@@ -57,9 +57,7 @@ def protect_page(request: Request, error: str | None = None) -> Response:
     if state.case is not None:
         with state.lock:
             stored = state.case.fingerprints()
-    return render(
-        request, "protect.html", stored=stored, session=state.session_prints, error=error
-    )
+    return render(request, "protect.html", stored=stored, session=state.session_prints, error=error)
 
 
 @router.put("/api/fingerprint")

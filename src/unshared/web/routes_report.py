@@ -15,8 +15,12 @@ from unshared.web.app import AppState, render
 from unshared.web.forms import checked_form, one
 
 router = APIRouter()
-DOWNLOADS = {"report.pdf": "application/pdf", "report.html": "text/html",
-             "case.jsonld": "application/ld+json", "bundle.zip": "application/zip"}
+DOWNLOADS = {
+    "report.pdf": "application/pdf",
+    "report.html": "text/html",
+    "case.jsonld": "application/ld+json",
+    "bundle.zip": "application/zip",
+}
 
 
 def _state(request: Request) -> AppState:
@@ -58,7 +62,11 @@ async def identifiers_page(request: Request) -> Response:
 
     identifiers, key_messages = await anyio.to_thread.run_sync(work)
     return render(
-        request, "identifiers.html", identifiers=identifiers, key_messages=key_messages, no_case=False
+        request,
+        "identifiers.html",
+        identifiers=identifiers,
+        key_messages=key_messages,
+        no_case=False,
     )
 
 
@@ -77,7 +85,12 @@ def report_page(request: Request, error: str | None = None) -> Response:
             drafts = platform_drafts(state.case)
             actions = [e.data() for e in state.case.events() if e.type == "action"]
     return render(
-        request, "report.html", made=made, drafts=drafts, actions=actions, error=error,
+        request,
+        "report.html",
+        made=made,
+        drafts=drafts,
+        actions=actions,
+        error=error,
         kinds=services.ACTION_KINDS,
     )
 
@@ -114,8 +127,11 @@ def report_file(request: Request, name: str) -> Response:
     path = _out_dir(state) / name
     if not path.is_file():
         raise HTTPException(status_code=404, detail="make the report first")
-    return FileResponse(path, media_type=DOWNLOADS[name], filename=f"{state.case_path.stem}-{name}"
-                        if state.case_path else name)
+    return FileResponse(
+        path,
+        media_type=DOWNLOADS[name],
+        filename=f"{state.case_path.stem}-{name}" if state.case_path else name,
+    )
 
 
 @router.post("/report/action", response_class=HTMLResponse)
@@ -127,10 +143,11 @@ async def report_action(request: Request) -> Response:
     try:
         with state.lock:
             services.add_action(
-                state.case, one(values, "kind"), one(values, "ref") or None,
+                state.case,
+                one(values, "kind"),
+                one(values, "ref") or None,
                 one(values, "detail") or None,
             )
     except UnsharedError as exc:
         return report_page(request, error=exc.message)
     return RedirectResponse("/report#actions", status_code=303)
-

@@ -53,7 +53,9 @@ class SecurityMiddleware(BaseHTTPMiddleware):
         state = request.app.state
         host = (request.headers.get("host") or "").split(":")[0]
         if host not in ("127.0.0.1", "localhost"):
-            return _harden(PlainTextResponse("This app only answers on 127.0.0.1.", status_code=403))
+            return _harden(
+                PlainTextResponse("This app only answers on 127.0.0.1.", status_code=403)
+            )
         token = request.query_params.get("t")
         if token is not None and hmac.compare_digest(token, state.launch_token):
             response: Response = RedirectResponse(request.url.path or "/", status_code=303)
