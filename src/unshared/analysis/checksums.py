@@ -20,11 +20,11 @@ __all__ = [
     "b58decode",
     "base58check_payload",
     "btc_base58_valid",
-    "tron_valid",
-    "segwit_valid",
-    "keccak256",
     "eip55_checksum",
     "eip55_valid",
+    "keccak256",
+    "segwit_valid",
+    "tron_valid",
 ]
 
 BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -172,8 +172,14 @@ _PI = tuple(y + 5 * ((2 * x + 3 * y) % 5) for y in range(5) for x in range(5))
 
 def _keccak_f(lanes: list[int]) -> None:
     for constant in _RC:
-        c = [lanes[x] ^ lanes[x + 5] ^ lanes[x + 10] ^ lanes[x + 15] ^ lanes[x + 20] for x in range(5)]
-        d = [c[(x - 1) % 5] ^ (((c[(x + 1) % 5] << 1) | (c[(x + 1) % 5] >> 63)) & _MASK) for x in range(5)]
+        c = [
+            lanes[x] ^ lanes[x + 5] ^ lanes[x + 10] ^ lanes[x + 15] ^ lanes[x + 20]
+            for x in range(5)
+        ]
+        d = [
+            c[(x - 1) % 5] ^ (((c[(x + 1) % 5] << 1) | (c[(x + 1) % 5] >> 63)) & _MASK)
+            for x in range(5)
+        ]
         b = [0] * 25
         for i in range(25):
             lane = lanes[i] ^ d[i % 5]

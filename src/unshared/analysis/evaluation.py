@@ -58,8 +58,10 @@ class Score:
         return out
 
     def markdown(self) -> str:
-        rows = ["| kind | expected | found | precision | recall | validity agrees |",
-                "|---|---:|---:|---:|---:|---:|"]
+        rows = [
+            "| kind | expected | found | precision | recall | validity agrees |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
         for name in sorted(self.kinds):
             k = self.kinds[name]
             rows.append(
@@ -83,9 +85,7 @@ def load_labelled(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def score(
-    rows: Iterable[dict[str, Any]], extract: Callable[[str], list[Identifier]]
-) -> Score:
+def score(rows: Iterable[dict[str, Any]], extract: Callable[[str], list[Identifier]]) -> Score:
     result = Score()
     for number, row in enumerate(rows, 1):
         result.lines += 1

@@ -23,16 +23,16 @@ from unshared.model import Identifier
 
 __all__ = [
     "Validity",
-    "emails",
-    "skype_live",
-    "crypto",
-    "ibans",
-    "uk_bank_accounts",
-    "money_transfers",
-    "gift_cards",
     "cashtags",
-    "phones",
+    "crypto",
+    "emails",
+    "gift_cards",
     "handles",
+    "ibans",
+    "money_transfers",
+    "phones",
+    "skype_live",
+    "uk_bank_accounts",
 ]
 
 Validity = Literal["valid", "shape", "invalid"]

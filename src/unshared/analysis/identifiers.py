@@ -16,14 +16,14 @@ import phonenumbers
 
 from unshared.analysis import finders
 from unshared.analysis import patterns as p
+from unshared.analysis.finders import Validity
 from unshared.analysis.urls import url_identifiers
 from unshared.model import Identifier, Participant
 
-__all__ = ["extract_identifiers", "participant_identifiers", "KINDS", "CHECKSUM_KINDS"]
+__all__ = ["CHECKSUM_KINDS", "KINDS", "extract_identifiers", "participant_identifiers"]
 
 KINDS = p.KINDS
 CHECKSUM_KINDS = p.CHECKSUM_KINDS
-
 
 
 def _group(ident: Identifier, from_url: bool, from_words: bool) -> int:
@@ -114,7 +114,7 @@ def _platform_id(platform: str, pid: str, region: str) -> Identifier | None:
             number = phonenumbers.parse(pid, region)
         except phonenumbers.NumberParseException:
             return None
-        validity = "valid" if phonenumbers.is_valid_number(number) else "invalid"
+        validity: Validity = "valid" if phonenumbers.is_valid_number(number) else "invalid"
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         return Identifier("phone", e164, pid, validity, source="participant")
     if platform in ("facebook", "messenger") and pid.isdigit():

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import re
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 __all__ = [
-    "KINDS",
     "CHECKSUM_KINDS",
-    "PRIORITY",
-    "TRIGGER",
+    "FILLERS",
     "HANDLE_PLATFORMS",
     "HANDLE_SHAPES",
-    "FILLERS",
-    "STRONG_SEPARATORS",
+    "KINDS",
+    "PRIORITY",
     "STOPWORDS",
+    "STRONG_SEPARATORS",
+    "TRIGGER",
 ]
 
 #: Every kind, with the names used in all output.
@@ -78,7 +83,9 @@ EMAIL = re.compile(
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])"
 )
 URL_SCHEME = re.compile(r"\bhttps?://[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
-URL_WWW = re.compile(r"(?<![\w./@-])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[^\s<>\"'()\[\]{}]*", re.I)
+URL_WWW = re.compile(
+    r"(?<![\w./@-])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[^\s<>\"'()\[\]{}]*", re.I
+)
 #: Scheme-less links: a host with a common TLD (or a known short host) and a path.
 URL_BARE = re.compile(
     r"(?<![\w./@:-])(?:[A-Za-z0-9-]+\.)*"
@@ -92,9 +99,7 @@ URL_TRAILING = ".,;:!?'\"*"
 SKYPE_LIVE = re.compile(r"(?<![\w:.])(?:8:)?live:[A-Za-z0-9._-]*[A-Za-z0-9_-]", re.IGNORECASE)
 
 ETH = re.compile(r"(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9A-Za-z])")
-BTC_BASE58 = re.compile(
-    r"(?<![0-9A-Za-z])[13][1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9A-Za-z])"
-)
+BTC_BASE58 = re.compile(r"(?<![0-9A-Za-z])[13][1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9A-Za-z])")
 BTC_BECH32 = re.compile(r"(?<![0-9A-Za-z])bc1[0-9a-z]{6,87}(?![0-9A-Za-z])", re.IGNORECASE)
 TRON = re.compile(r"(?<![0-9A-Za-z])T[1-9A-HJ-NP-Za-km-z]{33}(?![0-9A-Za-z])")
 
@@ -136,9 +141,7 @@ GIFT_BRANDS = (
 
 CASHTAG = re.compile(r"(?<![\w$£])[$£]([A-Za-z][A-Za-z0-9_-]{0,19})(?![\w$£-])")
 #: ``$USD`` and friends are currencies, not Cash App accounts.
-NOT_CASHTAGS = frozenset(
-    "usd cad aud nzd hkd sgd gbp eur btc eth usdt usdc xrp sol doge ltc trx".split()
-)
+NOT_CASHTAGS = _words("usd cad aud nzd hkd sgd gbp eur btc eth usdt usdc xrp sol doge ltc trx")
 
 PAYPAL_CONTEXT = re.compile(r"pay\s*pal|\bpp\b", re.IGNORECASE)
 
@@ -170,45 +173,62 @@ HANDLE_SHAPES = {
 }
 HANDLE_TOKEN = re.compile(r"[^\s,;!?()\[\]{}<>\"']+")
 #: Words that may stand between the platform name and the handle.
-FILLERS = frozenset(
-    "is was = : - name username user handle id acc account me on my its it's add".split()
-)
+FILLERS = _words("is was = : - name username user handle id acc account me on my its it's add")
 #: Fillers after which any well-shaped word is taken as the handle.
-STRONG_SEPARATORS = frozenset(": = - name username user handle id".split())
-STOPWORDS = frozenset(
+STRONG_SEPARATORS = _words(": = - name username user handle id")
+STOPWORDS = _words(
     """me you him her it is was the a an and or but not now later too so pls please lol then
     there here this that yes no ok okay call chat video account app only instead anymore again
     already today tonight tomorrow yesterday at to for with from of in on by up down out off
     story stories post posts dm dms message messages pic pics photo photos nudes group link
-    number acc profile page""".split()
+    number acc profile page"""
 )
 
 # --------------------------------------------------------------------------- URL paths
-FACEBOOK_HOSTS = frozenset({"facebook.com", "fb.com", "m.facebook.com", "web.facebook.com",
-                            "mbasic.facebook.com", "touch.facebook.com", "www.facebook.com",
-                            "www.fb.com", "m.fb.com"})
-FACEBOOK_RESERVED = frozenset(
+FACEBOOK_HOSTS = frozenset(
+    {
+        "facebook.com",
+        "fb.com",
+        "m.facebook.com",
+        "web.facebook.com",
+        "mbasic.facebook.com",
+        "touch.facebook.com",
+        "www.facebook.com",
+        "www.fb.com",
+        "m.fb.com",
+    }
+)
+FACEBOOK_RESERVED = _words(
     """groups events pages page watch marketplace share story.php photo.php permalink.php help
     login reel reels hashtag gaming messages notifications settings policies privacy business ads
     fundraisers live media photo photos video videos sharer sharer.php dialog plugins l.php
     home.php friends search bookmarks saved memories stories p places legal terms careers
-    recover checkpoint login.php r.php messenger_media""".split()
+    recover checkpoint login.php r.php messenger_media"""
 )
 FACEBOOK_VANITY = re.compile(r"[A-Za-z0-9.]{5,50}")
-INSTAGRAM_HOSTS = frozenset({"instagram.com", "www.instagram.com", "m.instagram.com",
-                             "instagr.am", "www.instagr.am"})
-INSTAGRAM_RESERVED = frozenset(
-    "p reel reels tv explore accounts direct about legal developer web s challenge".split()
+INSTAGRAM_HOSTS = frozenset(
+    {"instagram.com", "www.instagram.com", "m.instagram.com", "instagr.am", "www.instagr.am"}
+)
+INSTAGRAM_RESERVED = _words(
+    "p reel reels tv explore accounts direct about legal developer web s challenge"
 )
 TELEGRAM_HOSTS = frozenset({"t.me", "telegram.me", "www.t.me", "www.telegram.me", "telegram.dog"})
-TELEGRAM_RESERVED = frozenset(
+TELEGRAM_RESERVED = _words(
     "joinchat addstickers share proxy socks iv s c addtheme setlanguage login confirmphone"
-    " addlist boost".split()
+    " addlist boost"
 )
 SNAPCHAT_HOSTS = frozenset({"snapchat.com", "www.snapchat.com"})
 TIKTOK_HOSTS = frozenset({"tiktok.com", "www.tiktok.com", "m.tiktok.com"})
-DISCORD_HOSTS = frozenset({"discord.com", "discordapp.com", "www.discord.com",
-                           "www.discordapp.com", "ptb.discord.com", "canary.discord.com"})
+DISCORD_HOSTS = frozenset(
+    {
+        "discord.com",
+        "discordapp.com",
+        "www.discord.com",
+        "www.discordapp.com",
+        "ptb.discord.com",
+        "canary.discord.com",
+    }
+)
 PAYPAL_ME_HOSTS = frozenset({"paypal.me", "www.paypal.me"})
 PAYPAL_HOSTS = frozenset({"paypal.com", "www.paypal.com"})
 WHATSAPP_HOSTS = frozenset({"wa.me", "www.wa.me"})

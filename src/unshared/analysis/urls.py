@@ -8,6 +8,7 @@ A link to a known platform becomes the identifier police ask for (``facebook_pro
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
 import phonenumbers
@@ -15,7 +16,9 @@ import phonenumbers
 from unshared.analysis import patterns as p
 from unshared.model import Identifier
 
-__all__ = ["find_urls", "classify_url", "normalise_url"]
+Validity = Literal["valid", "shape", "invalid"]
+
+__all__ = ["classify_url", "find_urls", "normalise_url", "url_identifiers"]
 
 
 def _trim(raw: str) -> str:
@@ -57,7 +60,7 @@ def _handle(kind: str, name: str) -> str | None:
     return name.lower() if shape.fullmatch(name) else None
 
 
-def classify_url(raw: str, region: str = "GB") -> tuple[str, str, str]:
+def classify_url(raw: str, region: str = "GB") -> tuple[str, str, Validity]:
     """(kind, value, validity) for one link."""
     url = normalise_url(raw)
     try:
@@ -119,4 +122,4 @@ def classify_url(raw: str, region: str = "GB") -> tuple[str, str, str]:
 def url_identifiers(text: str, region: str = "GB") -> Iterator[Identifier]:
     for start, end, raw in find_urls(text):
         kind, value, validity = classify_url(raw, region)
-        yield Identifier(kind, value, raw, validity, start, end)  # type: ignore[arg-type]
+        yield Identifier(kind, value, raw, validity, start, end)
