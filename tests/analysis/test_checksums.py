@@ -96,3 +96,19 @@ def test_base58check_bitcoin_and_tron() -> None:
     assert not checksums.tron_valid("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa")
     assert not checksums.btc_base58_valid("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t")
     assert checksums.b58decode("0OIl") is None
+
+
+@pytest.mark.parametrize(
+    "iban",
+    ["GB82WEST12345698765432", "DE89370400440532013000", "BE68539007547034", "NO9386011117947"],
+)
+def test_iban_mod97_agrees_with_stdnum(iban: str) -> None:
+    from stdnum import iban as stdnum_iban
+
+    from unshared.analysis.finders import _mod97
+
+    assert _mod97(iban)
+    assert stdnum_iban.is_valid(iban, check_country=False)
+    broken = iban[:-1] + str((int(iban[-1]) + 1) % 10)
+    assert not _mod97(broken)
+    assert not stdnum_iban.is_valid(broken, check_country=False)

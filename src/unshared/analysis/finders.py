@@ -13,9 +13,7 @@ from functools import lru_cache
 from typing import Literal
 
 import phonenumbers
-from stdnum import iban as stdnum_iban
 from stdnum import numdb
-from stdnum.exceptions import ValidationError
 
 from unshared.analysis import checksums
 from unshared.analysis import patterns as p
@@ -121,6 +119,12 @@ def _iban_shape(country: str) -> tuple[int, re.Pattern[str]] | None:
     return length, re.compile(regex)
 
 
+def _mod97(compact: str) -> bool:
+    """ISO 13616 check: country and check digits moved to the end, letters as 10..35, mod 97."""
+    digits = "".join(str(int(c, 36)) for c in compact[4:] + compact[:4])
+    return int(digits) % 97 == 1
+
+
 def ibans(text: str) -> Iterator[Identifier]:
     for m in p.IBAN.finditer(text):
         raw = m.group()
@@ -143,19 +147,17 @@ def ibans(text: str) -> Iterator[Identifier]:
         compact = raw.replace(" ", "")
         if not bban.fullmatch(compact[4:]):
             continue
-        try:
-            stdnum_iban.validate(compact, check_country=False)
-            validity: Validity = "valid"
-        except ValidationError:
-            validity = "invalid"
+        validity: Validity = "valid" if _mod97(compact) else "invalid"
         yield _ident("iban", compact, raw, validity, m.start())
 
 
 def uk_bank_accounts(text: str) -> Iterator[Identifier]:
-    for m in p.SORT_THEN_ACCOUNT.finditer(text):
-        value = f"{m.group(1)}-{m.group(2)}-{m.group(3)} {m.group(4)}"
-        yield _ident("uk_bank_account", value, m.group(), "shape", m.start())
-    if not p.BANK_CONTEXT.search(text):
+    if "-" in text:
+        for m in p.SORT_THEN_ACCOUNT.finditer(text):
+            value = f"{m.group(1)}-{m.group(2)}-{m.group(3)} {m.group(4)}"
+            yield _ident("uk_bank_account", value, m.group(), "shape", m.start())
+    low = text.lower()
+    if not any(w in low for w in _BANK_WORDS) or not p.BANK_CONTEXT.search(text):
         return
     sorts = [(m.start(), m.end(), m.groups()) for m in p.SORT_CODE.finditer(text)]
     sorts += [(m.start(1), m.end(3), m.groups()) for m in p.SORT_CODE_PLAIN.finditer(text)]
@@ -177,12 +179,30 @@ def uk_bank_accounts(text: str) -> Iterator[Identifier]:
 
 
 # --------------------------------------------------------------------------- money transfers
+_MTCN_WORDS = ("union", "wu", "mtcn", "control", "transfer")
+_GIFT_WORDS = (
+    "gift",
+    "voucher",
+    "redeem",
+    "steam",
+    "itunes",
+    "apple",
+    "google",
+    "play",
+    "amazon",
+    "code",
+    "card",
+)
+_BANK_WORDS = ("sort", "acc", "bank", "s/c", "sc")
+
+
 def money_transfers(text: str) -> Iterator[Identifier]:
-    if p.MTCN_CONTEXT.search(text):
+    low = text.lower()
+    if any(w in low for w in _MTCN_WORDS) and p.MTCN_CONTEXT.search(text):
         for m in p.MTCN.finditer(text):
             raw = m.group()
             yield _ident("mtcn", re.sub(r"\D", "", raw), raw, "shape", m.start())
-    if p.MONEYGRAM_CONTEXT.search(text):
+    if "gram" in low and p.MONEYGRAM_CONTEXT.search(text):
         for m in p.MONEYGRAM.finditer(text):
             raw = m.group()
             yield _ident("moneygram_ref", re.sub(r"\D", "", raw), raw, "shape", m.start())
@@ -193,7 +213,8 @@ def _mixed(code: str) -> bool:
 
 
 def gift_cards(text: str) -> Iterator[Identifier]:
-    if not p.GIFT_CONTEXT.search(text):
+    low = text.lower()
+    if not any(w in low for w in _GIFT_WORDS) or not p.GIFT_CONTEXT.search(text):
         return
     named = [brand for brand, regex in p.GIFT_BRANDS if regex.search(text)]
     for shape, regex in p.GIFT_SHAPES:
@@ -228,6 +249,8 @@ def phones(text: str, region: str) -> Iterator[Identifier]:
     if not p.PHONE_DIGITS.search(text):
         return
     context = p.PHONE_CONTEXT.search(text) is not None
+    if not context and not p.PHONE_DIALLED.search(p.DATE_OR_TIME.sub(" ", text)):
+        return  # every number we would keep is dialled as written or said to be a phone
     matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)
     for match in matcher:
         raw = match.raw_string
@@ -250,7 +273,10 @@ def _handle_like(token: str) -> bool:
 
 def handles(text: str) -> Iterator[Identifier]:
     """Handles written next to a platform name: ``my insta is @jess.h22``, ``snap: jess_h22``."""
-    for kind, regex in p.HANDLE_PLATFORMS:
+    low = text.lower()
+    for kind, words, regex in p.HANDLE_PLATFORMS:
+        if not any(w in low for w in words):
+            continue
         for m in regex.finditer(text):
             short = m.group().lower() in p.SHORT_PLATFORM_WORDS
             pos = m.end()

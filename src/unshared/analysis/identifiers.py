@@ -42,31 +42,47 @@ def extract_identifiers(text: str, region: str = "GB") -> list[Identifier]:
     Returned in text order. Where two findings overlap, the more specific one keeps the text
     (a link beats the handle inside it, an MTCN beats a phone-shaped reading of the same digits).
     """
-    if not text or p.TRIGGER.search(text) is None:
+    if not text:
+        return []
+    low = text.lower()
+    has_digit = p.DIGIT.search(text) is not None
+    if not (
+        p.TRIGGER_CHARS.search(text)
+        or any(word in low for word in p.TRIGGER_WORDS)
+        or p.SHORT_WORDS.search(low)
+        or (len(text) >= 26 and p.LONG_TOKEN.search(text))
+    ):
         return []
     region = (region or "GB").upper()
     found: list[tuple[int, Identifier]] = []
-    if "." in text or "/" in text:
+    if "/" in text or "www." in low:
         found += [(_group(i, True, False), i) for i in url_identifiers(text, region)]
     if "@" in text:
         found += [(_group(i, False, False), i) for i in finders.emails(text)]
-    if "live:" in text.lower():
+    if "live:" in low:
         found += [(_group(i, False, False), i) for i in finders.skype_live(text)]
-    has_digit = any(c.isdigit() for c in text)
+    if "bc1" in low or "0x" in low or (len(text) >= 26 and p.LONG_TOKEN.search(text)):
+        found += [(_group(i, False, False), i) for i in finders.crypto(text)]
     if has_digit:
         for finder in (
-            finders.crypto,
             finders.ibans,
             finders.uk_bank_accounts,
             finders.money_transfers,
             finders.gift_cards,
         ):
             found += [(_group(i, False, False), i) for i in finder(text)]
-        found += [(_group(i, False, False), i) for i in finders.phones(text, region)]
-    elif len(text) >= 26:
-        found += [(_group(i, False, False), i) for i in finders.crypto(text)]
-    found += [(_group(i, False, False), i) for i in finders.cashtags(text)]
-    found += [(_group(i, False, True), i) for i in finders.handles(text)]
+        # Digits already read as something more specific are hidden from the phone finder.
+        masked = text
+        for _, ident in found:
+            if ident.end > ident.start >= 0:
+                masked = (
+                    masked[: ident.start] + " " * (ident.end - ident.start) + masked[ident.end :]
+                )
+        found += [(_group(i, False, False), i) for i in finders.phones(masked, region)]
+    if "$" in text or "£" in text:
+        found += [(_group(i, False, False), i) for i in finders.cashtags(text)]
+    if any(word in low for word in p.HANDLE_WORDS) or p.SHORT_WORDS.search(low):
+        found += [(_group(i, False, True), i) for i in finders.handles(text)]
     return _resolve(found)
 
 

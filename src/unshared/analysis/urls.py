@@ -31,7 +31,13 @@ def _trim(raw: str) -> str:
 def find_urls(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, raw) of every link, scheme, ``www.`` or bare ``host.tld/path``."""
     taken: list[tuple[int, int]] = []
-    for regex in (p.URL_SCHEME, p.URL_WWW, p.URL_BARE):
+    low = text.lower()
+    regexes = [p.URL_SCHEME] if "://" in text else []
+    if "www." in low:
+        regexes.append(p.URL_WWW)
+    if "/" in text:
+        regexes.append(p.URL_BARE)
+    for regex in regexes:
         for m in regex.finditer(text):
             raw = _trim(m.group())
             start, end = m.start(), m.start() + len(raw)
