@@ -44,3 +44,14 @@ def test_overall(result: Score) -> None:
     total = result.total()
     assert total.precision >= 0.97
     assert total.recall >= 0.95
+
+
+def test_heldout_set(data_dir: Path) -> None:
+    # Written after the extractor; its first-run figures are in docs/identifiers.md.
+    rows = load_labelled(data_dir / "identifiers" / "heldout.jsonl")
+    result = score(rows, extract_identifiers)
+    total = result.total()
+    assert total.precision >= 0.95, result.errors
+    assert total.recall >= 0.9, result.errors
+    for kind in CHECKSUM_KINDS:
+        assert result.kind(kind).precision >= 0.97, (kind, result.errors)

@@ -128,7 +128,8 @@ def _mod97(compact: str) -> bool:
 def ibans(text: str) -> Iterator[Identifier]:
     for m in p.IBAN.finditer(text):
         raw = m.group()
-        shape = _iban_shape(raw[:2])
+        lower = not raw[:2].isupper()
+        shape = _iban_shape(raw[:2].upper())
         if shape is None:
             continue
         length, bban = shape
@@ -144,10 +145,12 @@ def ibans(text: str) -> Iterator[Identifier]:
         if not cut or (cut < len(raw) and raw[cut] != " "):
             continue
         raw = raw[:cut]
-        compact = raw.replace(" ", "")
+        compact = raw.replace(" ", "").upper()
         if not bban.fullmatch(compact[4:]):
             continue
         validity: Validity = "valid" if _mod97(compact) else "invalid"
+        if lower and validity != "valid":
+            continue  # lower-case text of the right length is only an IBAN if its check passes
         yield _ident("iban", compact, raw, validity, m.start())
 
 
@@ -271,31 +274,44 @@ def _handle_like(token: str) -> bool:
     return any(c.isdigit() or c in "_." for c in token)
 
 
+def _after(text: str, pos: int) -> tuple[re.Match[str] | None, bool, bool]:
+    """The first word after the platform name that is not a filler, and what stood between."""
+    strong = False
+    said_is = False
+    for _ in range(5):
+        token = p.HANDLE_TOKEN.search(text, pos)
+        if token is None or text[pos : token.start()].strip(" \t"):
+            return None, strong, said_is
+        word = token.group()
+        bare = word.lower().rstrip(":")
+        if bare in p.FILLERS or word in (":", "-", "="):
+            strong = strong or bare in p.STRONG_SEPARATORS or word.endswith(":")
+            said_is = said_is or bare in ("is", "was")
+            pos = token.end()
+            continue
+        return token, strong, said_is
+    return None, strong, said_is
+
+
 def handles(text: str) -> Iterator[Identifier]:
-    """Handles written next to a platform name: ``my insta is @jess.h22``, ``snap: jess_h22``."""
-    low = text.lower()
+    """Handles written next to a platform name: ``my insta is @jess.h22``, ``snap: jess_h22``,
+    ``@jessh22 on telegram``."""
+    lowered = text.lower()
     for kind, words, regex in p.HANDLE_PLATFORMS:
-        if not any(w in low for w in words):
+        if not any(w in lowered for w in words):
             continue
         for m in regex.finditer(text):
             short = m.group().lower() in p.SHORT_PLATFORM_WORDS
-            pos = m.end()
-            strong = False
-            said_is = False
-            found = None
-            for _ in range(5):
-                t = p.HANDLE_TOKEN.search(text, pos)
-                if t is None or text[pos : t.start()].strip(" \t"):
-                    break
-                word = t.group()
-                low = word.lower().rstrip(":")
-                if low in p.FILLERS or word in (":", "-", "="):
-                    strong = strong or low in p.STRONG_SEPARATORS or word.endswith(":")
-                    said_is = said_is or low in ("is", "was")
-                    pos = t.end()
+            before = p.HANDLE_BEFORE.search(text, 0, m.start())
+            if before is not None:
+                name = before.group(1).rstrip(".")
+                if p.HANDLE_SHAPES[kind].fullmatch(name):
+                    start = before.start()
+                    yield Identifier(
+                        kind, name.lower(), "@" + name, "shape", start, start + len(name) + 1
+                    )
                     continue
-                found = t
-                break
+            found, strong, said_is = _after(text, m.end())
             if found is None:
                 continue
             word = found.group()

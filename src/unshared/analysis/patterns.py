@@ -97,7 +97,7 @@ EMAIL = re.compile(
     r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])"
 )
-URL_SCHEME = re.compile(r"\bhttps?://[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
+URL_SCHEME = re.compile(r"\bhttps?://[^\s<>\"'\[\]{}]+", re.IGNORECASE)
 URL_WWW = re.compile(
     r"(?<![\w./@-])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[^\s<>\"'()\[\]{}]*", re.I
 )
@@ -118,7 +118,10 @@ BTC_BASE58 = re.compile(r"(?<![0-9A-Za-z])[13][1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9
 BTC_BECH32 = re.compile(r"(?<![0-9A-Za-z])bc1[0-9a-z]{6,87}(?![0-9A-Za-z])", re.IGNORECASE)
 TRON = re.compile(r"(?<![0-9A-Za-z])T[1-9A-HJ-NP-Za-km-z]{33}(?![0-9A-Za-z])")
 
-IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{1,4}){2,9}")
+IBAN = re.compile(
+    r"(?<![A-Za-z0-9])"
+    r"(?:[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{1,4}){2,9}|[a-z]{2}\d{2}(?:[ ]?[a-z0-9]{1,4}){2,9})"
+)
 
 SORT_CODE = re.compile(r"(?<![\d-])(\d{2})-(\d{2})-(\d{2})(?![\d-])")
 SORT_CODE_PLAIN = re.compile(
@@ -190,6 +193,10 @@ HANDLE_SHAPES = {
     "discord_user": re.compile(r"[A-Za-z0-9_.]{2,32}(?:#\d{4})?"),
     "skype_id": re.compile(r"[A-Za-z][A-Za-z0-9.,_-]{5,31}"),
 }
+#: ``@jessh22 on telegram``: a handle written just before the platform name.
+HANDLE_BEFORE = re.compile(
+    r"(?<![\w@])@([A-Za-z0-9_.#-]+)[ \t]+(?:on|at|via|for)[ \t]+(?:my[ \t]+)?$"
+)
 HANDLE_TOKEN = re.compile(r"[^\s,;!?()\[\]{}<>\"']+")
 #: Words that may stand between the platform name and the handle.
 FILLERS = _words("is was = : - name username user handle id acc account me on my its it's add")

@@ -23,8 +23,12 @@ __all__ = ["classify_url", "find_urls", "normalise_url", "url_identifiers"]
 
 def _trim(raw: str) -> str:
     """Drop sentence punctuation after a link, keeping a closing bracket that opened inside it."""
-    while raw and raw[-1] in p.URL_TRAILING:
-        raw = raw[:-1]
+    while raw:
+        unbalanced = raw[-1] == ")" and raw.count(")") > raw.count("(")
+        if raw[-1] in p.URL_TRAILING or unbalanced:
+            raw = raw[:-1]
+        else:
+            break
     return raw
 
 
@@ -114,9 +118,9 @@ def classify_url(raw: str, region: str = "GB") -> tuple[str, str, Validity]:
         name = first if host in p.PAYPAL_ME_HOSTS else (segs[1] if len(segs) > 1 else "")
         if name and name.replace("_", "").replace("-", "").isalnum():
             return "paypal", f"paypal.me/{name.lower()}", "shape"
-    elif host in p.WHATSAPP_HOSTS and first.isdigit():
+    elif host in p.WHATSAPP_HOSTS and first.lstrip("+").isdigit():
         try:
-            number = phonenumbers.parse("+" + first, None)
+            number = phonenumbers.parse("+" + first.lstrip("+"), None)
         except phonenumbers.NumberParseException:
             number = None
         if number is not None:
