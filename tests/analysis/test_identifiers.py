@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -97,3 +99,26 @@ alphabet = st.sampled_from(list("0123456789 +-()./:@$£#_abcXTbc1qlive0xGB"))
 def test_never_raises_on_identifier_like_text(text: str, region: str) -> None:
     for ident in extract_identifiers(text, region):
         assert ident.validity in ("valid", "shape", "invalid")
+
+
+def test_dates_times_and_internal_ids_are_not_identifiers() -> None:
+    assert extract_identifiers("06.08.2016, 13:45 - Ash: we have a WhatsApp group") == []
+    assert extract_identifiers("Event/Call at datetime.datetime(2020, 7, 3)") == []
+    assert extract_identifiers("id='19:xyz@oneToOne.skype'") == []
+    assert extract_identifiers("abcdef..@thread.skype") == []
+    assert kinds("text me 07488 215390 at 10:30 on 01.05.2024") == [
+        ("phone", "+447488215390", "valid")
+    ]
+
+
+def test_real_export_samples_give_no_false_identifiers(exports_dir: Path) -> None:
+    # Public sample exports hold ordinary chat: the only identifiers in them are the senders'
+    # phone numbers that WhatsApp writes in place of a name ("+12 345 578 created group").
+    lines = []
+    for folder in ("whatsapp", "signal"):
+        for path in sorted((exports_dir / folder).glob("*.txt")):
+            lines += path.read_text(encoding="utf-8", errors="replace").splitlines()
+    assert len(lines) > 100
+    for line in lines:
+        for ident in extract_identifiers(line):
+            assert ident.kind == "phone" and ident.raw.startswith("+"), (line, ident)

@@ -46,6 +46,11 @@ def emails(text: str) -> Iterator[Identifier]:
     for m in p.EMAIL.finditer(text):
         raw = m.group()
         value = raw.lower()
+        local, _, domain = value.partition("@")
+        if ".." in local or local.startswith(".") or local.endswith("."):
+            continue
+        if domain.endswith(p.NOT_EMAIL_DOMAINS):
+            continue
         yield _ident("email", value, raw, "shape", m.start())
         if paypal:
             yield _ident("paypal", value, raw, "shape", m.start())
@@ -196,6 +201,21 @@ _GIFT_WORDS = (
     "code",
     "card",
 )
+_PHONE_WORDS = (
+    "call",
+    "ring",
+    "phone",
+    "mob",
+    "cell",
+    "tel",
+    "text",
+    "txt",
+    "sms",
+    "whats",
+    "wa",
+    "viber",
+    "signal",
+)
 _BANK_WORDS = ("sort", "acc", "bank", "s/c", "sc")
 
 
@@ -251,10 +271,16 @@ def cashtags(text: str) -> Iterator[Identifier]:
 def phones(text: str, region: str) -> Iterator[Identifier]:
     if not p.PHONE_DIGITS.search(text):
         return
-    context = p.PHONE_CONTEXT.search(text) is not None
-    if not context and not p.PHONE_DIALLED.search(p.DATE_OR_TIME.sub(" ", text)):
+    dialled_somewhere = p.PHONE_DIALLED.search(p.DATE_OR_TIME.sub(" ", text)) is not None
+    low = text.lower()
+    context = any(w in low for w in _PHONE_WORDS) and p.PHONE_CONTEXT.search(text) is not None
+    if not (context or dialled_somewhere):
         return  # every number we would keep is dialled as written or said to be a phone
-    matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)
+    # Dates and times are blanked (same length, so offsets hold) before libphonenumber reads it.
+    masked = p.DATE_OR_TIME.sub(lambda m: " " * len(m.group()), text)
+    matcher = phonenumbers.PhoneNumberMatcher(
+        masked, region, leniency=phonenumbers.Leniency.POSSIBLE
+    )
     for match in matcher:
         raw = match.raw_string
         number = match.number
@@ -265,6 +291,8 @@ def phones(text: str, region: str) -> Iterator[Identifier]:
             continue
         if not valid and not (dialled and context) and not raw.startswith("+"):
             continue
+        if not valid and len(str(number.national_number)) < 7:
+            continue  # too short to be a mistyped phone number: a year, a code, a count
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         yield _ident("phone", e164, raw, "valid" if valid else "invalid", match.start)
 

@@ -97,6 +97,8 @@ EMAIL = re.compile(
     r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])"
 )
+#: Address-shaped ids that are not mailboxes (Skype's internal conversation ids).
+NOT_EMAIL_DOMAINS = (".skype", "thread.v2", "thread.tacv2")
 URL_SCHEME = re.compile(r"\bhttps?://[^\s<>\"'\[\]{}]+", re.IGNORECASE)
 URL_WWW = re.compile(
     r"(?<![\w./@-])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[^\s<>\"'()\[\]{}]*", re.I
