@@ -112,3 +112,10 @@ def test_identifiers_table(tmp_path: Path) -> None:
     result = runner.invoke(app, ["identifiers", str(path)])
     assert result.exit_code == 0, result.output
     assert "cashtag" in result.stdout and "$jessh22" in result.stdout
+
+
+def test_scan_rejects_unknown_region() -> None:
+    result = runner.invoke(app, ["scan", "-", "--region", "XX"], input="hi\n")
+    assert result.exit_code == 2
+    ok = runner.invoke(app, ["scan", "-", "--region", "uk"], input="call 07488 215390\n")
+    assert ok.exit_code == 0 and "+447488215390" in ok.stdout

@@ -14,10 +14,24 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from unshared.cli.common import Format, console, console_err, passphrase
 from unshared.errors import InputFileError
+
+
+def _region(value: str) -> str:
+    """An ISO 3166 country code libphonenumber knows (GB, US, NG...)."""
+    import phonenumbers
+
+    code = value.strip().upper()
+    if code == "UK":
+        code = "GB"
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise typer.BadParameter(f"{value!r} is not a country code (try GB, US, IE, AU, NG...)")
+    return code
+
 
 REGION_HELP = "Country for reading phone numbers without a +country code (ISO code, e.g. GB, US)."
 
@@ -112,7 +126,7 @@ def register(app: typer.Typer) -> None:
     def identifiers_cmd(
         case_path: Path = typer.Argument(..., metavar="CASE", help="The case file."),
         fmt: Format = typer.Option(Format.table, "--format", help="table or jsonl."),
-        region: str = typer.Option("GB", "--region", help=REGION_HELP),
+        region: str = typer.Option("GB", "--region", help=REGION_HELP, callback=_region),
         refresh: bool = typer.Option(False, "--refresh", help="Analyse again even if up to date."),
     ) -> None:
         """List the identifiers police need (Skype IDs, profile links, phones, wallets, MTCNs...)
@@ -122,8 +136,15 @@ def register(app: typer.Typer) -> None:
 
         with Case.open(case_path, _passphrase_for(case_path)) as case:
             if refresh or _needs_analysis(case, region):
-                with console_err.status("Reading the messages for identifiers..."):
-                    analyze_case(case, region)
+                with Progress(
+                    TextColumn("Reading messages for identifiers"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    console=console_err,
+                    transient=True,
+                ) as bar:
+                    task = bar.add_task("analyse", total=case.message_count())
+                    analyze_case(case, region, progress=lambda n: bar.advance(task, n))
             rows = summarise(case.identifiers())
         if fmt == Format.jsonl:
             for row in rows:
@@ -156,7 +177,7 @@ def register(app: typer.Typer) -> None:
     def scan_cmd(
         file: str = typer.Argument("-", metavar="[FILE|-]", help="Text file, or - for stdin."),
         fmt: ScanFormat = typer.Option(ScanFormat.text, "--format", help="text or jsonl."),
-        region: str = typer.Option("GB", "--region", help=REGION_HELP),
+        region: str = typer.Option("GB", "--region", help=REGION_HELP, callback=_region),
     ) -> None:
         """Check any text, one message per line, without a case: identifiers and warning signs."""
         from unshared.analysis.identifiers import extract_identifiers
