@@ -122,3 +122,16 @@ def test_real_export_samples_give_no_false_identifiers(exports_dir: Path) -> Non
     for line in lines:
         for ident in extract_identifiers(line):
             assert ident.kind == "phone" and ident.raw.startswith("+"), (line, ident)
+
+
+def test_long_repetitive_input_is_handled() -> None:
+    # Shapes that make naive patterns backtrack; these must stay linear (no timing asserted).
+    for text in (
+        "snap is " * 2000,
+        "x@" + "a." * 3000 + "-",
+        "0 " * 3000,
+        "western union " + "1 " * 3000,
+        "GB82 " + "WEST " * 2000,
+        "http://a.com/" + "(" * 3000,
+    ):
+        extract_identifiers(text)

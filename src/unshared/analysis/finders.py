@@ -330,7 +330,7 @@ def handles(text: str) -> Iterator[Identifier]:
             continue
         for m in regex.finditer(text):
             short = m.group().lower() in p.SHORT_PLATFORM_WORDS
-            before = p.HANDLE_BEFORE.search(text, 0, m.start())
+            before = p.HANDLE_BEFORE.search(text, max(0, m.start() - 64), m.start())
             if before is not None:
                 name = before.group(1).rstrip(".")
                 if p.HANDLE_SHAPES[kind].fullmatch(name):
