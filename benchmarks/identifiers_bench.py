@@ -6,7 +6,8 @@ of messages, a labelled line with identifiers: typical chat, where most lines ho
 
 Timing is CPU time of this process (``time.process_time``), best of three, so the figure is per
 core even on a busy machine. Reference, in the same run over the same messages: one plain regex
-pass (links, e-mails, digit runs) - what a naive extractor costs. Reported: messages/s for both and the ratio.
+pass (links, e-mails, digit runs) - what a naive extractor costs. Reported: messages/s for
+both and the ratio.
 
     python benchmarks/identifiers_bench.py [--messages 100000] [--region GB]
 """
