@@ -1,6 +1,6 @@
 """Precision and recall per kind on the labelled sets; prints the tables in docs/identifiers.md.
 
-    python benchmarks/identifiers_quality.py [--errors]
+python benchmarks/identifiers_quality.py [--errors]
 """
 
 from __future__ import annotations
