@@ -78,3 +78,23 @@ def test_analyze_again_replaces(tmp_path: Path) -> None:
         analyze_case(case)
         assert len(list(case.identifiers())) == 6
         assert sum(1 for e in case.events() if e.type == "analysis_run") == 2
+
+
+def test_sender_ids_without_participant_list(tmp_path: Path) -> None:
+    with Case.create(tmp_path / "c.case", None) as case:
+        exhibit = case.add_exhibit(io.BytesIO(b"d"), name="d.json", source_path="d.json")
+        records = [
+            Message("discord", "c", "mark", "hi", Locator(line=1), sender_id="312345678901234567"),
+            Message("discord", "c", "mark", "yo", Locator(line=2), sender_id="312345678901234567"),
+            Message(
+                "discord", "c", "jess", "stop", Locator(line=3), sender_id="198765432109876543"
+            ),
+        ]
+        case.record_import(exhibit, "test", iter(records))
+        case.set_setting("me", "jess")
+        analyze_case(case)
+        rows = [body for _, body in case.identifiers()]
+    assert sorted((b["kind"], b["value"], b["side"], b["source"]) for b in rows) == [
+        ("discord_user", "198765432109876543", "victim", "participant"),
+        ("discord_user", "312345678901234567", "other", "participant"),
+    ]

@@ -72,16 +72,32 @@ def analyze_case(
     victims = victim_names(case, participants)
     identifiers: list[tuple[int | None, Identifier]] = []
     signals: list[tuple[int, Signal]] = []
+    known_ids: set[tuple[str, str]] = set()
     for person in participants:
         side: Side = person.side
         if side == "unknown":
             side = side_of(person.name, person.platform_id, victims)
+        if person.platform_id:
+            known_ids.add((person.platform, person.platform_id))
         for ident in participant_identifiers(replace(person, side=side), region):
             identifiers.append((None, ident))
     count = 0
     for stored in case.messages():
         message = stored.message
         side = side_of(message.sender, message.sender_id, victims)
+        sender_key = (message.platform, message.sender_id or "")
+        if message.sender_id and sender_key not in known_ids:
+            # A sender id the export gives only on messages (no participant list).
+            known_ids.add(sender_key)
+            sender = Participant(
+                message.platform,
+                message.conversation,
+                message.sender,
+                platform_id=message.sender_id,
+                side=side,
+            )
+            for ident in participant_identifiers(sender, region):
+                identifiers.append((None, ident))
         source = message_source(message)
         texts = [message.text]
         texts += [a.uri for a in message.attachments if a.kind in _LINK_ATTACHMENTS and a.uri]
