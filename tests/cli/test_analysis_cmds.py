@@ -119,3 +119,16 @@ def test_scan_rejects_unknown_region() -> None:
     assert result.exit_code == 2
     ok = runner.invoke(app, ["scan", "-", "--region", "uk"], input="call 07488 215390\n")
     assert ok.exit_code == 0 and "+447488215390" in ok.stdout
+
+
+def test_identifiers_refresh_and_region_rerun(tmp_path: Path) -> None:
+    path = tmp_path / "c.case"
+    make_case(path, None)
+    assert runner.invoke(app, ["identifiers", str(path), "--format", "jsonl"]).exit_code == 0
+    again = runner.invoke(app, ["identifiers", str(path), "--format", "jsonl", "--refresh"])
+    assert again.exit_code == 0
+    assert json.loads(again.stdout.splitlines()[0])["valid"] in ("valid", "shape", "invalid")
+    assert runner.invoke(app, ["identifiers", str(path), "--region", "US"]).exit_code == 0
+    with Case.open(path, None) as case:
+        runs = [json.loads(e.payload) for e in case.events() if e.type == "analysis_run"]
+    assert [r["region"] for r in runs] == ["GB", "GB", "US"]

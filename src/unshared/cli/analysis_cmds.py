@@ -63,7 +63,7 @@ def summarise(rows: Iterator[tuple[int | None, dict[str, Any]]]) -> list[dict[st
             {
                 "kind": body["kind"],
                 "value": body["value"],
-                "validity": Counter(),
+                "valid": Counter(),
                 "sources": Counter(),
                 "sides": set(),
                 "uses": 0,
@@ -71,7 +71,7 @@ def summarise(rows: Iterator[tuple[int | None, dict[str, Any]]]) -> list[dict[st
                 "raw": [],
             },
         )
-        group["validity"][body.get("valid", "shape")] += 1
+        group["valid"][body.get("valid", "shape")] += 1
         group["sources"][body.get("source", "message")] += 1
         group["sides"].add(body.get("side", "unknown"))
         group["uses"] += 1
@@ -81,7 +81,7 @@ def summarise(rows: Iterator[tuple[int | None, dict[str, Any]]]) -> list[dict[st
             group["raw"].append(body["raw"])
     out = []
     for group in groups.values():
-        group["validity"] = group["validity"].most_common(1)[0][0]
+        group["valid"] = group["valid"].most_common(1)[0][0]
         group["sources"] = dict(sorted(group["sources"].items()))
         group["sides"] = sorted(group["sides"])
         out.append(group)
@@ -166,7 +166,7 @@ def register(app: typer.Typer) -> None:
             table.add_row(
                 row["kind"],
                 row["value"],
-                row["validity"],
+                row["valid"],
                 found,
                 ", ".join(row["sides"]),
                 str(row["uses"]),
