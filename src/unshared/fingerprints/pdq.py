@@ -27,16 +27,16 @@ from unshared.errors import LowQualityMedia
 
 __all__ = [
     "DIHEDRAL_NAMES",
-    "MIN_QUALITY",
     "MATCH_DISTANCE",
+    "MIN_QUALITY",
+    "FastPdqHasher",
     "PdqHash",
     "PdqResult",
-    "FastPdqHasher",
     "ReferencePdqHasher",
-    "hamming",
-    "hex_from_bits",
     "bits_from_hex",
+    "hamming",
     "hash_luma64",
+    "hex_from_bits",
     "reduced_weights",
     "require_quality",
 ]
@@ -105,7 +105,7 @@ class PdqResult:
 
 
 def require_quality(result: PdqResult, *, path: str | None = None) -> PdqResult:
-    """``result`` when its quality is usable, else :class:`LowQualityMedia` (never an empty hash)."""
+    """``result`` when its quality is usable, else :class:`LowQualityMedia`; never an empty hash."""
     if result.low_quality:
         exc = LowQualityMedia(
             f"the picture is too flat or small for a reliable fingerprint "
@@ -122,7 +122,8 @@ def require_quality(result: PdqResult, *, path: str | None = None) -> PdqResult:
 def _dct_matrix() -> FloatArray:
     i = np.arange(1, 17, dtype=np.float64)[:, None]
     j = np.arange(64, dtype=np.float64)[None, :]
-    return np.sqrt(2.0 / 64.0) * np.cos((np.pi / 2.0 / 64.0) * i * (2.0 * j + 1.0))
+    out: FloatArray = np.sqrt(2.0 / 64.0) * np.cos((np.pi / 2.0 / 64.0) * i * (2.0 * j + 1.0))
+    return out
 
 
 _BIT_WEIGHTS = [1 << k for k in range(256)]
@@ -202,7 +203,7 @@ def _full_weights(n: int) -> FloatArray:
 
 @lru_cache(maxsize=64)
 def reduced_weights(full: int, reduced: int) -> FloatArray:
-    """64 x reduced: :func:`_full_weights` summed over the blocks a ``full``-long axis was reduced to.
+    """64 x reduced: :func:`_full_weights` summed per block of a ``full``-long axis cut in blocks.
 
     Block ``m`` covers full positions ``[m * s, (m + 1) * s)`` with ``s = ceil(full / reduced)``,
     which is how JPEG DCT scaling and :meth:`PIL.Image.Image.reduce` cut an axis.
@@ -223,7 +224,9 @@ class FastPdqHasher:
 
     name = "pdq-fast"
 
-    def hash_luma(self, luma: npt.NDArray[Any], full_size: tuple[int, int] | None = None) -> PdqResult:
+    def hash_luma(
+        self, luma: npt.NDArray[Any], full_size: tuple[int, int] | None = None
+    ) -> PdqResult:
         """``luma``: 2-D array (rows x columns); ``full_size``: (width, height) before reduction."""
         rows, cols = luma.shape
         width, height = full_size if full_size is not None else (cols, rows)
