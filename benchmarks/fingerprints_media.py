@@ -56,6 +56,12 @@ def big_photo(name: str, size: tuple[int, int] = (4000, 3000), seed: int = 0) ->
     return Image.fromarray(np.clip(arr + grain, 0, 255).astype(np.uint8))
 
 
+def rgb_of(path: Path) -> np.ndarray:
+    """Every pixel of an image file as RGB (the common decoding path)."""
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGB"))
+
+
 def jpeg_bytes(im: Image.Image, quality: int = 90) -> bytes:
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=quality)

@@ -6,8 +6,9 @@ family of crops, defined as fractions of the picture, so the crops line up ("reg
 the resolution:
 
 * the whole picture;
-* each side trimmed by 10% and by 20% (a banner or a cut edge falls away);
-* 90% x 90% windows on a 3 x 3 grid of offsets (0, 5%, 10%) and the centred 80% window.
+* each side trimmed by 5, 10, 15, 20 and 25% (a banner or a cut edge falls away);
+* 90% x 90% windows on a 5 x 5 grid of offsets (0 to 10% in steps of 2.5%) and the centred 80%
+  window.
 
 Two pictures match when any crop of one is within :data:`CROP_MATCH_DISTANCE` of any crop of the
 other. ``docs/fingerprints.md`` shows the match rates and the false-match count on unrelated pairs.
@@ -29,15 +30,12 @@ Box = tuple[float, float, float, float]  # left, top, right, bottom as fractions
 
 def _family() -> tuple[Box, ...]:
     boxes: list[Box] = [(0.0, 0.0, 1.0, 1.0)]
-    for t in (0.1, 0.2):
-        boxes += [
-            (0.0, t, 1.0, 1.0),
-            (0.0, 0.0, 1.0, 1.0 - t),
-            (t, 0.0, 1.0, 1.0),
-            (0.0, 0.0, 1.0 - t, 1.0),
-        ]
-    for oy in (0.0, 0.05, 0.1):
-        for ox in (0.0, 0.05, 0.1):
+    for t in (0.05, 0.1, 0.15, 0.2, 0.25):
+        boxes += [(0.0, t, 1.0, 1.0), (0.0, 0.0, 1.0, 1.0 - t)]
+        boxes += [(t, 0.0, 1.0, 1.0), (0.0, 0.0, 1.0 - t, 1.0)]
+    steps = (0.0, 0.025, 0.05, 0.075, 0.1)
+    for oy in steps:
+        for ox in steps:
             boxes.append((ox, oy, ox + 0.9, oy + 0.9))
     boxes.append((0.1, 0.1, 0.9, 0.9))
     return tuple(boxes)
@@ -62,13 +60,19 @@ def crop_boxes(width: int, height: int) -> list[tuple[int, int, int, int]]:
 
 
 def crop_hashes(luma: npt.NDArray[Any]) -> tuple[str, ...]:
-    """PDQ hex of every crop of ``luma`` (any resolution; one entry per :data:`CROPS` box)."""
+    """PDQ hex of the crops of ``luma`` (any resolution), in :data:`CROPS` order.
+
+    Crops too flat for PDQ (quality < 50) and repeated hashes are left out, so the result is a
+    set of hashes to compare, not a list aligned with :data:`CROPS`.
+    """
     arr = _shrink(np.asarray(luma, dtype=np.float64))
     rows, cols = arr.shape
-    return tuple(
-        _HASHER.hash_luma(arr[top:bottom, left:right]).hex
-        for left, top, right, bottom in crop_boxes(cols, rows)
-    )
+    out: list[str] = []
+    for left, top, right, bottom in crop_boxes(cols, rows):
+        result = _HASHER.hash_luma(arr[top:bottom, left:right])
+        if not result.low_quality and result.hex not in out:
+            out.append(result.hex)
+    return tuple(out)
 
 
 def _shrink(arr: npt.NDArray[np.float64], side: int = 350) -> npt.NDArray[np.float64]:
