@@ -29,10 +29,10 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from fingerprints_media import PHOTOS, big_photo, jpeg_bytes  # noqa: E402
+from fingerprints_media import PHOTOS, big_photo, jpeg_bytes
 
-from unshared.fingerprints.images import read_luma  # noqa: E402
-from unshared.fingerprints.pdq import FastPdqHasher, hamming  # noqa: E402
+from unshared.fingerprints.images import read_luma
+from unshared.fingerprints.pdq import FastPdqHasher, hamming
 
 
 def reference(path: Path) -> tuple[str, int]:
@@ -89,19 +89,23 @@ def main() -> None:
             rows.append((path.stem, rq, oq, hamming(rh, oh), min(rt), min(ot)))
     total_ref, total_our = sum(ref_t), sum(our_t)
     worst = max(r[3] for r in rows if r[1] >= 80)
-    print(f"Machine: {cpu_model()}, nproc {os.cpu_count()}, pinned to 1 core; "
-          f"Python {platform.python_version()}, Pillow {Image.__version__}; "
-          f"date {dt.date.today().isoformat()}")
+    print(
+        f"Machine: {cpu_model()}, nproc {os.cpu_count()}, pinned to 1 core; "
+        f"Python {platform.python_version()}, Pillow {Image.__version__}; "
+        f"date {dt.date.today().isoformat()}"
+    )
     print()
     print("| photo (12 MP JPEG q90) | quality ref/ours | distance | reference s | ours s | ratio |")
     print("|---|---|---|---|---|---|")
     for name, rq, oq, dist, rt_, ot_ in rows:
         print(f"| {name} | {rq}/{oq} | {dist} | {rt_:.3f} | {ot_:.4f} | {rt_ / ot_:.1f}x |")
     print()
-    print(f"Throughput: reference {len(rows) / total_ref:.2f} photos/s, ours "
-          f"{len(rows) / total_our:.2f} photos/s: **{total_ref / total_our:.1f}x** "
-          f"(median per-photo ratio {statistics.median(r[4] / r[5] for r in rows):.1f}x). "
-          f"Largest distance to the reference at quality >= 80: **{worst}** (limit 10).")
+    print(
+        f"Throughput: reference {len(rows) / total_ref:.2f} photos/s, ours "
+        f"{len(rows) / total_our:.2f} photos/s: **{total_ref / total_our:.1f}x** "
+        f"(median per-photo ratio {statistics.median(r[4] / r[5] for r in rows):.1f}x). "
+        f"Largest distance to the reference at quality >= 80: **{worst}** (limit 10)."
+    )
 
 
 if __name__ == "__main__":

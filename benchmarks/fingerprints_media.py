@@ -30,8 +30,7 @@ PHOTOS = (
     "gravel",
     "brick",
     "moon",
-    "cat",
-)
+)  # not "cat": scikit-image's cat is the same picture as chelsea
 
 
 def photo(name: str) -> np.ndarray:

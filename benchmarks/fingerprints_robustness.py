@@ -25,10 +25,10 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from fingerprints_media import ATTACKS, PHOTOS, photo, unrelated_set  # noqa: E402
+from fingerprints_media import ATTACKS, PHOTOS, photo, unrelated_set
 
-from unshared.fingerprints.crops import crop_hashes  # noqa: E402
-from unshared.fingerprints.pdq import FastPdqHasher, bits_from_hex, luma_from_rgb  # noqa: E402
+from unshared.fingerprints.crops import crop_hashes
+from unshared.fingerprints.pdq import FastPdqHasher, bits_from_hex, luma_from_rgb
 
 THRESHOLD = 31
 HASHER = FastPdqHasher()
@@ -82,6 +82,7 @@ def main() -> None:
 
     # ---- edited copies of the sample photos
     hits = {attack: dict.fromkeys(signals, 0) for attack in ATTACKS}
+    misses: dict[str, set[str]] = {attack: set() for attack in ATTACKS}
     trials = 0
     every_base = [(name, Image.fromarray(photo(name))) for name in PHOTOS]
     originals = {name: fingerprint(im) for name, im in every_base}
@@ -95,6 +96,8 @@ def main() -> None:
                 d = distances(originals[name], fingerprint(edit(im, rng)))
                 for s in signals:
                     hits[attack][s] += d[s] <= THRESHOLD
+                if d["any"] > THRESHOLD:
+                    misses[attack].add(name)
 
     # ---- unrelated pairs
     pictures = unrelated_set(args.procedural)
@@ -103,6 +106,8 @@ def main() -> None:
     prints = [p for p in every if p.quality >= 50]
     low = len(every) - len(prints)
     false = dict.fromkeys(signals, 0)
+    false_pairs: list[tuple[str, str, int]] = []
+    names = [name for (name, _), p in zip(pictures, every, strict=True) if p.quality >= 50]
     smallest = dict.fromkeys(signals, 256)
     plain_all = []
     pairs = 0
@@ -117,25 +122,37 @@ def main() -> None:
             }
             d["any"] = min(d["PDQ + dihedral"], d["crops"])
             plain_all.append(d["PDQ"])
+            if d["any"] <= THRESHOLD:
+                false_pairs.append((names[i], names[j], d["any"]))
             for s in signals:
                 false[s] += d[s] <= THRESHOLD
                 smallest[s] = min(smallest[s], d[s])
 
-    print(f"{trials} edited copies per edit ({len(bases)} sample photos x {args.seeds} seeds); "
-          f"{len(prints)} unrelated pictures, {pairs} pairs; {time.time() - started:.0f} s")
+    print(
+        f"{trials} edited copies per edit ({len(bases)} sample photos x {args.seeds} seeds); "
+        f"{len(prints)} unrelated pictures, {pairs} pairs; {time.time() - started:.0f} s"
+    )
     print()
     print("| edit | " + " | ".join(signals) + " |")
     print("|---|" + "---|" * len(signals))
     for attack in ATTACKS:
-        cells = [f"{hits[attack][s]}/{trials} ({100 * hits[attack][s] / trials:.0f}%)"
-                 for s in signals]
+        cells = [
+            f"{hits[attack][s]}/{trials} ({100 * hits[attack][s] / trials:.0f}%)" for s in signals
+        ]
         print(f"| {attack} | " + " | ".join(cells) + " |")
     cells = [f"{false[s]} of {pairs} (closest {smallest[s]})" for s in signals]
     print("| **false matches, unrelated pairs** | " + " | ".join(cells) + " |")
     q = np.percentile(plain_all, [0, 0.1, 1, 50])
     print()
-    print(f"Plain PDQ distance between unrelated pictures: min {q[0]:.0f}, 0.1% {q[1]:.0f}, "
-          f"1% {q[2]:.0f}, median {q[3]:.0f}.")
+    print(
+        f"Plain PDQ distance between unrelated pictures: min {q[0]:.0f}, 0.1% {q[1]:.0f}, "
+        f"1% {q[2]:.0f}, median {q[3]:.0f}."
+    )
+    for attack, missed in misses.items():
+        if missed:
+            print(f"Missed by every signal under {attack}: {', '.join(sorted(missed))}.")
+    for a, b, dist in false_pairs[:20]:
+        print(f"False match: {a} ~ {b} at {dist}.")
     print(f"Unrelated pictures left out for PDQ quality < 50 (they get no PDQ): {low}.")
     lowq = [name for name, _ in every_base if originals[name].quality < 50]
     print(f"Sample photos with PDQ quality < 50: {', '.join(lowq) or 'none'}.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -10,6 +11,7 @@ from types import ModuleType
 import pytest
 from PIL import Image
 
+DATA = Path(__file__).resolve().parents[1] / "data" / "fingerprints"
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
@@ -36,11 +38,12 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     im.save(folder / "photo.png")
     im.save(folder / "photo.webp", quality=92)
     im.convert("P", palette=Image.Palette.ADAPTIVE).save(folder / "photo.gif")
-    im.save(folder / "photo.heic", quality=92)
+    # HEIC encoding (x265) takes seconds, so this one is made once and kept in tests/data.
+    shutil.copyfile(DATA / "astronaut.heic", folder / "photo.heic")
     from PIL import features
 
     if features.check("avif"):
-        im.save(folder / "photo.avif", quality=92)
+        im.save(folder / "photo.avif", quality=92, speed=10)
     Image.new("RGB", (320, 240), (128, 128, 128)).save(folder / "flat.png")
     (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"not really a jpeg" * 20)
     return folder

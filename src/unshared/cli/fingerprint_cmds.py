@@ -8,7 +8,7 @@ unshared case file; otherwise every argument is media. All files are done in thi
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -22,7 +22,7 @@ from unshared.model import Fingerprint
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-class Names(str, Enum):
+class Names(StrEnum):
     full = "full"
     file = "file"
     none = "none"
@@ -50,6 +50,13 @@ def is_case_file(path: Path) -> bool:
             return False
         return True
     return False
+
+
+def _encrypted(path: Path) -> bool:
+    from unshared.casefile import crypto
+
+    with path.open("rb") as fh:
+        return crypto.is_encrypted_header(fh.read(16))
 
 
 def _progress(total: int) -> Progress:
@@ -161,7 +168,7 @@ def register(app: typer.Typer) -> None:
         else:
             from unshared.casefile.store import Case
 
-            with Case.open(case_path, passphrase()) as case:
+            with Case.open(case_path, passphrase() if _encrypted(case_path) else None) as case:
                 prints, failed = _run(media, options, fmt, emit=False)
                 if prints:
                     case.add_fingerprints(
@@ -179,5 +186,5 @@ def register(app: typer.Typer) -> None:
                 "The media itself was not copied."
             )
         if failed:
-            console_err.print(f"{failed} file(s) could not be fingerprinted (see above).")
-            raise typer.Exit(1)
+            # An UnsharedError, not typer.Exit: the root main() turns it into a line and exit 1.
+            raise UnsharedError(f"{failed} file(s) could not be fingerprinted (see above)")

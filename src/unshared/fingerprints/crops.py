@@ -7,8 +7,8 @@ the resolution:
 
 * the whole picture;
 * each side trimmed by 5, 10, 15, 20 and 25% (a banner or a cut edge falls away);
-* 90% x 90% windows on a 5 x 5 grid of offsets (0 to 10% in steps of 2.5%) and the centred 80%
-  window.
+* 90% x 90% windows on a 9 x 9 grid of offsets (0 to 10% in steps of 1.25%) and the centred
+  80% window.
 
 Two pictures match when any crop of one is within :data:`CROP_MATCH_DISTANCE` of any crop of the
 other. ``docs/fingerprints.md`` shows the match rates and the false-match count on unrelated pairs.
@@ -33,7 +33,7 @@ def _family() -> tuple[Box, ...]:
     for t in (0.05, 0.1, 0.15, 0.2, 0.25):
         boxes += [(0.0, t, 1.0, 1.0), (0.0, 0.0, 1.0, 1.0 - t)]
         boxes += [(t, 0.0, 1.0, 1.0), (0.0, 0.0, 1.0 - t, 1.0)]
-    steps = (0.0, 0.025, 0.05, 0.075, 0.1)
+    steps = tuple(i * 0.0125 for i in range(9))
     for oy in steps:
         for ox in steps:
             boxes.append((ox, oy, ox + 0.9, oy + 0.9))

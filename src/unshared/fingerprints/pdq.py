@@ -218,6 +218,19 @@ def reduced_weights(full: int, reduced: int) -> FloatArray:
     return out
 
 
+@lru_cache(maxsize=64)
+def _band(full: int, reduced: int) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    """:func:`reduced_weights` as a band: 64 x K gather indices and their weights."""
+    w = reduced_weights(full, reduced)
+    nz = w != 0
+    first = nz.argmax(axis=1)
+    last = reduced - 1 - nz[:, ::-1].argmax(axis=1)
+    width = int((last - first).max()) + 1
+    start = np.minimum(first, reduced - width)
+    index = start[:, None] + np.arange(width)[None, :]
+    return index, np.take_along_axis(w, index, axis=1)
+
+
 # ---------------------------------------------------------------------------- hashers
 class FastPdqHasher:
     """PDQ from a block-reduced luma array, reproducing the full-size reference (see module doc)."""
@@ -232,9 +245,12 @@ class FastPdqHasher:
         width, height = full_size if full_size is not None else (cols, rows)
         if width < _MIN_DIM or height < _MIN_DIM:
             return _empty()
-        wy = reduced_weights(height, rows)
-        wx = reduced_weights(width, cols)
-        buf = wy @ np.asarray(luma, dtype=np.float64) @ wx.T
+        ys, wy = _band(height, rows)
+        xs, wx = _band(width, cols)
+        arr = np.asarray(luma, dtype=np.float64)
+        # Banded products (each output row/column sees a few dozen inputs): no BLAS threads needed.
+        tmp = np.einsum("rk,rkc->rc", wy, arr[ys])
+        buf = np.einsum("ck,rck->rc", wx, tmp[:, xs])
         return hash_luma64(buf)
 
     def hash_rgb(self, rgb: npt.NDArray[Any]) -> PdqResult:
