@@ -75,6 +75,8 @@ def test_case_argument_is_recognised(tmp_path: Path, media_dir: Path, passphrase
     with Case.open(case_path, passphrase) as case:
         (stored,) = case.fingerprints()
         assert stored["path"] == "" and len(stored["pdq"]) == 64
+    alone = CliRunner().invoke(app, ["fingerprint", str(case_path)])
+    assert alone.exit_code != 0
 
 
 def test_missing_file_is_an_error_not_a_crash(tmp_path: Path) -> None:

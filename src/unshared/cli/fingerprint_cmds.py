@@ -152,7 +152,13 @@ def register(app: typer.Typer) -> None:
         and is never copied: only hashes are printed or stored in the case."""
         case_path: Path | None = None
         media = list(paths)
-        if len(media) >= 2 and is_case_file(media[0]):
+        if is_case_file(media[0]):
+            if len(media) == 1:
+                raise UnsharedError(
+                    "this is a case file: name the pictures, videos or folders to fingerprint "
+                    "after it",
+                    path=str(media[0]),
+                )
             case_path, media = media[0], media[1:]
         chosen = names.value if names else ("file" if case_path else "full")
         options = Options(
