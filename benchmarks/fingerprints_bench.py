@@ -33,6 +33,7 @@ from fingerprints_media import PHOTOS, big_photo, jpeg_bytes
 
 from unshared.fingerprints.images import read_luma
 from unshared.fingerprints.pdq import FastPdqHasher, hamming
+from unshared.fingerprints.service import fingerprint_file
 
 
 def reference(path: Path) -> tuple[str, int]:
@@ -87,6 +88,11 @@ def main() -> None:
             ref_t.append(min(rt))
             our_t.append(min(ot))
             rows.append((path.stem, rq, oq, hamming(rh, oh), min(rt), min(ot)))
+        # The whole record the CLI makes: SHA-256 + MD5 + PDQ + dihedral + pdq_crops.
+        t0 = time.perf_counter()
+        for path in files:
+            fingerprint_file(path)
+        full_record = time.perf_counter() - t0
     total_ref, total_our = sum(ref_t), sum(our_t)
     worst = max(r[3] for r in rows if r[1] >= 80)
     print(
@@ -105,6 +111,10 @@ def main() -> None:
         f"{len(rows) / total_our:.2f} photos/s: **{total_ref / total_our:.1f}x** "
         f"(median per-photo ratio {statistics.median(r[4] / r[5] for r in rows):.1f}x). "
         f"Largest distance to the reference at quality >= 80: **{worst}** (limit 10)."
+    )
+    print(
+        f"The full record (SHA-256, MD5, PDQ, dihedral and pdq_crops): "
+        f"{len(rows) / full_record:.2f} photos/s, {total_ref / full_record:.1f}x the reference."
     )
 
 
