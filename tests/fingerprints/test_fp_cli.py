@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from unshared.casefile.store import Case
@@ -83,3 +84,24 @@ def test_missing_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["fingerprint", str(tmp_path / "nope.jpg")])
     assert result.exit_code == 1
     assert "nope.jpg" in result.stderr
+
+
+def test_a_folder_is_done_in_this_process(
+    tmp_path: Path, media_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+    import subprocess as sp
+
+    folder = tmp_path / "many"
+    (folder / "sub").mkdir(parents=True)
+    for i in range(24):
+        shutil.copyfile(media_dir / "photo.png", folder / ("sub" if i % 2 else ".") / f"p{i}.png")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("no process may be started per file")
+
+    monkeypatch.setattr(sp, "Popen", refuse)
+    monkeypatch.setattr(os, "fork", refuse)
+    result = CliRunner().invoke(app, ["fingerprint", str(folder), "-f", "jsonl"])
+    assert result.exit_code == 0, result.output
+    assert len([x for x in result.stdout.splitlines() if x.startswith("{")]) == 24

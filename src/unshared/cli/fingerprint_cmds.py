@@ -129,7 +129,9 @@ def register(app: typer.Typer) -> None:
     @app.command("fingerprint")
     def fingerprint(
         paths: list[Path] = typer.Argument(
-            ..., help="[CASE] MEDIA...: an optional case file, then image/video files or folders."
+            ...,
+            metavar="[CASE] MEDIA...",
+            help="An optional case file, then image/video files or folders.",
         ),
         fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
         exact: bool = typer.Option(
