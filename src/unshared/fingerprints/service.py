@@ -7,14 +7,15 @@ file, copies media or logs pixel data; the caller decides where the fingerprints
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from unshared.errors import InputFileError, LowQualityMedia, UnsharedError, UnsupportedMedia
 from unshared.fingerprints.crops import crop_hashes
-from unshared.fingerprints.digests import Digests, digest_file
+from unshared.fingerprints.digests import Digests, digest_file, digest_stream
 from unshared.fingerprints.images import IMAGE_SUFFIXES, read_luma, read_rgb
 from unshared.fingerprints.pdq import (
     FastPdqHasher,
@@ -26,7 +27,15 @@ from unshared.fingerprints.pdq import (
 from unshared.fingerprints.video import VIDEO_SUFFIXES, hash_video
 from unshared.model import Fingerprint
 
-__all__ = ["Options", "Outcome", "fingerprint_file", "fingerprint_many", "iter_media", "media_kind"]
+__all__ = [
+    "Options",
+    "Outcome",
+    "fingerprint_bytes",
+    "fingerprint_file",
+    "fingerprint_many",
+    "iter_media",
+    "media_kind",
+]
 
 Names = Literal["full", "file", "none"]
 
@@ -105,16 +114,67 @@ def fingerprint_file(
     digests = digest_file(path)
     if digests.size == 0:
         raise UnsupportedMedia("the file is empty", path=str(path))
-    kind = media_kind(path)
+    return _fingerprint(
+        path, _shown(path, options.names), media_kind(path), digests, options, progress
+    )
+
+
+class _NamedBuffer(io.BytesIO):
+    """In-memory media that reads like a file and names itself in error messages."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        super().__init__(data)
+        self.label: str = name
+        self.name = name
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def fingerprint_bytes(
+    data: bytes,
+    name: str,
+    options: Options | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Fingerprint:
+    """Fingerprints of media held only in memory (files chosen in the local app).
+
+    Nothing is written anywhere: Pillow and PyAV decode straight from the buffer, and the caller
+    drops the bytes afterwards.
+    """
+    options = options or Options()
+    if not data:
+        raise UnsupportedMedia("the file is empty", path=name)
+    digests = digest_stream(io.BytesIO(data))
+    source = cast(Path, _NamedBuffer(data, name))
+    return _fingerprint(
+        source,
+        _shown(Path(name), options.names),
+        media_kind(Path(name)),
+        digests,
+        options,
+        progress,
+    )
+
+
+def _fingerprint(
+    path: Path,
+    shown: str,
+    kind: Literal["image", "video"] | None,
+    digests: Digests,
+    options: Options,
+    progress: Callable[[int], None] | None,
+) -> Fingerprint:
     if kind == "video":
-        return _video(path, options, digests, progress)
+        return _video(path, options, digests, progress, shown)
     try:
         result, crops, fmt = _image_pdq(path, options)
     except UnsupportedMedia:
         if kind == "image":
             raise
         try:  # unknown suffix: perhaps a video after all
-            return _video(path, options, digests, progress)
+            return _video(path, options, digests, progress, shown)
         except UnsupportedMedia:
             raise UnsupportedMedia(
                 "not an image or video this tool can read", path=str(path)
@@ -129,7 +189,7 @@ def fingerprint_file(
         if not options.keep_low_quality:
             pdq, dihedral, crops = None, (), ()
     return Fingerprint(
-        path=_shown(path, options.names),
+        path=shown,
         kind="image",
         sha256=digests.sha256,
         md5=digests.md5,
@@ -144,7 +204,11 @@ def fingerprint_file(
 
 
 def _video(
-    path: Path, options: Options, digests: Digests, progress: Callable[[int], None] | None
+    path: Path,
+    options: Options,
+    digests: Digests,
+    progress: Callable[[int], None] | None,
+    shown: str,
 ) -> Fingerprint:
     hasher = ReferencePdqHasher() if options.exact else FastPdqHasher()
     vp = hash_video(
@@ -163,7 +227,7 @@ def _video(
         if not options.keep_low_quality:
             pdq, dihedral = None, ()
     return Fingerprint(
-        path=_shown(path, options.names),
+        path=shown,
         kind="video",
         sha256=digests.sha256,
         md5=digests.md5,
