@@ -280,6 +280,8 @@ class Fingerprint:
     vpdq: tuple[tuple[int, str, int, float], ...] = ()
     size: int | None = None
     extra: tuple[tuple[str, str], ...] = ()
+    pdq_crops: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -297,6 +299,10 @@ class Fingerprint:
             ]
         if self.size is not None:
             data["size"] = self.size
+        if self.pdq_crops:
+            data["pdq_crops"] = list(self.pdq_crops)
+        if self.warnings:
+            data["warnings"] = list(self.warnings)
         for key, value in self.extra:
             data[key] = value
         return data

@@ -1,9 +1,223 @@
-"""CLI commands for this area (see unshared.cli)."""
+"""CLI commands for identifiers: ``unshared identifiers CASE`` and ``unshared scan [FILE|-]``.
+
+Thin shells over :mod:`unshared.analysis`; domain errors propagate as :class:`UnsharedError`.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, BinaryIO
+
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from unshared.cli.common import Format, console, console_err, passphrase
+from unshared.errors import InputFileError
+
+
+def _region(value: str) -> str:
+    """An ISO 3166 country code libphonenumber knows (GB, US, NG...)."""
+    import phonenumbers
+
+    code = value.strip().upper()
+    if code == "UK":
+        code = "GB"
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise typer.BadParameter(f"{value!r} is not a country code (try GB, US, IE, AU, NG...)")
+    return code
+
+
+REGION_HELP = "Country for reading phone numbers without a +country code (ISO code, e.g. GB, US)."
+
+
+class ScanFormat(StrEnum):
+    text = "text"
+    jsonl = "jsonl"
+
+
+def _needs_analysis(case: Any, region: str) -> bool:
+    def last(kind: str) -> int:
+        rows = case.execute("SELECT max(seq) FROM events WHERE type=?", (kind,))
+        return int(rows[0][0] or 0)
+
+    done = last("analysis_run")
+    if not done or done < last("import_run"):
+        return True
+    payload = case.execute("SELECT payload FROM events WHERE seq=?", (done,))[0][0]
+    return str(json.loads(payload).get("region", "")).upper() != region.upper()
+
+
+def summarise(rows: Iterator[tuple[int | None, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One row per (kind, value): validity, where found, sides, uses, message ids, raw forms."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for message_id, body in rows:
+        key = (body["kind"], body["value"])
+        group = groups.setdefault(
+            key,
+            {
+                "kind": body["kind"],
+                "value": body["value"],
+                "valid": Counter(),
+                "sources": Counter(),
+                "sides": set(),
+                "uses": 0,
+                "messages": [],
+                "raw": [],
+            },
+        )
+        group["valid"][body.get("valid", "shape")] += 1
+        group["sources"][body.get("source", "message")] += 1
+        group["sides"].add(body.get("side", "unknown"))
+        group["uses"] += 1
+        if message_id is not None and message_id not in group["messages"]:
+            group["messages"].append(message_id)
+        if body.get("raw") and body["raw"] not in group["raw"] and len(group["raw"]) < 5:
+            group["raw"].append(body["raw"])
+    out = []
+    for group in groups.values():
+        group["valid"] = group["valid"].most_common(1)[0][0]
+        group["sources"] = dict(sorted(group["sources"].items()))
+        group["sides"] = sorted(group["sides"])
+        out.append(group)
+    order = {"other": 0, "unknown": 1, "victim": 2}
+    out.sort(key=lambda g: (min(order[s] for s in g["sides"]), g["kind"], g["value"]))
+    return out
+
+
+def _read_lines(file: str) -> Iterator[tuple[int, str]]:
+    if file == "-":
+        stream: BinaryIO = sys.stdin.buffer
+        name = "standard input"
+    else:
+        path = Path(file)
+        if not path.exists():
+            raise InputFileError("no such file", path=file)
+        if path.is_dir():
+            raise InputFileError("this is a folder; give a text file", path=file)
+        try:
+            stream = path.open("rb")
+        except OSError as exc:
+            raise InputFileError(f"cannot read the file ({exc.strerror})", path=file) from None
+        name = file
+    try:
+        for number, line in enumerate(stream, 1):
+            try:
+                text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                raise InputFileError(
+                    "this line is not UTF-8 text", path=name, where=f"line {number}"
+                ) from None
+            yield number, text.rstrip("\r\n")
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
+
+    @app.command("identifiers")
+    def identifiers_cmd(
+        case_path: Path = typer.Argument(..., metavar="CASE", help="The case file."),
+        fmt: Format = typer.Option(Format.table, "--format", help="table or jsonl."),
+        region: str = typer.Option("GB", "--region", help=REGION_HELP, callback=_region),
+        refresh: bool = typer.Option(False, "--refresh", help="Analyse again even if up to date."),
+    ) -> None:
+        """List the identifiers police need (Skype IDs, profile links, phones, wallets, MTCNs...)
+        found in a case, who used them and how often."""
+        from unshared.analysis.service import analyze_case
+        from unshared.casefile import Case
+
+        with Case.open(case_path, _passphrase_for(case_path)) as case:
+            if refresh or _needs_analysis(case, region):
+                with Progress(
+                    TextColumn("Reading messages for identifiers"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    console=console_err,
+                    transient=True,
+                ) as bar:
+                    task = bar.add_task("analyse", total=case.message_count())
+                    analyze_case(case, region, progress=lambda n: bar.advance(task, n))
+            rows = summarise(case.identifiers())
+        if fmt == Format.jsonl:
+            for row in rows:
+                typer.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
+            return
+        if not rows:
+            console.print("No identifiers found in this case.")
+            return
+        table = Table(title="Identifiers", show_lines=False)
+        for column in ("Kind", "Value", "Validity", "Found in", "Side", "Uses"):
+            table.add_column(
+                column,
+                justify="right" if column == "Uses" else "left",
+                overflow="fold",
+                min_width=len(column) if column != "Value" else 20,
+            )
+        for row in rows:
+            found = ", ".join(f"{k} ({n})" for k, n in row["sources"].items())
+            table.add_row(
+                row["kind"],
+                row["value"],
+                row["valid"],
+                found,
+                ", ".join(row["sides"]),
+                str(row["uses"]),
+            )
+        console.print(table)
+
+    @app.command("scan")
+    def scan_cmd(
+        file: str = typer.Argument("-", metavar="[FILE|-]", help="Text file, or - for stdin."),
+        fmt: ScanFormat = typer.Option(ScanFormat.text, "--format", help="text or jsonl."),
+        region: str = typer.Option("GB", "--region", help=REGION_HELP, callback=_region),
+    ) -> None:
+        """Check any text, one message per line, without a case: identifiers and warning signs."""
+        from unshared.analysis.identifiers import extract_identifiers
+        from unshared.analysis.signals import detect_signals
+
+        lines = 0
+        total = 0
+        for number, text in _read_lines(file):
+            lines += 1
+            found = extract_identifiers(text, region)
+            signals = detect_signals(text)
+            total += len(found)
+            if fmt == ScanFormat.jsonl:
+                row = {
+                    "line": number,
+                    "text": text,
+                    "identifiers": [i.to_dict() for i in found],
+                    "signals": [s.to_dict() for s in signals],
+                }
+                typer.echo(json.dumps(row, ensure_ascii=False))
+                continue
+            if not found and not signals:
+                continue
+            console.print(f"line {number}:", style="bold")
+            for ident in found:
+                note = {"invalid": " (fails its check: maybe mistyped)", "valid": " (checked)"}
+                console.print(f"  {ident.kind}: {ident.value}{note.get(ident.validity, '')}")
+            for signal in signals:
+                console.print(f"  sign: {signal.stage}: {signal.reason}")
+        if fmt == ScanFormat.text:
+            console_err.print(f"{lines} line(s) checked, {total} identifier(s) found.")
+
+
+def _passphrase_for(path: Path) -> str | None:
+    """Ask for a passphrase only when the case is encrypted."""
+    from unshared.casefile import crypto
+
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except OSError:
+        return None  # Case.open reports the problem with the file
+    return passphrase() if crypto.is_encrypted_header(header) else None

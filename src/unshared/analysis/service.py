@@ -1,0 +1,133 @@
+"""Use case: analyse a whole case (identifiers + signals) and store the results.
+
+Shared by the CLI and the web app. Reads every stored message and participant, decides who is
+the victim, extracts identifiers and signals, and replaces the case's derived tables in one
+logged transaction (``analysis_run``). The evidence itself is never touched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from unshared import __version__
+from unshared.analysis.identifiers import extract_identifiers, participant_identifiers
+from unshared.analysis.signals import detect_signals
+from unshared.casefile.store import Case
+from unshared.model import Identifier, Message, Participant, Side, Signal
+
+__all__ = ["analyze_case", "message_source", "side_of", "victim_names"]
+
+#: Attachment kinds whose ``uri`` is a link someone shared.
+_LINK_ATTACHMENTS = frozenset({"link", "share"})
+
+
+def victim_names(case: Case, participants: list[Participant]) -> frozenset[str]:
+    """Names and ids that mean "the victim": the ``me`` setting plus participants marked victim."""
+    names: set[str] = set()
+    setting = case.setting("me") or ""
+    names.update(n.strip().casefold() for n in setting.split(",") if n.strip())
+    for person in participants:
+        if person.side == "victim":
+            for value in (person.name, person.platform_id):
+                if value:
+                    names.add(value.casefold())
+    return frozenset(names)
+
+
+def side_of(sender: str | None, sender_id: str | None, victims: frozenset[str]) -> Side:
+    """``victim`` for the victim's names or ids, ``other`` for everyone else, ``unknown`` when the
+    line has no sender (system lines)."""
+    if sender is None and sender_id is None:
+        return "unknown"
+    for value in (sender, sender_id):
+        if value and value.casefold() in victims:
+            return "victim"
+    return "other"
+
+
+def message_source(message: Message) -> str:
+    """``ocr`` for text read from a screenshot, else ``message``."""
+    if message.platform in ("ocr", "screenshot") or "ocr" in message.flags:
+        return "ocr"
+    return "message"
+
+
+def analyze_case(
+    case: Case,
+    region: str = "GB",
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Analyse every message and participant of ``case`` and store the results.
+
+    Returns the summary that is also logged: counts per kind and stage, message count, region.
+    ``progress`` is called with the number of messages done since the last call.
+    """
+    started = time.perf_counter()
+    participants = case.participants()
+    victims = victim_names(case, participants)
+    identifiers: list[tuple[int | None, Identifier]] = []
+    signals: list[tuple[int, Signal]] = []
+    known_ids: set[tuple[str, str]] = set()
+    for person in participants:
+        side: Side = person.side
+        if side == "unknown":
+            side = side_of(person.name, person.platform_id, victims)
+        if person.platform_id:
+            known_ids.add((person.platform, person.platform_id))
+        for ident in participant_identifiers(replace(person, side=side), region):
+            identifiers.append((None, ident))
+    count = 0
+    for stored in case.messages():
+        message = stored.message
+        side = side_of(message.sender, message.sender_id, victims)
+        sender_key = (message.platform, message.sender_id or "")
+        if message.sender_id and sender_key not in known_ids:
+            # A sender id the export gives only on messages (no participant list).
+            known_ids.add(sender_key)
+            sender = Participant(
+                message.platform,
+                message.conversation,
+                message.sender,
+                platform_id=message.sender_id,
+                side=side,
+            )
+            for ident in participant_identifiers(sender, region):
+                identifiers.append((None, ident))
+        source = message_source(message)
+        texts = [message.text]
+        texts += [a.uri for a in message.attachments if a.kind in _LINK_ATTACHMENTS and a.uri]
+        for number, text in enumerate(texts):
+            for ident in extract_identifiers(text, region):
+                # Offsets refer to the message text; a shared link's are dropped.
+                ident = replace(ident, source=source, side=side)
+                if number:
+                    ident = replace(ident, start=-1, end=-1)
+                identifiers.append((stored.id, ident))
+        if message.text:
+            for signal in detect_signals(message.text):
+                signals.append((stored.id, signal))
+        count += 1
+        if progress is not None and count % 1000 == 0:
+            progress(1000)
+    if progress is not None and count % 1000:
+        progress(count % 1000)
+    kinds = Counter(ident.kind for _, ident in identifiers)
+    stages = Counter(signal.stage for _, signal in signals)
+    summary: dict[str, Any] = {
+        "messages": count,
+        "participants": len(participants),
+        "region": region.upper(),
+        "identifiers": len(identifiers),
+        "identifier_kinds": dict(sorted(kinds.items())),
+        "signals": len(signals),
+        "signal_stages": dict(sorted(stages.items())),
+        "tool_version": __version__,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    case.replace_analysis(identifiers, signals, summary)
+    return summary
