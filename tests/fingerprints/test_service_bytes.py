@@ -26,7 +26,7 @@ def test_bytes_and_file_give_the_same_fingerprint(tmp_path: Path) -> None:
 
 
 def test_garbage_in_memory_names_the_file() -> None:
-    with pytest.raises(UnsupportedMedia, match="notes.jpg"):
+    with pytest.raises(UnsupportedMedia, match=r"notes\.jpg"):
         fingerprint_bytes(b"this is not a picture at all" * 10, "notes.jpg")
     with pytest.raises(UnsupportedMedia, match="empty"):
         fingerprint_bytes(b"", "empty.png")
