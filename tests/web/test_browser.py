@@ -97,7 +97,7 @@ def test_whole_path_in_the_browser(browser, server: str, tmp_path: Path) -> None
     page.get_by_role("button", name="Show my plan").click()
     assert page.locator("h1").inner_text() == "Your plan"
     plan_text = page.locator("main").inner_text()
-    assert "trusted adult" in plan_text.lower() and "StopNCII" not in plan_text
+    assert "adult you trust" in plan_text.lower() and "StopNCII" not in plan_text
     _axe(page, "plan")
     _shot(page, "1-plan")
     # 2. Your case
