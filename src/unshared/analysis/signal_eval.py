@@ -14,7 +14,7 @@ from unshared.analysis.signal_rules import KEY_STAGES, STAGES
 from unshared.analysis.signals import detect_signals
 from unshared.model import Signal
 
-__all__ = ["StageScore", "Evaluation", "evaluate"]
+__all__ = ["Evaluation", "StageScore", "evaluate"]
 
 
 @dataclass
@@ -86,5 +86,7 @@ def evaluate(
             if got & set(KEY_STAGES):
                 ev.benign_flagged += 1
         if got != expected:
-            ev.misses.append((str(row.get("id", "")), str(row["text"]), sorted(expected), sorted(got)))
+            ev.misses.append(
+                (str(row.get("id", "")), str(row["text"]), sorted(expected), sorted(got))
+            )
     return ev

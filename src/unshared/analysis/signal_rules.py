@@ -18,14 +18,14 @@ import yaml
 from unshared.errors import ParseError, UnsharedError
 
 __all__ = [
-    "STAGES",
     "KEY_STAGES",
+    "STAGES",
+    "LanguagePack",
     "Rule",
     "StageRules",
-    "LanguagePack",
     "available_languages",
-    "load_pack",
     "compile_pack",
+    "load_pack",
 ]
 
 STAGES: tuple[str, ...] = (
@@ -179,7 +179,9 @@ def compile_pack(data: Any, name: str = "<pack>") -> LanguagePack:
     return LanguagePack(
         lang=str(data.get("language") or ""),
         name=str(data.get("name") or ""),
-        context=tuple(rx(p, f"frames.context[{i}]") for i, p in enumerate(frames.get("context") or ())),
+        context=tuple(
+            rx(p, f"frames.context[{i}]") for i, p in enumerate(frames.get("context") or ())
+        ),
         jest=tuple(rx(p, f"frames.jest[{i}]") for i, p in enumerate(frames.get("jest") or ())),
         stages=tuple(stages),
         amount=amount,

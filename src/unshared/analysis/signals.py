@@ -35,11 +35,11 @@ from unshared.analysis.signal_rules import (
 from unshared.model import Signal
 
 __all__ = [
-    "STAGES",
     "KEY_STAGES",
+    "STAGES",
     "available_languages",
-    "detect_signals",
     "detect_payments_made",
+    "detect_signals",
     "payment_details",
 ]
 
@@ -64,18 +64,18 @@ def detect_signals(text: str, lang: str = "en") -> list[Signal]:
 
     found: dict[str, tuple[Rule, list[re.Match[str]]]] = {}
     waiting: list[Rule] = []
-    for stage in pack.stages:
-        if any(p.search(text) for p in stage.unless):
+    for group in pack.stages:
+        if any(p.search(text) for p in group.unless):
             continue
-        for rule in stage.rules:
-            if stage.stage in found:
+        for rule in group.rules:
+            if group.stage in found:
                 break
             if rule.needs:
                 waiting.append(rule)
                 continue
             matches = _apply(rule, text, jest)
             if matches:
-                found[stage.stage] = (rule, matches)
+                found[group.stage] = (rule, matches)
     # Rules that need another stage run once the first pass knows which stages are present.
     present = set(found)
     for rule in waiting:
@@ -188,6 +188,8 @@ def _amount(text: str, pack: LanguagePack) -> tuple[str, str | None] | None:
             unit = groups.get("pre") or groups.get("post") or ""
             thousands = bool(groups.get("k") or groups.get("k2"))
             return _number(num, thousands), pack.currencies.get(unit.lower())
+        if groups.get("numk"):
+            return _number(groups["numk"], True), None
         if bare is None and groups.get("num3"):
             bare = (_number(groups["num3"], False), None)
     return bare
