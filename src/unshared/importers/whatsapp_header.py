@@ -10,7 +10,8 @@ Finnish ``12.3.2021 klo 14.05``, Spanish ``p. m.``/``a. m.``, narrow and ordinar
 The order of the three date fields cannot be read from one line (``03/04/21``), so
 :class:`DateOrder` collects every header of the file and decides once: an order is possible when
 every date fits it (a field over 12 is a day, a 4-digit field is the year); among the possible
-orders the one that keeps the messages in time order wins; when that still does not decide, the
+orders the one that keeps the messages in time order wins (and, between year-first and year-last
+readings of two-digit years, the one spanning less time); when that still does not decide, the
 file is *ambiguous*: day-first is used and each message whose date would change under the other
 order is flagged ``ambiguous_date``.
 """
@@ -95,6 +96,8 @@ class DateOrder:
     possible: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ORDERS, 0))
     backwards: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ORDERS, 0))
     _last: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    _low: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    _high: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
     total: int = 0
     order: str = "DMY"
@@ -111,6 +114,16 @@ class DateOrder:
             if last is not None and ymd < last:
                 self.backwards[order] += 1
             self._last[order] = ymd
+            if order not in self._low or ymd < self._low[order]:
+                self._low[order] = ymd
+            if order not in self._high or ymd > self._high[order]:
+                self._high[order] = ymd
+
+    def _span(self, order: str) -> int:
+        low, high = self._low.get(order), self._high.get(order)
+        if low is None or high is None:
+            return 0
+        return (high[0] - low[0]) * 372 + (high[1] - low[1]) * 31 + (high[2] - low[2])
 
     def decide(self) -> str:
         best = max(self.possible.values(), default=0)
@@ -120,10 +133,18 @@ class DateOrder:
             return self.order
         fewest = min(self.backwards[o] for o in fitting)
         calm = [o for o in fitting if self.backwards[o] == fewest]
+        # Year first or year last (only open with two-digit years): the reading that keeps the
+        # chat within the shorter span of time wins; a chat does not jump decades back and forth.
+        year_first = [o for o in calm if o[0] == "Y"]
+        year_last = [o for o in calm if o[0] != "Y"]
+        if year_first and year_last:
+            if min(map(self._span, year_first)) < min(map(self._span, year_last)):
+                calm = year_first
+            else:
+                calm = year_last
         calm.sort(key=_PREFERENCE.__getitem__)
         self.order = calm[0]
-        # Only a day/month swap is a real doubt; year-first vs year-last with two-digit years is
-        # settled by preference (WhatsApp never writes two-digit years first in practice).
+        # What remains in doubt is a day/month swap.
         swap = {"DMY": "MDY", "MDY": "DMY", "YMD": "YDM", "YDM": "YMD"}[self.order]
         self.ambiguous = swap in calm
         return self.order
