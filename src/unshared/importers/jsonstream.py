@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -26,6 +27,7 @@ _CHUNK = 1 << 20
 _MAX_ELEMENT = 256 << 20  # characters: one message or header value larger than this is refused
 _WS = " \t\r\n"
 _DECODER = json.JSONDecoder()
+_SKIP = re.compile(r"[ \t\r\n]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,7 @@ class Element:
     index: int | None
     value: Any
     offset: int
+    """Character (not byte) offset in the stream, cheap to keep; errors name byte offsets."""
 
 
 class _Reader:
@@ -51,6 +54,7 @@ class _Reader:
         self.buf = ""
         self.pos = 0
         self.base = 0  # byte offset of buf[0]
+        self.base_chars = 0  # character offset of buf[0]
         self.eof = False
         self.first = True
 
@@ -81,6 +85,7 @@ class _Reader:
         # Drop what has been consumed so the buffer stays small.
         if self.pos > _CHUNK:
             self.base += len(self.buf[: self.pos].encode("utf-8", "surrogatepass"))
+            self.base_chars += self.pos
             self.buf = self.buf[self.pos :]
             self.pos = 0
         self.buf += text
@@ -88,8 +93,9 @@ class _Reader:
 
     def peek(self) -> str:
         while True:
-            while self.pos < len(self.buf) and self.buf[self.pos] in _WS:
-                self.pos += 1
+            m = _SKIP.match(self.buf, self.pos)
+            if m is not None:
+                self.pos = m.end()
             if self.pos < len(self.buf):
                 return self.buf[self.pos]
             if not self.fill():
@@ -127,7 +133,7 @@ def stream_object(
         r.pos += 1
         return
     while True:
-        offset = r.byte_offset(r.pos)
+        offset = r.base_chars + r.pos
         key = r.value()
         if not isinstance(key, str):
             raise r.fail("expected a key in the JSON object")
@@ -140,7 +146,7 @@ def stream_object(
                 r.pos += 1
             else:
                 while True:
-                    at = r.byte_offset(r.pos)
+                    at = r.base_chars + r.pos
                     yield Element(key, index, r.value(), at)
                     index += 1
                     sep = r.peek()

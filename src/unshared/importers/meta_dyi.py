@@ -242,9 +242,8 @@ def _thread(
                     where=f"{member + ', ' if member else ''}json {pointer}",
                 )
             msg = (_e2ee if e2ee or "senderName" in el.value else _dyi)(
-                el.value, platform, conversation, Locator(member=member, pointer=pointer)
+                el.value, platform, conversation, Locator(member=member, pointer=pointer), link
             )
-            msg = replace(msg, attachments=tuple(link(a) for a in msg.attachments))
             if msg.sender and msg.sender not in seen:
                 seen.add(msg.sender)
                 side = "victim" if msg.sender in options.me else "unknown"
@@ -274,7 +273,9 @@ def _kind_for_uri(uri: str) -> str:
     return next((k for k, exts in _EXT_KINDS.items() if suffix in exts), "file")
 
 
-def _dyi(m: dict[str, Any], platform: str, conversation: str, loc: Locator) -> Message:
+def _dyi(
+    m: dict[str, Any], platform: str, conversation: str, loc: Locator, link: _Linker
+) -> Message:
     flags: set[str] = set()
     atts: list[Attachment] = []
     for key, kind in _MEDIA_KINDS.items():
@@ -313,13 +314,15 @@ def _dyi(m: dict[str, Any], platform: str, conversation: str, loc: Locator) -> M
         locator=loc,
         sent_at=_when(m.get("timestamp_ms")),
         kind=kind,  # type: ignore[arg-type]
-        attachments=tuple(atts),
+        attachments=tuple(link(a) for a in atts) if atts and link.archive else tuple(atts),
         reactions=_reactions(m.get("reactions")),
         flags=frozenset(flags),
     )
 
 
-def _e2ee(m: dict[str, Any], platform: str, conversation: str, loc: Locator) -> Message:
+def _e2ee(
+    m: dict[str, Any], platform: str, conversation: str, loc: Locator, link: _Linker
+) -> Message:
     flags: set[str] = set()
     atts = []
     for item in m.get("media") or []:
@@ -340,7 +343,7 @@ def _e2ee(m: dict[str, Any], platform: str, conversation: str, loc: Locator) -> 
         locator=loc,
         sent_at=_when(m.get("timestamp")),
         kind=kind,  # type: ignore[arg-type]
-        attachments=tuple(atts),
+        attachments=tuple(link(a) for a in atts) if atts and link.archive else tuple(atts),
         reactions=_reactions(m.get("reactions")),
         flags=frozenset(flags),
     )

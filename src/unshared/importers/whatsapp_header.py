@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 
 __all__ = ["Header", "match_header", "DateOrder", "ORDERS"]
@@ -73,6 +74,12 @@ def match_header(line: str) -> Header | None:
     return Header(raw, hour, minute, second, shape, m.end())
 
 
+@lru_cache(maxsize=1 << 16)
+def _readings(raw: tuple[str, str, str]) -> tuple[tuple[str, tuple[int, int, int]], ...]:
+    """Every order ``raw`` fits, with its (year, month, day); cached: chats repeat dates."""
+    return tuple((o, ymd) for o in ORDERS if (ymd := _ymd(raw, o)) is not None)
+
+
 def _ymd(raw: tuple[str, str, str], order: str) -> tuple[int, int, int] | None:
     """(year, month, day) of ``raw`` read in ``order``, or None when it does not fit."""
     values = dict(zip(order, raw, strict=True))
@@ -105,10 +112,7 @@ class DateOrder:
 
     def add(self, raw: tuple[str, str, str]) -> None:
         self.total += 1
-        for order in ORDERS:
-            ymd = _ymd(raw, order)
-            if ymd is None:
-                continue
+        for order, ymd in _readings(raw):
             self.possible[order] += 1
             last = self._last.get(order)
             if last is not None and ymd < last:
@@ -151,13 +155,10 @@ class DateOrder:
 
     def date(self, raw: tuple[str, str, str]) -> tuple[tuple[int, int, int] | None, bool]:
         """(year, month, day) in the decided order and whether it is in doubt."""
-        ymd = _ymd(raw, self.order)
+        readings = _readings(raw)
+        ymd = next((y for o, y in readings if o == self.order), None)
         if ymd is None:
-            for other in ORDERS:
-                ymd = _ymd(raw, other)
-                if ymd is not None:
-                    return ymd, True
-            return None, False
+            return (readings[0][1], True) if readings else (None, False)
         doubtful = self.ambiguous and ymd[1] != ymd[2]
         return ymd, doubtful
 
