@@ -88,8 +88,9 @@ def make_messenger(path: Path, megabytes: int) -> int:
     count = 0
     with path.open("w", encoding="utf-8") as fh:
         fh.write(
-            '{\n  "participants": [{"name": "%s"}, {"name": "Robin"}],\n  "messages": [\n'
-            % _moji("Kai Sämple")
+            '{\n  "participants": [{"name": '
+            + json.dumps(_moji("Kai Sämple"))
+            + '}, {"name": "Robin"}],\n  "messages": [\n'
         )
         ts = 1_700_000_000_000
         first = True
@@ -114,7 +115,9 @@ def make_messenger(path: Path, megabytes: int) -> int:
             fh.write(("" if first else ",\n") + "    " + json.dumps(msg))
             first = False
         fh.write(
-            '\n  ],\n  "title": "%s",\n  "is_still_participant": true,\n' % _moji("Kai Sämple")
+            '\n  ],\n  "title": '
+            + json.dumps(_moji("Kai Sämple"))
+            + ',\n  "is_still_participant": true,\n'
         )
         fh.write('  "thread_path": "inbox/kai_1",\n  "magic_words": []\n}\n')
     return count
