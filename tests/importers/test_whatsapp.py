@@ -9,8 +9,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from unshared.errors import LimitExceeded, ParseError, WrongFormat
+from unshared.errors import LimitExceeded, ParseError, UnsharedError, WrongFormat
 from unshared.importers import BytesSource, FileSource, ImportOptions, detect
 from unshared.importers.whatsapp import WhatsAppImporter
 from unshared.model import Message, Participant
@@ -263,3 +265,18 @@ def test_non_export_and_garbage_are_not_whatsapp(tmp_path: Path) -> None:
     for data in (b"Dear diary,\ntoday 12:00 - nothing\n", b"\x00\x01PK garbage" * 50):
         with pytest.raises(WrongFormat):
             WA.sniff(BytesSource(data, name="x.txt"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from("0123456789/.-:,[] apmAPM\u200e\u202f\u00a0–klo\nJo"), max_size=80
+    )
+)
+def test_header_text_fuzz_raises_only_own_errors(text: str) -> None:
+    source = BytesSource(text.encode(), name="chat.txt")
+    try:
+        WA.sniff(source)
+        list(WA.parse(source, ImportOptions(timezone=UTC)))
+    except UnsharedError:
+        pass
