@@ -254,7 +254,7 @@ class WhatsAppImporter:
         kind = "message"
         attachments: tuple[Attachment, ...] = ()
         lines = [body, *p.extra]
-        if system_notice(body):
+        if ":" not in body or system_notice(body):
             kind = "system"
             text = "\n".join(lines)
         else:

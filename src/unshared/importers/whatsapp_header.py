@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 __all__ = ["Header", "match_header", "DateOrder", "ORDERS"]
 
@@ -39,8 +40,7 @@ ORDERS = ("DMY", "MDY", "YMD", "YDM")
 _PREFERENCE = {"DMY": 0, "MDY": 1, "YMD": 2, "YDM": 3}
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
+class Header(NamedTuple):
     raw: tuple[str, str, str]
     hour: int
     minute: int
@@ -55,9 +55,8 @@ def match_header(line: str) -> Header | None:
     m = _HEADER.match(line)
     if m is None:
         return None
-    hour, minute = int(m.group("h")), int(m.group("mi"))
-    second = int(m.group("s") or 0)
-    ap = m.group("ap")
+    op, d1, ds, d2, d3, h, mi, s, ap = m.group("open", "d1", "ds", "d2", "d3", "h", "mi", "s", "ap")
+    hour, minute, second = int(h), int(mi), int(s or 0)
     if ap:
         # "13:37:00 p.m." occurs in the wild: a marker after an hour past 12 is redundant.
         if ap in "pP" and hour < 12:
@@ -66,12 +65,14 @@ def match_header(line: str) -> Header | None:
             hour = 0
     if hour > 23 or minute > 59 or second > 59:
         return None
-    raw = (m.group("d1"), m.group("d2"), m.group("d3"))
-    year_at = next((i for i, r in enumerate(raw) if len(r) > 2), -1)
-    if year_at == 1:
-        return None
-    shape = (bool(m.group("open")), m.group("ds"), year_at, m.group("s") is not None, bool(ap))
-    return Header(raw, hour, minute, second, shape, m.end())
+    if len(d1) > 2:
+        year_at = 0
+    elif len(d3) > 2:
+        year_at = 2
+    else:
+        year_at = -1
+    shape = (bool(op), ds, year_at, s is not None, bool(ap))
+    return Header((d1, d2, d3), hour, minute, second, shape, m.end())
 
 
 @lru_cache(maxsize=1 << 16)

@@ -16,8 +16,6 @@ from unshared.model import Attachment
 
 __all__ = ["system_notice", "sender_event", "attachment_line", "kind_for_name"]
 
-_ACTOR = r"(?:[^:\n]{1,100}: \u200e)?[^:\n]{1,100}?"
-
 # Whole-body notices: an optional "Chat name: " prefix (iOS), then a fixed sentence.
 _NOTICES = re.compile(
     r"^(?:[^:\n]{1,100}: \u200e?)?(?:"
@@ -40,8 +38,9 @@ _NOTICES = re.compile(
 )
 
 # "<actor> <verb>..." group events; the actor has no colon, so "Bob: I left" never matches.
+# Searched (not matched) inside the text before the first colon: cheap on long bodies.
 _EVENTS = re.compile(
-    rf"^{_ACTOR} (?:"
+    r" (?:"
     r"created group|created this group|added |removed |left$|changed the subject"
     r"|changed this group's icon|deleted this group's icon|changed the group description"
     r"|changed the group name|joined using this group's invite link|changed their phone number"
@@ -160,7 +159,12 @@ def kind_for_name(name: str) -> str:
 
 def system_notice(body: str) -> bool:
     """True when a whole message body (after the header) is a WhatsApp system line."""
-    return bool(_NOTICES.match(body) or _EVENTS.match(body))
+    if _NOTICES.match(body):
+        return True
+    head, sep, rest = body.partition(": ")
+    if sep and rest.startswith("\u200e"):  # iPhone: "Chat name: \u200eAlice added Bob"
+        head = rest[1:].partition(": ")[0]
+    return bool(_EVENTS.search(head if len(head) <= 400 else head[:400]))
 
 
 def sender_event(text: str) -> str | None:
