@@ -190,6 +190,13 @@ def test_ios_german_sample_with_lrm_marks(data_dir: Path) -> None:
     assert m[6].locator.line == 7
 
 
+def test_edited_messages_are_flagged() -> None:
+    (m,) = parse("[25.03.21, 14:05:09] Jo: new words \u200e<This message was edited>\n")
+    assert m.text == "new words" and "edited" in m.flags
+    (m,) = parse("25.03.21, 14:05 - Jo: neu <Diese Nachricht wurde bearbeitet>\n")
+    assert m.text == "neu" and "edited" in m.flags
+
+
 def test_ios_zip_links_media_by_hash(tmp_path: Path) -> None:
     source = FileSource(whatsapp_ios_zip(tmp_path / "WhatsApp Chat - Tes.zip"))
     assert detect(source).name == "whatsapp"

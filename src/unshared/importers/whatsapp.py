@@ -28,7 +28,12 @@ from unshared.importers.base import ImportOptions, Source, register, zip_names
 from unshared.importers.localtime import zone_for
 from unshared.importers.textio import iter_lines, sniff_text
 from unshared.importers.whatsapp_header import DateOrder, Header, build_datetime, match_header
-from unshared.importers.whatsapp_lang import attachment_line, sender_event, system_notice
+from unshared.importers.whatsapp_lang import (
+    attachment_line,
+    edited_mark,
+    sender_event,
+    system_notice,
+)
 from unshared.model import Attachment, Locator, Message, Participant, Record, Side
 
 __all__ = ["WhatsAppImporter", "chat_member"]
@@ -278,6 +283,10 @@ class WhatsAppImporter:
                     lines = lines[1:]
                 text = "\n".join(lines)
         text = text.rstrip("\n")
+        unedited = edited_mark(text)
+        if unedited is not None:
+            text = unedited
+            flags.add("edited")
         if sender is not None and sender not in seen:
             seen.add(sender)
             side: Side = "victim" if sender in options.me else "unknown"

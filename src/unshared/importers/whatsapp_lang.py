@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 
 from unshared.model import Attachment
 
-__all__ = ["system_notice", "sender_event", "attachment_line", "kind_for_name"]
+__all__ = ["system_notice", "sender_event", "attachment_line", "kind_for_name", "edited_mark"]
 
 # Whole-body notices: an optional "Chat name: " prefix (iOS), then a fixed sentence.
 _NOTICES = re.compile(
@@ -90,6 +90,12 @@ _MISSED = re.compile(
     re.IGNORECASE,
 )
 
+_EDITED = re.compile(
+    r"\s*\u200e?<(?:This message was edited|Diese Nachricht wurde bearbeitet|Se editó este mensaje\.?"
+    r"|Ce message a été modifié|Esta mensagem foi editada|Mensagem editada"
+    r"|Questo messaggio è stato modificato|Dit bericht is bewerkt)>$",
+    re.IGNORECASE,
+)
 _OMITTED_ANDROID = re.compile(
     r"^<(?:Media omitted|Medien ausgeschlossen|Multimedia omitido|Archivo omitido|Médias omis"
     r"|Fichier omis|Mídia oculta|Arquivo de mídia oculto|Multimédia omitido|Media omessi"
@@ -191,3 +197,11 @@ def attachment_line(line: str) -> Attachment | None:
         kind = next(k for k, words in _IOS_KINDS.items() if re.fullmatch(words, what))
         return Attachment(kind=kind, omitted=True)
     return None
+
+
+def edited_mark(text: str) -> str | None:
+    """``text`` without WhatsApp's trailing "<This message was edited>", or None if absent."""
+    if not text.endswith(">"):
+        return None
+    m = _EDITED.search(text)
+    return text[: m.start()] if m else None
