@@ -51,7 +51,8 @@ _MINORITY_SHARE = 0.75
 
 def chat_member(names: list[str]) -> str | None:
     """The chat text inside a WhatsApp zip: ``_chat.txt`` (iOS) or ``WhatsApp Chat ....txt``."""
-    texts = [n for n in names if n.lower().endswith(".txt") and "/" not in n.strip("/")]
+    # At the top, or one folder down (a chat folder someone zipped again).
+    texts = [n for n in names if n.lower().endswith(".txt") and n.strip("/").count("/") <= 1]
     for name in texts:
         if PurePosixPath(name).name == "_chat.txt":
             return name
