@@ -22,6 +22,7 @@ Timestamps are milliseconds since the epoch (UTC): exact, never assumed.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -34,7 +35,7 @@ from unshared.importers.archive import Archive, is_zip
 from unshared.importers.base import ImportOptions, Source, zip_names
 from unshared.importers.jsonstream import stream_object
 from unshared.importers.textio import sniff_text
-from unshared.model import Attachment, Locator, Message, Participant, Reaction, Record
+from unshared.model import Attachment, Locator, Message, Participant, Reaction, Record, Side
 
 __all__ = [
     "fix_text",
@@ -210,29 +211,39 @@ def _thread(
     seen_by_conv: dict[str, set[str]],
 ) -> Iterator[Record]:
     arrays = frozenset({"messages"})
-    header: dict[str, Any] = {}
-    has_messages = False
+    # Meta writes "title" after the messages: read it from the file's tail when the file can
+    # seek, else (zip members, which Meta keeps small) in a first streaming pass.
+    header: dict[str, Any] | None = _tail_keys(opener)
+    if header is None:
+        header = {}
+        with opener() as fh:
+            for el in stream_object(fh, name, arrays, member):
+                if el.index is None:
+                    header[el.key] = el.value
+    started = False
+    conversation = ""
+    e2ee = False
+    seen: set[str] = set()
     with opener() as fh:
         for el in stream_object(fh, name, arrays, member):
             if el.index is None:
-                header[el.key] = el.value
-            else:
-                has_messages = True
-    if not has_messages:
-        raise ParseError("no messages array in this JSON", path=name, where=member)
-    e2ee = "threadName" in header or any(isinstance(p, str) for p in header.get("participants", []))
-    title = _s(header.get("title")) or _s(header.get("threadName"))
-    conversation = title or _s(header.get("thread_path")) or (member or name)
-    seen = seen_by_conv.setdefault(conversation, set())
-    for p in header.get("participants") or []:
-        pname = _s(p.get("name")) if isinstance(p, dict) else _s(p)
-        if pname and pname not in seen:
-            seen.add(pname)
-            side = "victim" if pname in options.me else "unknown"
-            yield Participant(platform, conversation, pname, side=side)  # type: ignore[arg-type]
-    with opener() as fh:
-        for el in stream_object(fh, name, arrays, member):
-            if el.index is None or el.index < 0:
+                header.setdefault(el.key, el.value)
+                continue
+            if not started:
+                started = True
+                e2ee = "threadName" in header or any(
+                    isinstance(p, str) for p in header.get("participants") or []
+                )
+                title = _s(header.get("title")) or _s(header.get("threadName"))
+                conversation = title or _s(header.get("thread_path")) or (member or name)
+                seen = seen_by_conv.setdefault(conversation, set())
+                for p in header.get("participants") or []:
+                    pname = _s(p.get("name")) if isinstance(p, dict) else _s(p)
+                    if pname and pname not in seen:
+                        seen.add(pname)
+                        side: Side = "victim" if pname in options.me else "unknown"
+                        yield Participant(platform, conversation, pname, side=side)
+            if el.index < 0:
                 continue
             pointer = f"/messages/{el.index}"
             if not isinstance(el.value, dict):
@@ -247,8 +258,34 @@ def _thread(
             if msg.sender and msg.sender not in seen:
                 seen.add(msg.sender)
                 side = "victim" if msg.sender in options.me else "unknown"
-                yield Participant(platform, conversation, msg.sender, side=side)  # type: ignore[arg-type]
+                yield Participant(platform, conversation, msg.sender, side=side)
             yield msg
+    if not started:
+        raise ParseError("no messages array in this JSON", path=name, where=member)
+
+
+_TAIL_KEYS = re.compile(
+    r'\]\s*,\s*(?="(?:title|is_still_participant|thread_type|thread_path|magic_words'
+    r'|joinable_mode|image|threadName)"\s*:)'
+)
+
+
+def _tail_keys(opener: Callable[[], Any]) -> dict[str, Any] | None:
+    """The top-level keys written after the messages array, read from the last 64 KiB."""
+    with opener() as fh:
+        if not (hasattr(fh, "seekable") and fh.seekable()):
+            return None
+        size = fh.seek(0, 2)
+        fh.seek(max(0, size - 65536))
+        tail = fh.read().decode("utf-8", "replace")
+    for found in _TAIL_KEYS.finditer(tail):
+        try:
+            value = json.loads("{" + tail[found.end() :])
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    return None
 
 
 def _when(value: Any) -> datetime | None:
