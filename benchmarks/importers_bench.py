@@ -144,6 +144,7 @@ def main() -> None:
     ap.add_argument("--messenger-mb", type=int, default=1024, help="size of message_1.json")
     ap.add_argument("--skip-chatminer", action="store_true")
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--reuse", action="store_true", help="keep files already in --workdir")
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="unshared-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -162,7 +163,8 @@ def main() -> None:
     if args.whatsapp:
         wa = work / "WhatsApp Chat with Bench.txt"
         t0 = time.perf_counter()
-        make_whatsapp(wa, args.whatsapp)
+        if not (args.reuse and wa.exists()):
+            make_whatsapp(wa, args.whatsapp)
         print(
             f"generated {wa.name}: {args.whatsapp} messages, {wa.stat().st_size / 2**20:.0f} MiB in {time.perf_counter() - t0:.0f} s"
         )
@@ -170,7 +172,7 @@ def main() -> None:
     if args.messenger_mb:
         fb = work / "message_1.json"
         t0 = time.perf_counter()
-        n = make_messenger(fb, args.messenger_mb)
+        n = -1 if args.reuse and fb.exists() else make_messenger(fb, args.messenger_mb)
         print(
             f"generated {fb.name}: {n} messages, {fb.stat().st_size / 2**20:.0f} MiB in {time.perf_counter() - t0:.0f} s"
         )
