@@ -144,3 +144,12 @@ def test_streaming_reader_across_chunk_boundaries() -> None:
     got = [e.value for e in els if e.key == "messages" and e.index is not None and e.index >= 0]
     assert got == items
     assert [e.key for e in els if e.index is None] == ["head", "tail"]
+
+
+@pytest.mark.parametrize(
+    "data", [b"Shopping list\nmilk\neggs\n", bytes(range(256)) * 4, b'{"items": [1, 2]}']
+)
+def test_non_exports_are_refused_by_name(data: bytes) -> None:
+    with pytest.raises(WrongFormat) as err:
+        detect(BytesSource(data, name="notes.bin"))
+    assert "notes.bin" in str(err.value)
