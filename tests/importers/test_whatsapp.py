@@ -190,6 +190,16 @@ def test_ios_german_sample_with_lrm_marks(data_dir: Path) -> None:
     assert m[6].locator.line == 7
 
 
+def test_notice_words_typed_by_a_person_stay_messages() -> None:
+    m = parse(
+        "25/03/2021, 10:00 - Bob: You were added to my list\n"
+        "25/03/2021, 10:01 - Bob: I left\n"
+        "[25/03/2021, 10:02:00] Tes: \u200eYou were added\n"
+    )
+    assert [x.kind for x in m] == ["message", "message", "system"]
+    assert m[0].sender == "Bob" and m[0].text == "You were added to my list"
+
+
 def test_edited_messages_are_flagged() -> None:
     (m,) = parse("[25.03.21, 14:05:09] Jo: new words \u200e<This message was edited>\n")
     assert m.text == "new words" and "edited" in m.flags

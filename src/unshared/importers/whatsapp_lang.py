@@ -16,24 +16,29 @@ from unshared.model import Attachment
 
 __all__ = ["system_notice", "sender_event", "attachment_line", "kind_for_name", "edited_mark"]
 
-# Whole-body notices: an optional "Chat name: " prefix (iOS), then a fixed sentence.
-_NOTICES = re.compile(
-    r"^(?:[^:\n]{1,100}: \u200e?)?(?:"
-    r"Messages (?:and calls )?(?:to this (?:group|chat)(?: and calls)? )?(?:you send to this (?:group|chat) )?"
-    r"are (?:now )?(?:secured with )?end-to-end encrypt"
+# Whole-body notices: an optional "Chat name: " prefix (iOS), then a fixed sentence. The long
+# encryption sentences are recognised after any prefix (older iPhones wrote no U+200E there); the
+# short ones only after the U+200E mark, so "Bob: You were added to my list" stays Bob's message.
+_ENCRYPTION = (
+    r"Messages (?:and calls )?(?:to this (?:group|chat)(?: and calls)? )?"
+    r"(?:you send to this (?:group|chat) )?are (?:now )?(?:secured with )?end-to-end encrypt"
     r"|Messages and calls are end-to-end encrypted"
-    r"|You were added|You joined using this group's invite link|You're now an admin"
     r"|Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt|Nachrichten, die du in diesem"
-    r"|Du wurdest hinzugefügt|Du bist jetzt Admin"
     r"|Los mensajes y (?:las )?llamadas están cifrados de extremo a extremo|Los mensajes que envíes"
-    r"|Te añadieron|Te agregaron|Ahora eres admin"
     r"|Les messages et les appels sont chiffrés de bout en bout|Les messages envoyés dans"
-    r"|Vous avez été ajouté|Vous êtes désormais admin"
     r"|As mensagens e as chamadas são protegidas com a criptografia de ponta a ponta"
-    r"|As mensagens e chamadas são protegidas|Você foi adicionado|Foste adicionado"
-    r"|I messaggi e le chiamate sono crittografati end-to-end|Sei stato aggiunto"
-    r"|Berichten en oproepen zijn end-to-end versleuteld|Je bent toegevoegd|Je bent nu beheerder"
-    r")",
+    r"|As mensagens e chamadas são protegidas"
+    r"|I messaggi e le chiamate sono crittografati end-to-end"
+    r"|Berichten en oproepen zijn end-to-end versleuteld"
+)
+_SHORT = (
+    r"You were added|You joined using this group's invite link|You're now an admin"
+    r"|Du wurdest hinzugefügt|Du bist jetzt Admin|Te añadieron|Te agregaron|Ahora eres admin"
+    r"|Vous avez été ajouté|Vous êtes désormais admin|Você foi adicionado|Foste adicionado"
+    r"|Sei stato aggiunto|Je bent toegevoegd|Je bent nu beheerder"
+)
+_NOTICES = re.compile(
+    rf"^(?:(?:[^:\n]{{1,100}}: \u200e?)?(?:{_ENCRYPTION})|(?:[^:\n]{{1,100}}: \u200e)?(?:{_SHORT}))",
     re.IGNORECASE,
 )
 
