@@ -1,6 +1,9 @@
 """Chat-export importers, one module per format. Importing this package registers them all."""
 
-from unshared.importers import plaintext  # noqa: F401
+from unshared.importers import (
+    plaintext,  # noqa: F401
+    skype,  # noqa: F401
+)
 from unshared.importers.base import (
     BytesSource,
     FileSource,
