@@ -8,7 +8,7 @@ Structure (documented by Skyperious' ``SkypeExport``)::
          "MessageList": [{"id", "from", "displayName", "originalarrivaltime", "messagetype",
                           "content", "conversationid", "properties": {"edittime", "deletetime"}}]}]}
 
-Exports run to gigabytes, so the file is streamed (:mod:`.jsonstream`): one message in memory at
+Exports run to gigabytes, so the file is streamed (:mod:`.jsonwalk`): one message in memory at
 a time. Skype ids (``8:live:...``) are kept unchanged as ``sender_id`` and
 ``Participant.platform_id``, beside the display name.
 """
@@ -27,7 +27,7 @@ from unshared.errors import ParseError, WrongFormat
 from unshared.importers.archive import is_tar, open_archive
 from unshared.importers.base import ImportOptions, Source, register
 from unshared.importers.common import Roster, as_str, parse_iso
-from unshared.importers.jsonstream import json_head, pointer, walk
+from unshared.importers.jsonwalk import json_head, pointer, walk
 from unshared.importers.skype_markup import render
 from unshared.model import Locator, Message, Record
 
