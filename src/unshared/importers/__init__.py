@@ -3,6 +3,8 @@
 from unshared.importers import (
     plaintext,  # noqa: F401
     skype,  # noqa: F401
+    telegram,  # noqa: F401
+    telegram_html,  # noqa: F401
 )
 from unshared.importers.base import (
     BytesSource,
