@@ -1,6 +1,9 @@
 """Chat-export importers, one module per format. Importing this package registers them all."""
 
 from unshared.importers import (
+    discord,  # noqa: F401
+    discord_html,  # noqa: F401
+    discord_package,  # noqa: F401
     plaintext,  # noqa: F401
     skype,  # noqa: F401
     telegram,  # noqa: F401

@@ -16,6 +16,7 @@ __all__ = [
     "from_unix",
     "parse_iso",
     "Roster",
+    "people",
     "text_of",
     "as_str",
 ]
@@ -94,6 +95,15 @@ def text_of(value: Any) -> str:
                     parts.append(f" ({href})")
         return "".join(parts)
     return ""
+
+
+def people(count: object) -> str:
+    """Reaction actor when an export gives only a count: "1 person", "3 people"."""
+    if isinstance(count, int) and not isinstance(count, bool):
+        return "1 person" if count == 1 else f"{count} people"
+    if isinstance(count, str) and count.strip().isdigit():
+        return people(int(count))
+    return "someone"
 
 
 class Roster:

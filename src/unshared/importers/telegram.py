@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
-from unshared.importers.common import Roster, as_str, from_unix, parse_iso, text_of
+from unshared.importers.common import Roster, as_str, from_unix, parse_iso, people, text_of
 from unshared.importers.jsonwalk import json_head, pointer, walk
 from unshared.model import Attachment, Locator, Message, Reaction, Record
 
@@ -283,5 +283,5 @@ def _reactions(value: Any) -> tuple[Reaction, ...]:
                     )
         else:
             count = item.get("count")
-            out.append(Reaction(f"{count} people" if isinstance(count, int) else "?", emoji))
+            out.append(Reaction(people(count), emoji))
     return tuple(out)

@@ -13,15 +13,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from datetime import datetime
-from html.parser import HTMLParser
 from typing import ClassVar
 
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.archive import is_zip, open_archive
 from unshared.importers.base import ImportOptions, Source, register
 from unshared.importers.common import Roster, assume, fixed_offset
+from unshared.importers.htmltree import Node as _Node
+from unshared.importers.htmltree import parse_html
 from unshared.importers.textio import looks_like_text
 from unshared.model import Attachment, Locator, Message, Record
 
@@ -29,7 +29,6 @@ _PAGE = re.compile(r"(?:^|/)messages(\d*)\.html$")
 _TITLE = re.compile(
     r"(\d{2})\.(\d{2})\.(\d{4}) (\d{1,2}):(\d{2}):(\d{2})(?: UTC([+-])(\d{2}):?(\d{2}))?"
 )
-_VOID = {"img", "br", "meta", "link", "input", "hr", "source", "wbr", "area", "col", "embed"}
 _MEDIA = [
     ("sticker", "sticker"),
     ("animated", "gif"),
@@ -42,61 +41,6 @@ _MEDIA = [
     ("poll", "other"),
     ("file", "file"),
 ]
-
-
-@dataclass
-class _Node:
-    tag: str
-    attrs: dict[str, str]
-    line: int
-    children: list[_Node | str] = field(default_factory=list)
-
-    @property
-    def classes(self) -> set[str]:
-        return set(self.attrs.get("class", "").split())
-
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
-
-    def walk(self) -> Iterator[_Node]:
-        for c in self.children:
-            if isinstance(c, _Node):
-                yield c
-                yield from c.walk()
-
-    def first(self, cls: str, *, skip: str | None = None) -> _Node | None:
-        for c in self.children:
-            if isinstance(c, _Node):
-                if cls in c.classes:
-                    return c
-                if skip and skip in c.classes:
-                    continue
-                found = c.first(cls, skip=skip)
-                if found is not None:
-                    return found
-        return None
-
-
-class _Tree(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = _Node("#root", {}, 1)
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = _Node(tag, {k: v or "" for k, v in attrs}, self.getpos()[0])
-        self.stack[-1].children.append(node)
-        if tag not in _VOID and len(self.stack) < 200:
-            self.stack.append(node)
-
-    def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
 
 
 def _rich_text(node: _Node) -> str:
@@ -188,14 +132,12 @@ def _page(
         raise ParseError(
             "not valid UTF-8 (is this the right file?)", path=where, where=f"byte {exc.start}"
         ) from None
-    tree = _Tree()
-    tree.feed(html)
-    tree.close()
-    header = tree.root.first("page_header")
+    root = parse_html(html)
+    header = root.first("page_header")
     title_node = header.first("text") if header is not None else None
     conversation = _clean(title_node.text()) if title_node is not None else ""
     conversation = conversation or (member.rsplit("/", 2)[0] if member and "/" in member else name)
-    history = [n for n in tree.root.walk() if n.tag == "div" and "message" in n.classes]
+    history = [n for n in root.walk() if n.tag == "div" and "message" in n.classes]
     if not history and 'class="history' not in html:
         raise ParseError("no Telegram messages found in this page", path=where)
     last_sender: str | None = None
