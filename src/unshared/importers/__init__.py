@@ -5,6 +5,7 @@ from unshared.importers import (
     discord_html,  # noqa: F401
     discord_package,  # noqa: F401
     plaintext,  # noqa: F401
+    screenshot,  # noqa: F401
     skype,  # noqa: F401
     telegram,  # noqa: F401
     telegram_html,  # noqa: F401
