@@ -4,9 +4,11 @@ from unshared.importers import (
     discord,  # noqa: F401
     discord_html,  # noqa: F401
     discord_package,  # noqa: F401
+    google_chat,  # noqa: F401
     plaintext,  # noqa: F401
     screenshot,  # noqa: F401
     skype,  # noqa: F401
+    snapchat,  # noqa: F401
     telegram,  # noqa: F401
     telegram_html,  # noqa: F401
 )

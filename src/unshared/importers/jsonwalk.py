@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 
 from unshared.errors import ParseError
 
-__all__ = ["Event", "walk", "pointer", "json_head"]
+__all__ = ["Event", "walk", "pointer", "json_head", "expect_list"]
 
 Path = tuple[str | int, ...]
 
@@ -50,6 +50,16 @@ class Event:
     @property
     def pointer(self) -> str:
         return pointer(self.path)
+
+
+def expect_list(event: Event, name: str) -> None:
+    """ParseError unless ``event`` opens a list (or is null, an empty export)."""
+    if event.kind == "start" and event.value == "array":
+        return
+    if event.kind == "end" or (event.kind == "value" and event.value is None):
+        return
+    key = event.path[-1] if event.path else "document"
+    raise ParseError(f'"{key}" is not a list', path=name, where=f"json {event.pointer}")
 
 
 def json_head(head: bytes) -> str:

@@ -27,7 +27,7 @@ from unshared.errors import ParseError, WrongFormat
 from unshared.importers.archive import is_tar, open_archive
 from unshared.importers.base import ImportOptions, Source, register
 from unshared.importers.common import Roster, as_str, parse_iso
-from unshared.importers.jsonwalk import json_head, pointer, walk
+from unshared.importers.jsonwalk import expect_list, json_head, pointer, walk
 from unshared.importers.skype_markup import render
 from unshared.model import Locator, Message, Record
 
@@ -125,14 +125,19 @@ class _Parser:
                 self.roster.me.add(event.value)
             elif path == ("conversations",):
                 self.seen_root = True
-                if event.kind == "value" and event.value is not None:
-                    raise ParseError(
-                        '"conversations" is not a list', path=self.name, where="json /conversations"
-                    )
+                expect_list(event, self.name)
             elif len(path) == 2 and event.kind == "start":
+                if event.value != "object":
+                    raise ParseError(
+                        "a conversation is not a JSON object",
+                        path=self.name,
+                        where=f"json {event.pointer}",
+                    )
                 self.conv_id, self.conv_title, self.members = None, None, []
             elif len(path) == 2 and event.kind == "end":
                 yield from self.end_conversation()
+            elif len(path) == 3 and path[2] == "MessageList":
+                expect_list(event, self.name)
             elif len(path) == 3 and event.kind == "value":
                 self.conversation_field(str(path[2]), event.value)
             elif len(path) == 4 and event.kind == "value":

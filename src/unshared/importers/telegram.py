@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
 from unshared.importers.common import Roster, as_str, from_unix, parse_iso, people, text_of
-from unshared.importers.jsonwalk import json_head, pointer, walk
+from unshared.importers.jsonwalk import expect_list, json_head, pointer, walk
 from unshared.model import Attachment, Locator, Message, Reaction, Record
 
 _TYPE = re.compile(r'"type"\s*:\s*"(?:message|service)"')
@@ -120,11 +120,14 @@ class _Parser:
                 self.me(event.value)
             elif path == ("messages",) or (n == 4 and path[3] == "messages"):
                 self.found = True
-                if event.kind == "value" and event.value is not None:
-                    raise ParseError(
-                        '"messages" is not a list', path=self.name, where=f"json {event.pointer}"
-                    )
+                expect_list(event, self.name)
+            elif n == 2 and path[1] == "list":
+                expect_list(event, self.name)
             elif n == 3 and event.kind == "start":
+                if event.value != "object":
+                    raise ParseError(
+                        "a chat is not a JSON object", path=self.name, where=f"json {event.pointer}"
+                    )
                 self.chat_name = self.chat_id = None
             elif n == 1 and event.kind == "value" and path[0] in ("name", "id"):
                 self.chat_field(str(path[0]), event.value)
