@@ -19,6 +19,7 @@ __all__ = [
     "people",
     "text_of",
     "as_str",
+    "obj",
 ]
 
 
@@ -67,6 +68,11 @@ def parse_iso(value: Any, options: ImportOptions) -> tuple[datetime | None, bool
 def fixed_offset(sign: str, hours: str, minutes: str) -> timezone:
     delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
     return timezone(-delta if sign == "-" else delta)
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty dict (for optional nested fields)."""
+    return value if isinstance(value, dict) else {}
 
 
 def as_str(value: Any) -> str | None:

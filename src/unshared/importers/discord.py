@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
-from unshared.importers.common import Roster, as_str, assume, parse_iso, people
+from unshared.importers.common import Roster, as_str, assume, obj, parse_iso, people
 from unshared.importers.jsonwalk import json_head, pointer, walk
 from unshared.importers.textio import sniff_text
 from unshared.model import Attachment, Locator, Message, Reaction, Record
@@ -137,7 +137,7 @@ class _JsonParser:
                 "a message is not a JSON object", path=self.name, where=f"json {where}"
             )
         conversation = self.conversation()
-        author = raw.get("author") if isinstance(raw.get("author"), dict) else {}
+        author = obj(raw.get("author"))
         sender_id = as_str(author.get("id"))
         username = as_str(author.get("name"))
         nickname = as_str(author.get("nickname")) or username
@@ -165,7 +165,7 @@ class _JsonParser:
         ]
         if extra:
             text = "\n".join([text, *extra]).strip()
-        reference = raw.get("reference") if isinstance(raw.get("reference"), dict) else {}
+        reference = obj(raw.get("reference"))
         yield Message(
             platform="discord",
             conversation=conversation,
@@ -218,7 +218,7 @@ def _reactions(value: Any) -> tuple[Reaction, ...]:
     for item in value if isinstance(value, list) else []:
         if not isinstance(item, dict):
             continue
-        emoji = item.get("emoji") if isinstance(item.get("emoji"), dict) else {}
+        emoji = obj(item.get("emoji"))
         name = as_str(emoji.get("name")) or "?"
         users = item.get("users")
         if isinstance(users, list) and users:

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.archive import Archive, is_zip, open_archive
 from unshared.importers.base import ImportOptions, Source, register, zip_names
-from unshared.importers.common import Roster, as_str, parse_iso
+from unshared.importers.common import Roster, as_str, obj, parse_iso
 from unshared.importers.discord import attachment_kind
 from unshared.importers.jsonwalk import pointer, walk
 from unshared.model import Attachment, Locator, Message, Record
@@ -94,7 +94,7 @@ class DiscordPackageImporter:
 def _conversation(channel_id: str, info: Any, index: dict[str, Any]) -> str:
     title = as_str(index.get(channel_id))
     if not title and isinstance(info, dict):
-        guild = info.get("guild") if isinstance(info.get("guild"), dict) else {}
+        guild = obj(info.get("guild"))
         name = as_str(info.get("name"))
         gname = as_str(guild.get("name"))
         title = f"{gname} / {name}" if gname and name else name

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, ClassVar
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.archive import is_zip, open_archive
 from unshared.importers.base import ImportOptions, Source, register, zip_names
-from unshared.importers.common import Roster, as_str, assume, fixed_offset, people
+from unshared.importers.common import Roster, as_str, assume, fixed_offset, obj, people
 from unshared.importers.discord import attachment_kind
 from unshared.importers.jsonwalk import expect_list, json_head, pointer, walk
 from unshared.model import Attachment, Locator, Message, Reaction, Record
@@ -140,7 +140,7 @@ def _messages(
         raw = event.value
         if not isinstance(raw, dict):
             raise ParseError("a message is not an object", path=name, where=f"json {event.pointer}")
-        creator = raw.get("creator") if isinstance(raw.get("creator"), dict) else {}
+        creator = obj(raw.get("creator"))
         sender = as_str(creator.get("name"))
         email = as_str(creator.get("email"))
         if sender or email:
@@ -189,7 +189,7 @@ def _message(
     reactions: list[Reaction] = []
     for item in raw.get("reactions") or []:
         if isinstance(item, dict):
-            emoji = item.get("emoji") if isinstance(item.get("emoji"), dict) else {}
+            emoji = obj(item.get("emoji"))
             symbol = as_str(emoji.get("unicode")) or "?"
             actors = item.get("reactor_emails")
             if isinstance(actors, list) and actors:

@@ -29,7 +29,7 @@ from unshared.importers.base import ImportOptions, Source, register
 from unshared.importers.common import Roster, as_str, parse_iso
 from unshared.importers.jsonwalk import expect_list, json_head, pointer, walk
 from unshared.importers.skype_markup import render
-from unshared.model import Locator, Message, Record
+from unshared.model import Locator, Message, MessageKind, Record
 
 _SKYPE_KEYS = re.compile(r'"(?:MessageList|originalarrivaltime|exportDate)"\s*:')
 _SYSTEM_TYPES = ("ThreadActivity/", "Event/", "Notice", "PopCard", "InviteFreeRelationship")
@@ -75,7 +75,7 @@ class SkypeImporter:
                 if member is None:
                     raise ParseError("the archive holds no messages.json", path=source.name)
                 archive = stack.enter_context(open_archive(source))
-                stream: BinaryIO = stack.enter_context(archive.open(member))  # type: ignore[arg-type]
+                stream: BinaryIO = stack.enter_context(archive.open(member))  # type: ignore[assignment]
                 name = f"{source.name}!{member}"
             else:
                 stream = stack.enter_context(source.open())
@@ -209,7 +209,7 @@ class _Parser:
         sent_at, assumed = parse_iso(raw.get("originalarrivaltime"), self.options)
         if sent_at is None:
             sent_at, assumed = parse_iso(raw.get("composetime"), self.options)
-        kind = "system" if system or mtype.startswith(_SYSTEM_TYPES) else "message"
+        kind: MessageKind = "system" if system or mtype.startswith(_SYSTEM_TYPES) else "message"
         self.count += 1
         yield Message(
             platform="skype",

@@ -112,10 +112,11 @@ class SnapchatImporter:
                 archive = stack.enter_context(open_archive(source))
                 found = sorted(n for n in archive.names() if _MEMBER.search(n))
                 json_members = [n for n in found if n.endswith(".json")]
-                member = (json_members or found or [None])[0]
-                if member is None:
+                picked = json_members or found
+                if not picked:
                     raise ParseError("the archive holds no chat_history", path=source.name)
-                stream: BinaryIO = stack.enter_context(archive.open(member))  # type: ignore[arg-type]
+                member = picked[0]
+                stream: BinaryIO = stack.enter_context(archive.open(member))  # type: ignore[assignment]
                 name = f"{source.name}!{member}"
             else:
                 member, name = None, source.name
