@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -130,15 +129,18 @@ class Roster:
         platform_id: str | None = None,
         *,
         side: Side | None = None,
-    ) -> Iterator[Participant]:
+    ) -> tuple[Participant, ...]:
+        """The participant the first time it is seen in this conversation, else nothing."""
         key = (conversation, platform_id or name or "")
         if key in self.seen or key[1] == "":
-            return
+            return ()
         self.seen.add(key)
-        yield Participant(
-            self.platform,
-            conversation,
-            name,
-            platform_id=platform_id,
-            side=side or self.side(name, platform_id),
+        return (
+            Participant(
+                self.platform,
+                conversation,
+                name,
+                platform_id=platform_id,
+                side=side or self.side(name, platform_id),
+            ),
         )

@@ -17,8 +17,7 @@ from __future__ import annotations
 import codecs
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from unshared.errors import ParseError
 
@@ -33,13 +32,15 @@ _DECODER = json.JSONDecoder()
 
 def pointer(path: Path) -> str:
     """RFC 6901 pointer for a path tuple."""
-    if all(type(p) is int or ("~" not in p and "/" not in p) for p in path):  # type: ignore[operator]
-        return "/" + "/".join(map(str, path)) if path else ""
+    if not path:
+        return ""
+    joined = "/" + "/".join(map(str, path))
+    if "~" not in joined and joined.count("/") == len(path):
+        return joined
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """``kind`` is ``start`` / ``end`` for a descended container, ``value`` for a decoded value."""
 
     kind: str
@@ -79,10 +80,13 @@ class _Reader:
         self.eof = False
         self.bytes_read = 0
         self.first = True
-        # byte offset and line number of buf[mark]
+        # byte offset and line number of buf[0]; for non-ASCII buffers, the byte offset of
+        # buf[mark] is kept incrementally (positions only move forward)
+        self.base_bytes = 0
+        self.base_line = 1
+        self.ascii = True
         self.mark = 0
         self.mark_bytes = 0
-        self.mark_line = 1
         self.path: Path = ()
 
     # -- buffer ---------------------------------------------------------------------------
@@ -91,16 +95,17 @@ class _Reader:
         if self.eof:
             return False
         if self.pos > _CHUNK:
-            self.offset_at(self.pos)
+            self.base_bytes = self.offset_at(self.pos)
+            self.base_line += self.buf.count("\n", 0, self.pos)
             self.buf = self.buf[self.pos :]
-            self.mark -= self.pos
+            self.mark, self.mark_bytes = 0, self.base_bytes
             self.pos = 0
         raw = self.stream.read(size)
         if self.first:
             self.first = False
             if raw.startswith(codecs.BOM_UTF8):
                 raw = raw[3:]
-                self.bytes_read = self.mark_bytes = 3
+                self.bytes_read = self.mark_bytes = self.base_bytes = 3
             elif raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
                 raise ParseError("UTF-16 JSON is not supported; expected UTF-8", path=self.name)
         try:
@@ -114,22 +119,26 @@ class _Reader:
         self.bytes_read += len(raw)
         if not raw:
             self.eof = True
+        if self.ascii and not text.isascii():
+            self.offset_at(self.pos)  # start counting bytes incrementally from here
+            self.ascii = False
         self.buf += text
         return bool(raw) or bool(text)
 
     def offset_at(self, pos: int) -> int:
         """Byte offset of ``buf[pos]``; positions must not go backwards."""
+        if self.ascii:
+            return self.base_bytes + pos
         if pos > self.mark:
             piece = self.buf[self.mark : pos]
             self.mark_bytes += len(piece) if piece.isascii() else len(piece.encode("utf-8"))
-            self.mark_line += piece.count("\n")
             self.mark = pos
         return self.mark_bytes
 
     def error(self, message: str, pos: int | None = None) -> ParseError:
         pos = self.pos if pos is None else max(pos, self.mark)
         offset = self.offset_at(pos)
-        line = self.mark_line
+        line = self.base_line + self.buf.count("\n", 0, pos)
         col = pos - (self.buf.rfind("\n", 0, pos) + 1)
         where = f"line {line}, column {col + 1}, byte {offset}"
         if self.path:
@@ -213,7 +222,16 @@ def _walk(r: _Reader, path: Path, descend: Callable[[Path], bool], depth: int) -
             r.pos += 1
         else:
             while True:
-                yield from _walk(r, (*path, index), descend, depth - 1)
+                child = (*path, index)
+                ch = r.peek()
+                if ch and ch in "{[" and depth > 1 and descend(child):
+                    yield from _walk(r, child, descend, depth - 1)
+                else:  # a leaf: decoded whole, without a nested generator
+                    r.path = child
+                    if ch == "":
+                        raise r.error("the JSON ends early (truncated file?)")
+                    offset = r.offset_at(r.pos)
+                    yield Event("value", child, r.value(), offset)
                 index += 1
                 r.path = path
                 if r.expect(",]", "',' or ']'") == "]":

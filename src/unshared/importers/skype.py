@@ -104,8 +104,16 @@ class _Parser:
         self.seen_root = False
         self.count = 0
         self.names: dict[str, str] = {}
+        self.titles: dict[str | None, str] = {}
+        self.type_flags: dict[str, frozenset[str]] = {}
 
     def conversation(self, fallback: str | None = None) -> str:
+        cached = self.titles.get(fallback)
+        if cached is None:
+            cached = self.titles[fallback] = self._conversation(fallback)
+        return cached
+
+    def _conversation(self, fallback: str | None) -> str:
         ident = self.conv_id or fallback or "unknown conversation"
         title = self.conv_title
         return f"{title} [{ident}]" if title and title != ident else ident
@@ -134,6 +142,7 @@ class _Parser:
                         where=f"json {event.pointer}",
                     )
                 self.conv_id, self.conv_title, self.members = None, None, []
+                self.titles.clear()
             elif len(path) == 2 and event.kind == "end":
                 yield from self.end_conversation()
             elif len(path) == 3 and path[2] == "MessageList":
@@ -144,6 +153,7 @@ class _Parser:
                 yield from self.message(event.value, pointer(path), event.offset)
 
     def conversation_field(self, key: str, value: Any) -> None:
+        self.titles.clear()
         if key == "id":
             self.conv_id = as_str(value)
         elif key == "displayName":
@@ -160,6 +170,14 @@ class _Parser:
             topic = value.get("topic")
             if isinstance(topic, str) and topic and not self.conv_title:
                 self.conv_title = topic
+
+    def flags(self, mtype: str, extra: set[str]) -> frozenset[str]:
+        base = self.type_flags.get(mtype)
+        if base is None:
+            base = frozenset({f"skype:{mtype}"} if mtype else ())
+            if len(self.type_flags) < 1000:
+                self.type_flags[mtype] = base
+        return base | extra if extra else base
 
     def end_conversation(self) -> Iterator[Record]:
         conversation = self.conversation()
@@ -195,7 +213,8 @@ class _Parser:
         content = content if isinstance(content, str) else ""
         flags: set[str] = set()
         if mtype in ("Text", "") or "<" not in content:
-            text, attachments, reply_to, system = html.unescape(content), [], None, False
+            text = html.unescape(content) if "&" in content else content
+            attachments, reply_to, system = [], None, False
         else:
             rendered = render(content, self.names)
             text, attachments = rendered.text, rendered.attachments
@@ -224,5 +243,5 @@ class _Parser:
             attachments=tuple(attachments),
             message_id=as_str(raw.get("id")),
             reply_to=reply_to,
-            flags=frozenset(flags | ({f"skype:{mtype}"} if mtype else set())),
+            flags=self.flags(mtype, flags),
         )
