@@ -97,7 +97,7 @@ def write_skype(path: Path, n: int) -> None:
                     "displayName": None,
                     "messagetype": "RichText",
                     "originalarrivaltime": "2021-01-01T00:00:00.000Z",
-                    "content": f"hello <ss type=\"smile\">:)</ss> number {i}"
+                    "content": f'hello <ss type="smile">:)</ss> number {i}'
                     if i % 5 == 0
                     else f"plain message {i}",
                 }
@@ -123,8 +123,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=200_000)
     args = ap.parse_args()
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next(
-        (ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")),
+        (ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")),
         platform.processor(),
     )
     print(f"machine: {cpu}, python {platform.python_version()}, {datetime.now():%Y-%m-%d}")
