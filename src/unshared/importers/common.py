@@ -10,7 +10,6 @@ from unshared.importers.base import ImportOptions
 from unshared.model import Participant, Side
 
 __all__ = [
-    "local_zone",
     "assume",
     "from_unix",
     "parse_iso",
@@ -22,18 +21,17 @@ __all__ = [
 ]
 
 
-def local_zone(options: ImportOptions) -> Any:
-    """The zone for times without an offset: the user's choice, else the machine's."""
-    if options.timezone is not None:
-        return options.timezone
-    return datetime.now().astimezone().tzinfo or UTC
-
-
 def assume(naive: datetime, options: ImportOptions) -> tuple[datetime, bool]:
     """(aware time, assumed) for a time read from an export."""
     if naive.tzinfo is not None and naive.utcoffset() is not None:
         return naive, False
-    return naive.replace(tzinfo=local_zone(options)), True
+    if options.timezone is not None:
+        return naive.replace(tzinfo=options.timezone), True
+    try:
+        # this machine's zone with the offset in force on that date (summer time included)
+        return naive.replace(tzinfo=None).astimezone(), True
+    except (OverflowError, OSError, ValueError):
+        return naive.replace(tzinfo=UTC), True
 
 
 def from_unix(value: Any, *, millis: bool = False) -> datetime | None:
