@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from datetime import UTC, datetime, timedelta, timezone
@@ -131,12 +132,19 @@ def test_html_export_zip_reads_pages_in_order(data_dir: Path, tmp_path: Path) ->
         zf.writestr("ChatExport_2021-05-08/messages2.html", page2)
         zf.writestr("ChatExport_2021-05-08/messages.html", page)
         zf.writestr("ChatExport_2021-05-08/css/style.css", b"body{}")
+        zf.writestr(
+            "ChatExport_2021-05-08/photos/photo_1@07-05-2021_12-04-10.jpg", b"not a real photo"
+        )
     source = FileSource(path)
     assert detect(source).name == "telegram-html"
     messages = _parse("telegram-html", source)
     assert len(messages) == 12
     assert messages[0].message_id == "101" and messages[6].message_id == "201"
     assert messages[6].locator.member == "ChatExport_2021-05-08/messages2.html"
+    photo = messages[2].attachments[0]  # the file in the zip is linked by its hash
+    assert photo.uri == "ChatExport_2021-05-08/photos/photo_1@07-05-2021_12-04-10.jpg"
+    assert photo.member_sha256 == hashlib.sha256(b"not a real photo").hexdigest()
+    assert photo.size == 16
 
 
 @pytest.mark.parametrize("name", ["telegram", "telegram-html"])

@@ -10,14 +10,18 @@ whole with the lenient stdlib :mod:`html.parser`; the locator is the member and 
 
 from __future__ import annotations
 
+import hashlib
+import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
+from urllib.parse import unquote
 
 from unshared.errors import ParseError, WrongFormat
-from unshared.importers.archive import is_zip, open_archive
+from unshared.importers.archive import Archive, is_zip, open_archive
 from unshared.importers.base import ImportOptions, Source, register
 from unshared.importers.common import Roster, assume, fixed_offset
 from unshared.importers.htmltree import Node as _Node
@@ -118,12 +122,39 @@ class TelegramHtmlImporter:
                     )
             if not pages:
                 raise ParseError("the archive holds no Telegram messages.html", path=source.name)
+            names = set(archive.names())
+
+            def link(page: str, found: Attachment) -> Attachment:
+                return linked_media(archive, names, page, found)
+
             for _dir, _n, name in sorted(pages):
-                yield from _page(archive.read(name), source.name, name, options, roster)
+                yield from _page(archive.read(name), source.name, name, options, roster, link)
+
+
+def linked_media(archive: Archive, names: set[str], page: str, found: Attachment) -> Attachment:
+    """The attachment with the SHA-256 and size of its file when the zip holds it."""
+    uri = found.uri
+    if not uri or "://" in uri or uri.startswith(("#", "/")):
+        return found
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(uri)))
+    if target not in names:
+        return found
+    digest = hashlib.sha256()
+    size = 0
+    with archive.open(target) as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return replace(found, member_sha256=digest.hexdigest(), size=size, uri=target)
 
 
 def _page(
-    data: bytes, name: str, member: str | None, options: ImportOptions, roster: Roster
+    data: bytes,
+    name: str,
+    member: str | None,
+    options: ImportOptions,
+    roster: Roster,
+    link_media: Callable[[str, Attachment], Attachment] | None = None,
 ) -> Iterator[Record]:
     where = f"{name}!{member}" if member else name
     try:
@@ -195,6 +226,8 @@ def _page(
                     reply_to = m.group(1)
                     break
         attachments = _media(node)
+        if link_media is not None and member is not None:
+            attachments = [link_media(member, a) for a in attachments]
         if not text and attachments:
             a = attachments[0]
             text = f"[{a.kind}: {a.name}]" if a.name else f"[{a.kind}]"
