@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -15,6 +16,7 @@ __all__ = [
     "parse_iso",
     "Roster",
     "people",
+    "hash_member",
     "text_of",
     "as_str",
     "obj",
@@ -98,6 +100,17 @@ def text_of(value: Any) -> str:
                     parts.append(f" ({href})")
         return "".join(parts)
     return ""
+
+
+def hash_member(archive: Any, member: str) -> tuple[str, int]:
+    """SHA-256 and size of one archive member, read in chunks (media are never copied)."""
+    digest = hashlib.sha256()
+    size = 0
+    with archive.open(member) as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
 
 
 def people(count: object) -> str:

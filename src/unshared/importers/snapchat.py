@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, ClassVar
 
 from unshared.errors import ParseError, WrongFormat
-from unshared.importers.archive import is_zip, open_archive
+from unshared.importers.archive import Archive, is_zip, open_archive
 from unshared.importers.base import ImportOptions, Source, register, zip_names
-from unshared.importers.common import Roster, as_str, from_unix
+from unshared.importers.common import Roster, as_str, from_unix, hash_member
 from unshared.importers.htmltree import Node, parse_html
 from unshared.importers.jsonwalk import expect_list, json_head, pointer, walk
 from unshared.importers.textio import looks_like_text
@@ -118,13 +119,14 @@ class SnapchatImporter:
                 member = picked[0]
                 stream: BinaryIO = stack.enter_context(archive.open(member))  # type: ignore[assignment]
                 name = f"{source.name}!{member}"
+                link = _media_linker(archive)
             else:
-                member, name = None, source.name
+                member, name, link = None, source.name, None
                 stream = stack.enter_context(source.open())
             if _is_html(source, member):
                 yield from _html(stream.read(), name, member, options, roster)
             else:
-                yield from _json(stream, name, member, options, roster)
+                yield from _json(stream, name, member, options, roster, link)
 
 
 def _is_html(source: Source, member: str | None) -> bool:
@@ -133,8 +135,34 @@ def _is_html(source: Source, member: str | None) -> bool:
     return not json_head(source.head(256)).lstrip().startswith("{")
 
 
+_MEDIA_FILE = re.compile(r"(?:^|/)chat_media/(?:\d{4}-\d{2}-\d{2}_)?([^/]+?)(?:\.\w{2,5})?$")
+
+
+def _media_linker(archive: Archive) -> Callable[[Attachment], Attachment]:
+    """Links an attachment named by its Media ID to ``chat_media/<date>_<id>.<ext>`` by hash."""
+    index: dict[str, str] = {}
+    for name in archive.names():
+        m = _MEDIA_FILE.search(name)
+        if m:
+            index.setdefault(m.group(1), name)
+
+    def link(found: Attachment) -> Attachment:
+        member = index.get(found.name or "")
+        if member is None:
+            return found
+        sha256, size = hash_member(archive, member)
+        return replace(found, uri=member, member_sha256=sha256, size=size, omitted=False)
+
+    return link
+
+
 def _json(
-    stream: BinaryIO, name: str, member: str | None, options: ImportOptions, roster: Roster
+    stream: BinaryIO,
+    name: str,
+    member: str | None,
+    options: ImportOptions,
+    roster: Roster,
+    link: Callable[[Attachment], Attachment] | None = None,
 ) -> Iterator[Record]:
     me = sorted(options.me)[0] if options.me else "Me"
     for event in walk(stream, name, lambda path: len(path) <= 1):
@@ -165,7 +193,10 @@ def _json(
         ident = None if sender == me and sent else sender
         yield from roster.add(conversation, sender, ident, side="victim" if sent else None)
         locator = Locator(member=member, pointer=pointer(path), offset=event.offset)
-        yield _message(raw, conversation, sender, text, locator, sent)
+        message = _message(raw, conversation, sender, text, locator, sent)
+        if link is not None and message.attachments:
+            message = replace(message, attachments=tuple(link(a) for a in message.attachments))
+        yield message
 
 
 def _message(
@@ -176,8 +207,10 @@ def _message(
     kind = "message"
     flags = {f"snapchat:{media}"}
     if media in _MEDIA:
-        ids = as_str(raw.get("Media IDs")) or None
-        attachments = (Attachment(_MEDIA[media], name=ids, omitted=not ids),)
+        ids = [i.strip() for i in (as_str(raw.get("Media IDs")) or "").split("|") if i.strip()]
+        attachments = tuple(Attachment(_MEDIA[media], name=i) for i in ids) or (
+            Attachment(_MEDIA[media], omitted=True),
+        )
     elif media.startswith("STATUS"):
         kind = "system"
         text = text or _STATUS.get(media, media.removeprefix("STATUS").replace("_", " ").lower())

@@ -10,7 +10,6 @@ whole with the lenient stdlib :mod:`html.parser`; the locator is the member and 
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 from collections.abc import Callable, Iterator
@@ -23,7 +22,7 @@ from urllib.parse import unquote
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.archive import Archive, is_zip, open_archive
 from unshared.importers.base import ImportOptions, Source, register
-from unshared.importers.common import Roster, assume, fixed_offset
+from unshared.importers.common import Roster, assume, fixed_offset, hash_member
 from unshared.importers.htmltree import Node as _Node
 from unshared.importers.htmltree import parse_html
 from unshared.importers.textio import looks_like_text
@@ -139,13 +138,8 @@ def linked_media(archive: Archive, names: set[str], page: str, found: Attachment
     target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(uri)))
     if target not in names:
         return found
-    digest = hashlib.sha256()
-    size = 0
-    with archive.open(target) as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return replace(found, member_sha256=digest.hexdigest(), size=size, uri=target)
+    sha256, size = hash_member(archive, target)
+    return replace(found, member_sha256=sha256, size=size, uri=target)
 
 
 def _page(
