@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import tarfile
@@ -107,6 +108,10 @@ def test_reads_messages_json_inside_the_export_tar(sample: Path, tmp_path: Path)
     messages, _ = _records(source)
     assert len(messages) == 11
     assert messages[0].locator.member == "messages.json"
+    photo = next(m for m in messages if m.message_id == "1709320920000").attachments[0]
+    assert photo.member_sha256 == hashlib.sha256(b"\x89PNG").hexdigest()  # media/ file linked
+    video = next(m for m in messages if m.message_id == "1709321160000").attachments[0]
+    assert video.member_sha256 is None  # not in the tar
 
 
 def test_tar_without_messages_json_is_not_skype(tmp_path: Path) -> None:

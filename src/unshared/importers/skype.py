@@ -19,17 +19,18 @@ import html
 import json
 import re
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from typing import Any, BinaryIO, ClassVar
 
 from unshared.errors import ParseError, WrongFormat
-from unshared.importers.archive import is_tar, open_archive
+from unshared.importers.archive import Archive, is_tar, open_archive
 from unshared.importers.base import ImportOptions, Source, register
-from unshared.importers.common import Roster, as_str, parse_iso
+from unshared.importers.common import Roster, as_str, hash_member, parse_iso
 from unshared.importers.jsonwalk import expect_list, json_head, pointer, walk
 from unshared.importers.skype_markup import render
-from unshared.model import Locator, Message, MessageKind, Record
+from unshared.model import Attachment, Locator, Message, MessageKind, Record
 
 _SKYPE_KEYS = re.compile(r'"(?:MessageList|originalarrivaltime|exportDate)"\s*:')
 _SYSTEM_TYPES = ("ThreadActivity/", "Event/", "Notice", "PopCard", "InviteFreeRelationship")
@@ -80,7 +81,29 @@ class SkypeImporter:
             else:
                 stream = stack.enter_context(source.open())
                 name = source.name
-            yield from _Parser(name, member, options).run(stream)
+            parser = _Parser(name, member, options)
+            if member is not None:
+                parser.link = _media_linker(archive)
+            yield from parser.run(stream)
+
+
+def _media_linker(archive: Archive) -> Callable[[Attachment], Attachment]:
+    """Links a media object (``.../objects/<doc id>``) to ``media/<doc id>.1.<ext>`` by hash."""
+    index: dict[str, str] = {}
+    for name in archive.names():
+        base = name.rsplit("/", 1)[-1]
+        if "/media/" in f"/{name}" and not base.endswith(".json"):
+            index.setdefault(base.split(".", 1)[0], name)
+
+    def link(found: Attachment) -> Attachment:
+        doc_id = (found.uri or "").rstrip("/").rsplit("/", 1)[-1]
+        member = index.get(doc_id) if doc_id else None
+        if member is None:
+            return found
+        sha256, size = hash_member(archive, member)
+        return replace(found, member_sha256=sha256, size=size)
+
+    return link
 
 
 def _is_descended(path: tuple[str | int, ...]) -> bool:
@@ -98,6 +121,7 @@ class _Parser:
         self.member = member
         self.options = options
         self.roster = Roster("skype", options)
+        self.link: Callable[[Attachment], Attachment] | None = None
         self.conv_id: str | None = None
         self.conv_title: str | None = None
         self.members: list[str] = []
@@ -240,7 +264,9 @@ class _Parser:
             sent_at=sent_at,
             time_assumed=assumed,
             kind=kind,
-            attachments=tuple(attachments),
+            attachments=tuple(self.link(a) for a in attachments)
+            if self.link
+            else tuple(attachments),
             message_id=as_str(raw.get("id")),
             reply_to=reply_to,
             flags=self.flags(mtype, flags),
