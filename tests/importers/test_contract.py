@@ -39,6 +39,27 @@ SAMPLES: dict[str, list[str]] = {
     "messenger-html": ["data:importers/messenger_message_1.html"],
     "instagram-html": ["data:importers/instagram_message_1.html"],
     "signal": ["exports:signal/chatminer_signal_test_export.txt", "data:importers/signal_chat.md"],
+    "skype": ["data:importers/skype/messages.json"],
+    "telegram": [
+        "exports:telegram/chatanalytics_DM_2A_7M.json",
+        "exports:telegram/chatminer_test_single_export.json",
+        "data:importers/telegram/result_account.json",
+    ],
+    "telegram-html": ["data:importers/telegram/messages.html"],
+    "discord": [
+        "exports:discord/chatanalytics_dce_DM_2A_2M.json",
+        "exports:discord/chatanalytics_dce_GC_3A_5M.json",
+        "data:importers/discord/dce_export.csv",
+    ],
+    "discord-html": ["data:importers/discord/dce_export.html"],
+    "discord-package": ["data:importers/discord/package.zip"],
+    "snapchat": [
+        "data:importers/snapchat/chat_history_old.json",
+        "data:importers/snapchat/chat_history_new.json",
+        "data:importers/snapchat/chat_history.html",
+    ],
+    "google-chat": ["data:importers/google_chat/messages.json"],
+    "screenshot": ["data:importers/screenshot/chat.png"],
 }
 
 IMPORTERS = registry()
