@@ -1,10 +1,206 @@
-"""Sextortion signals (stub: filled by the signals issue)."""
+"""Sextortion signals: which stage of the known script a message shows, and why.
+
+The method is rules and lexicons, one pattern file per language
+(``analysis/data/signals/<lang>.yaml``), so every flag can be explained by the words that
+triggered it, runs offline on a CPU, and a new language is a data file, not code.
+
+Stages, in the order the script usually runs:
+
+* ``contact``: a fake-profile opener (flattery, "mutual friends", asks your age);
+* ``platform_switch``: asks to move to another app (Snapchat, WhatsApp, Telegram...);
+* ``image_request``: asks for pictures or video, or to turn the camera on;
+* ``threat``: to send images to friends, family, followers or school, to "ruin your life",
+  follower-list screenshots, fake news articles or accusations;
+* ``payment_demand``: money, with amount and method (gift card, crypto, Cash App, Western Union,
+  MoneyGram, bank) in ``details`` when the text names them;
+* ``deadline``: countdowns and urgency;
+* ``escalation``: harassment, insults, goading, incitement to self-harm.
+
+Text that talks *about* sextortion (safety advice, news, a quoted threat) is recognised by the
+pack's ``context`` frames and gets no stages.
+"""
 
 from __future__ import annotations
 
+import re
+
+from unshared.analysis.signal_rules import (
+    KEY_STAGES,
+    STAGES,
+    LanguagePack,
+    Rule,
+    available_languages,
+    load_pack,
+)
 from unshared.model import Signal
+
+__all__ = [
+    "KEY_STAGES",
+    "STAGES",
+    "available_languages",
+    "detect_payments_made",
+    "detect_signals",
+    "payment_details",
+]
+
+_MAX_QUOTE = 80
+_SPACES = re.compile(r"\s+")
 
 
 def detect_signals(text: str, lang: str = "en") -> list[Signal]:
-    """Every stage ``text`` shows, each with the reason it was flagged."""
+    """Every stage ``text`` shows, each with the reason it was flagged.
+
+    At most one signal per stage, in stage order. ``reason`` reads like
+    ``threat — says the images will be sent to people you know: "send them to … followers"``;
+    ``details`` always holds the ``rule`` id, and for ``payment_demand`` also ``amount``,
+    ``currency`` and ``method`` when the text names them. ``lang`` picks the pattern file.
+    """
+    pack = load_pack(lang)
+    if not text or not text.strip():
+        return []
+    if any(p.search(text) for p in pack.context):
+        return []
+    jest = any(p.search(text) for p in pack.jest)
+
+    found: dict[str, tuple[Rule, list[re.Match[str]]]] = {}
+    waiting: list[Rule] = []
+    for group in pack.stages:
+        if any(p.search(text) for p in group.unless):
+            continue
+        for rule in group.rules:
+            if group.stage in found:
+                break
+            if rule.needs:
+                waiting.append(rule)
+                continue
+            matches = _apply(rule, text, jest)
+            if matches:
+                found[group.stage] = (rule, matches)
+    # Rules that need another stage run once the first pass knows which stages are present.
+    present = set(found)
+    for rule in waiting:
+        if rule.stage in found or not (rule.needs & present):
+            continue
+        matches = _apply(rule, text, jest)
+        if matches:
+            found[rule.stage] = (rule, matches)
+
+    signals: list[Signal] = []
+    for stage in STAGES:
+        if stage not in found:
+            continue
+        rule, matches = found[stage]
+        details: list[tuple[str, str]] = [("rule", rule.id)]
+        if stage == "payment_demand":
+            details.extend(payment_details(text, pack))
+        signals.append(
+            Signal(
+                stage=stage,
+                reason=f"{rule.label}: {_quote(matches)}",
+                start=min(m.start() for m in matches),
+                end=max(m.end() for m in matches),
+                details=tuple(details),
+            )
+        )
+    return signals
+
+
+def detect_payments_made(text: str, lang: str = "en") -> list[Signal]:
+    """Where a message says money was already paid ("I sent", "I paid", "here is the code").
+
+    Returned as :class:`Signal` with stage ``payment_made`` (not one of :data:`STAGES`: it
+    feeds the case summary, not the per-message stages), with amount/method details when named.
+    """
+    pack = load_pack(lang)
+    if not text or not text.strip():
+        return []
+    for rule in pack.payments_made:
+        matches = _apply(rule, text, jest=False)
+        if matches:
+            details = (("rule", rule.id), *payment_details(text, pack))
+            return [
+                Signal(
+                    stage="payment_made",
+                    reason=f"{rule.label}: {_quote(matches)}",
+                    start=matches[0].start(),
+                    end=matches[-1].end(),
+                    details=details,
+                )
+            ]
     return []
+
+
+def payment_details(text: str, pack: LanguagePack | str = "en") -> list[tuple[str, str]]:
+    """Amount, currency and method(s) named in ``text``, as (key, value) pairs."""
+    if isinstance(pack, str):
+        pack = load_pack(pack)
+    out: list[tuple[str, str]] = []
+    amount = _amount(text, pack)
+    if amount is not None:
+        value, currency = amount
+        out.append(("amount", value))
+        if currency:
+            out.append(("currency", currency))
+    methods: list[tuple[int, str]] = []
+    for label, pattern in pack.methods:
+        m = pattern.search(text)
+        if m:
+            methods.append((m.start(), label))
+    if methods:
+        out.append(("method", ", ".join(label for _, label in sorted(methods))))
+    return out
+
+
+# ----------------------------------------------------------------------------- helpers
+def _apply(rule: Rule, text: str, jest: bool) -> list[re.Match[str]]:
+    if jest and not rule.serious:
+        return []
+    if rule.unless is not None and rule.unless.search(text):
+        return []
+    matches: list[re.Match[str]] = []
+    for pattern in rule.patterns:
+        m = pattern.search(text)
+        if m is None:
+            return []
+        matches.append(m)
+    return matches
+
+
+def _quote(matches: list[re.Match[str]]) -> str:
+    parts: list[str] = []
+    for m in sorted(matches, key=lambda m: m.start()):
+        piece = _SPACES.sub(" ", m.group(0)).strip()
+        if len(piece) > _MAX_QUOTE:
+            piece = piece[: _MAX_QUOTE - 1] + "…"
+        if piece and piece.lower() not in (p.lower() for p in parts):
+            parts.append(piece)
+    return " … ".join(f'"{p}"' for p in parts) if parts else '""'
+
+
+def _amount(text: str, pack: LanguagePack) -> tuple[str, str | None] | None:
+    if pack.amount is None:
+        return None
+    bare: tuple[str, str | None] | None = None
+    for m in pack.amount.finditer(text):
+        groups = m.groupdict()
+        num = groups.get("num") or groups.get("num2")
+        if num:
+            unit = groups.get("pre") or groups.get("post") or ""
+            thousands = bool(groups.get("k") or groups.get("k2"))
+            return _number(num, thousands), pack.currencies.get(unit.lower())
+        if groups.get("numk"):
+            return _number(groups["numk"], True), None
+        if bare is None and groups.get("num3"):
+            bare = (_number(groups["num3"], False), None)
+    return bare
+
+
+def _number(raw: str, thousands: bool) -> str:
+    digits = raw.replace(",", "")
+    if thousands:
+        try:
+            value = float(digits) * 1000
+        except ValueError:
+            return raw
+        return str(int(value)) if value.is_integer() else str(value)
+    return digits

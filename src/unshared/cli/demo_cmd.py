@@ -9,9 +9,15 @@ from pathlib import Path
 import typer
 
 from unshared import services
+from unshared.analysis.service import analyze_case
 from unshared.casefile import Case, verify_case
 from unshared.cli.common import console
 from unshared.errors import CaseFileError
+from unshared.fingerprints.service import Options, fingerprint_file
+from unshared.guide.answers import parse_answers
+from unshared.guide.casefile_link import record_plan, record_step_done
+from unshared.guide.flow import build_plan
+from unshared.guide.loader import default_guide
 from unshared.importers import ImportOptions
 
 DEMO_PASSPHRASE = "demo only - not secret"
@@ -24,6 +30,19 @@ def _samples() -> list[Path]:
         if entry.name != "README.txt" and entry.is_file():
             found.append(Path(str(entry)))
     return sorted(found)
+
+
+def _invented_picture(path: Path) -> None:
+    """A generated picture (gradients and shapes), standing in for a private photo."""
+    import numpy as np
+    from PIL import Image
+
+    y, x = np.mgrid[0:480, 0:640]
+    rgb = np.stack(
+        [(x * 255 // 640), (y * 255 // 480), ((x // 40 + y // 40) % 2) * 200 + 30], axis=-1
+    ).astype(np.uint8)
+    rgb[120:360, 200:440] = (230, 180, 60)
+    Image.fromarray(rgb).save(path)
 
 
 def demo(
@@ -59,11 +78,41 @@ def demo(
                 else f"kept, not read: {result.error}"
             )
             console.print(f"2. Kept {Path(result.path).name} untouched as evidence: {status}")
+        summary = analyze_case(case, region="GB")
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(summary.get("identifier_kinds", {}).items()))
+        stages = ", ".join(sorted(summary.get("signal_stages", {}))) or "none yet"
+        console.print(f"3. Found what police need: {kinds}")
+        console.print(f"   and the warning signs: {stages}")
+        answers = parse_answers(
+            {
+                "age": 24,
+                "region": "UK",
+                "paid": True,
+                "payment_methods": ["western_union"],
+                "platforms": ["skype"],
+                "images_shared": True,
+            },
+            path="demo answers",
+        )
+        plan = build_plan(answers, default_guide())
+        record_plan(case, answers, plan)
+        record_step_done(case, plan.steps[0].id)
+        console.print(
+            f"4. Made a {len(plan.steps)}-step plan (first: {plan.steps[0].title}) and ticked step 1"
+        )
+        picture = out / "invented-picture.png"
+        _invented_picture(picture)
+        fingerprint = fingerprint_file(picture, Options(names="file"))
+        case.add_fingerprints([fingerprint], {"count": 1, "media_stored": False})
+        console.print(
+            f"5. Fingerprinted an invented picture on this machine (PDQ {fingerprint.pdq}); "
+            "only the fingerprint is kept"
+        )
         services.add_action(case, "blocked-offender", detail="Blocked after saving the chat")
         services.add_note(case, "Demo note: the chat was saved before blocking.")
         result = verify_case(case)
         console.print(
-            f"3. Verified {result.exhibits} exhibits and {result.events} log events. "
+            f"6. Verified {result.exhibits} exhibits and {result.events} log events. "
             f"Log head: {result.head_hash}"
         )
     console.print(f"Done. Look inside with: unshared messages {path}  and  unshared log {path}")

@@ -9,8 +9,10 @@ still refused.
 
 from __future__ import annotations
 
+import lzma
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -136,7 +138,16 @@ class Archive:
                 raise ParseError(
                     "missing from the archive", path=self.source.name, where=member
                 ) from None
-            with self._zip.open(info) as fh:
+            try:
+                fh = self._zip.open(info)
+            except (*_DAMAGED, RuntimeError, NotImplementedError) as exc:
+                # RuntimeError: encrypted member; NotImplementedError: unknown compression.
+                raise ParseError(
+                    f"cannot read this file in the archive ({exc})",
+                    path=self.source.name,
+                    where=member,
+                ) from None
+            with fh:
                 yield _Bounded(fh, info.file_size, self.source.name, member)
             return
         assert self._tar is not None
@@ -152,6 +163,9 @@ class Archive:
     def read(self, member: str) -> bytes:
         with self.open(member) as fh:
             return fh.read()
+
+
+_DAMAGED = (zipfile.BadZipFile, EOFError, OSError, zlib.error, lzma.LZMAError, ValueError)
 
 
 class _Bounded(IO[bytes]):
@@ -170,7 +184,7 @@ class _Bounded(IO[bytes]):
         want = self._left + 1 if size is None or size < 0 else min(size, self._left + 1)
         try:
             data = self._inner.read(want)
-        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        except _DAMAGED as exc:
             raise ParseError(
                 f"the archive is damaged ({exc})", path=self._archive, where=self._member
             ) from None

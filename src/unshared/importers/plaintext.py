@@ -74,12 +74,17 @@ class PlainTextImporter:
                 if m.group("date"):
                     stamp = f"{m.group('date')}T{m.group('time')}"
                     tz = m.group("tz")
-                    if tz:
-                        sent_at = datetime.fromisoformat(stamp + ("+00:00" if tz == "Z" else tz))
-                    else:
-                        local = datetime.fromisoformat(stamp)
-                        sent_at = local.replace(tzinfo=options.timezone or UTC)
-                        assumed = True
+                    try:
+                        if tz:
+                            sent_at = datetime.fromisoformat(
+                                stamp + ("+00:00" if tz == "Z" else tz)
+                            )
+                        else:
+                            local = datetime.fromisoformat(stamp)
+                            sent_at = local.replace(tzinfo=options.timezone or UTC)
+                            assumed = True
+                    except ValueError:  # "2024-13-45 25:61": looks like a time, is not one
+                        sent_at, assumed = None, False
                 current = {
                     "sender": sender,
                     "text": m.group("text"),

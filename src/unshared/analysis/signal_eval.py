@@ -1,0 +1,92 @@
+"""Measuring signal detection against a labelled set (used by the tests and docs/signals.md).
+
+A labelled line is a mapping with ``text``, ``stages`` (the stages a careful reader sees) and
+``is_benign`` (a hard look-alike that must not be flagged with a key stage).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from unshared.analysis.signal_rules import KEY_STAGES, STAGES
+from unshared.analysis.signals import detect_signals
+from unshared.model import Signal
+
+__all__ = ["Evaluation", "StageScore", "evaluate"]
+
+
+@dataclass
+class StageScore:
+    stage: str
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def support(self) -> int:
+        return self.tp + self.fn
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass
+class Evaluation:
+    lines: int = 0
+    benign: int = 0
+    benign_flagged: int = 0
+    stages: dict[str, StageScore] = field(
+        default_factory=lambda: {s: StageScore(s) for s in STAGES}
+    )
+    misses: list[tuple[str, str, list[str], list[str]]] = field(default_factory=list)
+
+    @property
+    def benign_flag_rate(self) -> float:
+        """Share of benign look-alikes flagged with a key stage (threat, demand, ...)."""
+        return self.benign_flagged / self.benign if self.benign else 0.0
+
+    def table(self) -> str:
+        """A Markdown table of precision and recall per stage."""
+        rows = ["| stage | support | precision | recall |", "|---|---:|---:|---:|"]
+        for s in self.stages.values():
+            rows.append(f"| {s.stage} | {s.support} | {s.precision:.2f} | {s.recall:.2f} |")
+        rows.append(
+            f"\nBenign look-alikes flagged with a key stage: {self.benign_flagged}/{self.benign}"
+            f" ({self.benign_flag_rate:.1%})"
+        )
+        return "\n".join(rows)
+
+
+def evaluate(
+    rows: Iterable[Mapping[str, Any]],
+    detect: Callable[[str, str], list[Signal]] = detect_signals,
+) -> Evaluation:
+    """Score ``detect`` on labelled ``rows``; each row may name its ``lang`` (default en)."""
+    ev = Evaluation()
+    for row in rows:
+        ev.lines += 1
+        expected = set(row.get("stages") or ())
+        got = {s.stage for s in detect(str(row["text"]), str(row.get("lang") or "en"))}
+        for stage, score in ev.stages.items():
+            if stage in got and stage in expected:
+                score.tp += 1
+            elif stage in got:
+                score.fp += 1
+            elif stage in expected:
+                score.fn += 1
+        if row.get("is_benign"):
+            ev.benign += 1
+            if got & set(KEY_STAGES):
+                ev.benign_flagged += 1
+        if got != expected:
+            ev.misses.append(
+                (str(row.get("id", "")), str(row["text"]), sorted(expected), sorted(got))
+            )
+    return ev

@@ -1,0 +1,171 @@
+"""WhatsApp message headers: the date and time in front of every message, and the file-wide
+inference of the day/month order.
+
+One regular expression covers every header in whatstk's catalogue (``%d/%m/%y``, ``%y-%m-%d``,
+``[%d.%m.%y %H:%M:%S]``, 12 and 24 hours, 2- and 4-digit years) plus the variants users meet:
+Finnish ``12.3.2021 klo 14.05``, Spanish ``p. m.``/``a. m.``, narrow and ordinary no-break spaces
+(U+202F, U+00A0) before ``AM``/``PM``, en and em dashes as separators, a trailing dot after the time
+(``13:34. -``) and a left-to-right mark (U+200E) in front of the line.
+
+The order of the three date fields cannot be read from one line (``03/04/21``), so
+:class:`DateOrder` collects every header of the file and decides once: an order is possible when
+every date fits it (a field over 12 is a day, a 4-digit field is the year); among the possible
+orders the one that keeps the messages in time order wins (and, between year-first and year-last
+readings of two-digit years, the one spanning less time); when that still does not decide, the
+file is *ambiguous*: day-first is used and each message whose date would change under the other
+order is flagged ``ambiguous_date``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple
+
+__all__ = ["Header", "match_header", "DateOrder", "ORDERS"]
+
+_SP = "[ \u00a0\u202f]"
+_HEADER = re.compile(
+    r"^[\u200e\u200f\ufeff]?(?P<open>\[)?"
+    r"(?P<d1>\d{1,4})(?P<ds>[./\-])(?P<d2>\d{1,2})(?P=ds)(?P<d3>\d{1,4})\.?"
+    rf"(?:,{_SP}*|{_SP}+)(?:(?:klo|kl\.|um|à|às|alle|om){_SP}+)?"
+    r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2}))?"
+    rf"(?:{_SP}*(?P<ap>[aApP])\.?{_SP}?[mM]\.?)?\.?"
+    rf"(?(open)\]{_SP}?|{_SP}?[-–—]{_SP})"
+)
+
+ORDERS = ("DMY", "MDY", "YMD", "YDM")
+_PREFERENCE = {"DMY": 0, "MDY": 1, "YMD": 2, "YDM": 3}
+
+
+class Header(NamedTuple):
+    raw: tuple[str, str, str]
+    hour: int
+    minute: int
+    second: int
+    shape: tuple[bool, str, int, bool, bool]
+    end: int
+    """Index in the line where the body (``Name: text``) starts."""
+
+
+def match_header(line: str) -> Header | None:
+    """The header at the start of ``line``, or None when the line continues a message."""
+    m = _HEADER.match(line)
+    if m is None:
+        return None
+    op, d1, ds, d2, d3, h, mi, s, ap = m.group("open", "d1", "ds", "d2", "d3", "h", "mi", "s", "ap")
+    hour, minute, second = int(h), int(mi), int(s or 0)
+    if ap:
+        # "13:37:00 p.m." occurs in the wild: a marker after an hour past 12 is redundant.
+        if ap in "pP" and hour < 12:
+            hour += 12
+        elif ap in "aA" and hour == 12:
+            hour = 0
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    if len(d1) > 2:
+        year_at = 0
+    elif len(d3) > 2:
+        year_at = 2
+    else:
+        year_at = -1
+    shape = (bool(op), ds, year_at, s is not None, bool(ap))
+    return Header((d1, d2, d3), hour, minute, second, shape, m.end())
+
+
+@lru_cache(maxsize=1 << 16)
+def _readings(raw: tuple[str, str, str]) -> tuple[tuple[str, tuple[int, int, int]], ...]:
+    """Every order ``raw`` fits, with its (year, month, day); cached: chats repeat dates."""
+    return tuple((o, ymd) for o in ORDERS if (ymd := _ymd(raw, o)) is not None)
+
+
+def _ymd(raw: tuple[str, str, str], order: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of ``raw`` read in ``order``, or None when it does not fit."""
+    values = dict(zip(order, raw, strict=True))
+    y, mo, d = values["Y"], values["M"], values["D"]
+    if len(mo) > 2 or len(d) > 2 or len(y) == 3:
+        return None
+    if any(len(v) == 4 for k, v in values.items() if k != "Y"):
+        return None
+    year, month, day = int(y), int(mo), int(d)
+    if len(y) <= 2:
+        year += 2000
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return year, month, day
+
+
+@dataclass
+class DateOrder:
+    """Collects the dates of a whole file, then decides their field order."""
+
+    possible: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ORDERS, 0))
+    backwards: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ORDERS, 0))
+    _last: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    _low: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    _high: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    _seen: set[tuple[str, str, str]] = field(default_factory=set)
+    total: int = 0
+    order: str = "DMY"
+    ambiguous: bool = False
+
+    def add(self, raw: tuple[str, str, str]) -> None:
+        self.total += 1
+        for order, ymd in _readings(raw):
+            self.possible[order] += 1
+            last = self._last.get(order)
+            if last is not None and ymd < last:
+                self.backwards[order] += 1
+            self._last[order] = ymd
+            if order not in self._low or ymd < self._low[order]:
+                self._low[order] = ymd
+            if order not in self._high or ymd > self._high[order]:
+                self._high[order] = ymd
+
+    def _span(self, order: str) -> int:
+        low, high = self._low.get(order), self._high.get(order)
+        if low is None or high is None:
+            return 0
+        return (high[0] - low[0]) * 372 + (high[1] - low[1]) * 31 + (high[2] - low[2])
+
+    def decide(self) -> str:
+        best = max(self.possible.values(), default=0)
+        fitting = [o for o in ORDERS if self.possible[o] == best and best > 0]
+        if not fitting:
+            self.order, self.ambiguous = "DMY", False
+            return self.order
+        fewest = min(self.backwards[o] for o in fitting)
+        calm = [o for o in fitting if self.backwards[o] == fewest]
+        # Year first or year last (only open with two-digit years): the reading that keeps the
+        # chat within the shorter span of time wins; a chat does not jump decades back and forth.
+        year_first = [o for o in calm if o[0] == "Y"]
+        year_last = [o for o in calm if o[0] != "Y"]
+        if year_first and year_last:
+            if min(map(self._span, year_first)) < min(map(self._span, year_last)):
+                calm = year_first
+            else:
+                calm = year_last
+        calm.sort(key=_PREFERENCE.__getitem__)
+        self.order = calm[0]
+        # What remains in doubt is a day/month swap.
+        swap = {"DMY": "MDY", "MDY": "DMY", "YMD": "YDM", "YDM": "YMD"}[self.order]
+        self.ambiguous = swap in calm
+        return self.order
+
+    def date(self, raw: tuple[str, str, str]) -> tuple[tuple[int, int, int] | None, bool]:
+        """(year, month, day) in the decided order and whether it is in doubt."""
+        readings = _readings(raw)
+        ymd = next((y for o, y in readings if o == self.order), None)
+        if ymd is None:
+            return (readings[0][1], True) if readings else (None, False)
+        doubtful = self.ambiguous and ymd[1] != ymd[2]
+        return ymd, doubtful
+
+
+def build_datetime(ymd: tuple[int, int, int], header: Header) -> datetime | None:
+    try:
+        return datetime(ymd[0], ymd[1], ymd[2], header.hour, header.minute, header.second)
+    except ValueError:
+        return None
