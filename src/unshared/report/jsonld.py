@@ -105,7 +105,9 @@ def _graph(m: ReportModel) -> Iterator[dict[str, Any]]:
                     "@id": ids("content-data-facet", e.sha256),
                     "@type": "uco-observable:ContentDataFacet",
                     "uco-observable:sizeInBytes": e.size,
-                    "uco-observable:hash": [_hash(ids("hash", "SHA256", e.sha256), "SHA256", e.sha256)],
+                    "uco-observable:hash": [
+                        _hash(ids("hash", "SHA256", e.sha256), "SHA256", e.sha256)
+                    ],
                 },
             ],
         }
@@ -219,9 +221,7 @@ def _graph(m: ReportModel) -> Iterator[dict[str, Any]]:
         yield from _identifier(i.kind, i.value, node, ids, apps, i.validity_label)
         for mid in m.identifier_messages.get((i.kind, i.value), ()):
             if mid in messages:
-                yield _relation(
-                    ids("relationship", node, mid), node, messages[mid], "Found_In"
-                )
+                yield _relation(ids("relationship", node, mid), node, messages[mid], "Found_In")
 
     # Fingerprints of intimate media: hashes only, never the media.
     for f in m.fingerprints:
