@@ -167,9 +167,9 @@ def build_model(data: CaseData) -> ReportModel:
     accounts: dict[tuple[str, str | None, str | None], AccountRow] = {}
     for p in data.participants:
         plat = normalise_platform(p.platform) or p.platform
-        key = (plat, p.name, p.platform_id)
-        if key not in accounts:
-            accounts[key] = AccountRow(plat, p.name, p.platform_id, p.profile_url, p.side)
+        akey = (plat, p.name, p.platform_id)
+        if akey not in accounts:
+            accounts[akey] = AccountRow(plat, p.name, p.platform_id, p.profile_url, p.side)
     seen_senders = {(a.platform, a.name) for a in accounts.values()} | {
         (a.platform, a.platform_id) for a in accounts.values()
     }
@@ -190,11 +190,11 @@ def build_model(data: CaseData) -> ReportModel:
 
     platforms: set[str] = set()
     for r in rows:
-        if (p := normalise_platform(r.platform)) is not None:
-            platforms.add(p)
+        if (name := normalise_platform(r.platform)) is not None:
+            platforms.add(name)
     for a in account_rows:
-        if (p := normalise_platform(a.platform)) is not None:
-            platforms.add(p)
+        if (name := normalise_platform(a.platform)) is not None:
+            platforms.add(name)
     for i in identifiers:
         if i.platform:
             platforms.add(i.platform)

@@ -246,25 +246,25 @@ def _graph(m: ReportModel) -> Iterator[dict[str, Any]]:
         }
 
     # Actions the person or their helpers took (reports, payments cancelled, ...).
-    for a in m.actions:
+    for act in m.actions:
         action: dict[str, Any] = {
-            "@id": ids("action", a.seq),
+            "@id": ids("action", act.seq),
             "@type": "uco-action:Action",
-            "uco-core:name": a.kind,
+            "uco-core:name": act.kind,
             "uco-core:description": "; ".join(
                 x
                 for x in (
-                    f"to {a.to}" if a.to else "",
-                    f"reference {a.ref}" if a.ref else "",
-                    f"status {a.status}" if a.status else "",
-                    a.detail or "",
+                    f"to {act.to}" if act.to else "",
+                    f"reference {act.ref}" if act.ref else "",
+                    f"status {act.status}" if act.status else "",
+                    act.detail or "",
                 )
                 if x
             )
-            or a.kind,
+            or act.kind,
         }
-        if a.at_iso:
-            action["uco-action:startTime"] = _time(a.at_iso)
+        if act.at_iso:
+            action["uco-action:startTime"] = _time(act.at_iso)
         yield action
 
     # The report itself: an investigative action over the exhibits, resulting in the above.

@@ -47,10 +47,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _replace(tmp: Path, final: Path) -> None:
-    os.replace(tmp, final)
-
-
 def write_report(
     case: Case,
     out_dir: Path,
@@ -80,18 +76,18 @@ def write_report(
     html = render_html(model)
     tmp = out_dir / ".report.html.part"
     tmp.write_text(html, encoding="utf-8")
-    _replace(tmp, out_dir / "report.html")
+    os.replace(tmp, out_dir / "report.html")
     if pdf:
         note("writing report.pdf")
         tmp = out_dir / ".report.pdf.part"
         render_pdf(html, tmp)
-        _replace(tmp, out_dir / "report.pdf")
+        os.replace(tmp, out_dir / "report.pdf")
     note("writing case.jsonld")
     tmp = out_dir / ".case.jsonld.part"
     with tmp.open("w", encoding="utf-8") as fh:
         json.dump(build_jsonld(model), fh, ensure_ascii=False, indent=1)
         fh.write("\n")
-    _replace(tmp, out_dir / "case.jsonld")
+    os.replace(tmp, out_dir / "case.jsonld")
     names = [n for n in REPORT_FILES if pdf or n != "report.pdf"]
     files = {name: _sha256(out_dir / name) for name in names}
     event = case.log(
