@@ -80,7 +80,7 @@ def write_report(
     if pdf:
         note("writing report.pdf")
         tmp = out_dir / ".report.pdf.part"
-        render_pdf(html, tmp)
+        render_pdf(render_html(model, compact=True), tmp)
         os.replace(tmp, out_dir / "report.pdf")
     note("writing case.jsonld")
     tmp = out_dir / ".case.jsonld.part"

@@ -42,6 +42,7 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["platform_name"] = platform_name
+    env.filters["stage_label"] = lambda s: STAGE_LABELS.get(s, s)
     return env
 
 
@@ -49,14 +50,26 @@ def _css() -> str:
     return (resources.files("unshared.report") / "templates" / "report.css").read_text("utf-8")
 
 
-def render_html(model: ReportModel) -> str:
-    """The report as one HTML document: inline CSS and SVG, no external asset, no script."""
+def render_html(model: ReportModel, *, compact: bool = False) -> str:
+    """The report as one HTML document: inline CSS and SVG, no external asset, no script.
+
+    ``compact`` lays the whole conversation out as one preformatted flow (the exhibit's SHA-256
+    once where its messages begin, then E-number and locator per message): the layout used for
+    the PDF, because WeasyPrint is many times faster on it than on one block per message.
+    """
     template = _env().get_template("report.html.j2")
-    return template.render(m=model, css=_css(), stage_labels=STAGE_LABELS, side_labels=SIDE_LABELS)
+    return template.render(
+        m=model,
+        css=_css(),
+        stage_labels=STAGE_LABELS,
+        side_labels=SIDE_LABELS,
+        compact=compact,
+    )
 
 
 def render_pdf(html: str, out: Path) -> None:
-    """Lay the HTML out as an A4 PDF with WeasyPrint; nothing is fetched from the network."""
+    """Lay the HTML (best made with ``render_html(model, compact=True)``) out as an A4 PDF."""
+    # Nothing is fetched from the network: any URL in the document is refused.
     import weasyprint  # heavy import, only when a PDF is asked for
 
     def _no_fetch(url: str, timeout: int = 10, ssl_context: object = None) -> dict[str, object]:
