@@ -32,9 +32,45 @@ from pathlib import Path
 
 os.environ.setdefault("UNSHARED_SCRYPT_LOG2N", "14")
 
-WORDS = (
-    "hey how are you doing tonight send me a pic you look great on insta where do you live "
-    "what school are you at lol ok sure why not maybe later I can not right now".split()
+WORDS = tuple(
+    [
+        "hey",
+        "how",
+        "are",
+        "you",
+        "doing",
+        "tonight",
+        "send",
+        "me",
+        "a",
+        "pic",
+        "you",
+        "look",
+        "great",
+        "on",
+        "insta",
+        "where",
+        "do",
+        "you",
+        "live",
+        "what",
+        "school",
+        "are",
+        "you",
+        "at",
+        "lol",
+        "ok",
+        "sure",
+        "why",
+        "not",
+        "maybe",
+        "later",
+        "I",
+        "can",
+        "not",
+        "right",
+        "now",
+    ]
 )
 THREATS = (
     "I have your pictures. Pay 300 GBP or I send them to all your followers",
@@ -173,12 +209,9 @@ def main() -> None:
     ap.add_argument("--messages", type=int, default=10_000)
     ap.add_argument("--ref", type=int, default=1_000)
     args = ap.parse_args()
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
     cpu = next(
-        (
-            ln.split(":", 1)[1].strip()
-            for ln in open("/proc/cpuinfo")
-            if ln.startswith("model name")
-        ),
+        (ln.split(":", 1)[1].strip() for ln in cpuinfo.splitlines() if ln.startswith("model name")),
         platform.processor(),
     )
     print(f"machine: {os.cpu_count()} cores, {cpu}; python {platform.python_version()}")
