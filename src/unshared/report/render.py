@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jinja2
 
-from unshared.report.model import STAGE_LABELS, ReportModel
+from unshared.report.model import STAGE_LABELS, MessageRow, ReportModel
 
 __all__ = ["render_html", "render_pdf", "PLATFORM_NAMES", "platform_name"]
 
@@ -25,6 +25,10 @@ PLATFORM_NAMES = {
     "youtube": "YouTube",
     "text": "pasted text",
 }
+CHUNK = 40
+"""Messages per preformatted block in the compact layout: WeasyPrint re-shapes the rest of a
+block at every line break, so one huge block is quadratic; small blocks keep it linear
+(docs/benchmarks/report.md)."""
 SIDE_LABELS = {"victim": "person reporting", "other": "other party", "unknown": "not known"}
 
 
@@ -64,7 +68,35 @@ def render_html(model: ReportModel, *, compact: bool = False) -> str:
         stage_labels=STAGE_LABELS,
         side_labels=SIDE_LABELS,
         compact=compact,
+        chunk_size=CHUNK,
+        conv_runs=_runs(model.messages) if compact else [],
+        conv_line=conv_line,
     )
+
+
+def _runs(rows: tuple[MessageRow, ...]) -> list[list[MessageRow]]:
+    """Consecutive messages from the same exhibit (the exhibit's SHA-256 heads each run)."""
+    runs: list[list[MessageRow]] = []
+    for r in rows:
+        if runs and runs[-1][-1].exhibit_sha256 == r.exhibit_sha256:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    return runs
+
+
+def conv_line(r: MessageRow) -> str:
+    """One message as one plain line of the compact conversation (escaped by the template)."""
+    flag = "▶ " if r.key else ""
+    zone = " (zone assumed)" if r.time_assumed else ""
+    sender = f"{r.sender} [{r.sender_id}]" if r.sender_id else r.sender
+    attachments = "".join(f" (attachment: {a})" for a in r.attachments)
+    where = f"E{r.exhibit_no} {r.locator}"
+    if r.message_id:
+        where += f", id {r.message_id}"
+    if r.stages:
+        where += "; " + ", ".join(STAGE_LABELS.get(s, s) for s in r.stages)
+    return f"{flag}{r.number}. {r.time}{zone} · {sender}: {r.text}{attachments}  [{where}]"
 
 
 def render_pdf(html: str, out: Path) -> None:
