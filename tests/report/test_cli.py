@@ -48,3 +48,11 @@ def test_wrong_passphrase_is_an_error(case_path: Path, monkeypatch) -> None:  # 
     monkeypatch.setenv("UNSHARED_PASSPHRASE", "wrong")
     result = runner.invoke(app, ["report", str(case_path), "--no-pdf"])
     assert result.exit_code != 0
+
+
+def test_platform_not_in_case_and_unknown_platform(case_path: Path) -> None:
+    result = runner.invoke(app, ["report", str(case_path), "--platform", "tiktok"])
+    assert result.exit_code == 0
+    assert "No TikTok account of the other person is in the case yet" in result.output
+    bad = runner.invoke(app, ["report", str(case_path), "--platform", "myspace"])
+    assert bad.exit_code != 0 and "choose one of" in str(bad.exception)

@@ -146,3 +146,20 @@ def test_jsonld_is_stable_for_the_same_case(pack: tuple[Path, Path]) -> None:
     ids_a = sorted(n["@id"] for n in a["@graph"] if "message" in n["@id"])
     ids_b = sorted(n["@id"] for n in b["@graph"] if "message" in n["@id"])
     assert ids_a == ids_b and len(ids_a) == 10
+
+
+def test_under_18_report_says_so_and_embeds_no_image(tmp_path: Path, data_dir: Path) -> None:
+    from conftest import build_case
+    from unshared.report.pack import model_of
+    from unshared.report.render import render_html
+
+    case = build_case(tmp_path / "minor.case", data_dir, None, age=15)
+    try:
+        model = model_of(case)
+    finally:
+        case.close()
+    for compact in (False, True):
+        html = render_html(model, compact=compact)
+        assert "under 18 (15)" in html
+        assert "<img" not in html and "data:image" not in html
+        assert FP_SHA in html  # the fingerprint is there, the media never is
