@@ -163,3 +163,28 @@ def test_under_18_report_says_so_and_embeds_no_image(tmp_path: Path, data_dir: P
         assert "under 18 (15)" in html
         assert "<img" not in html and "data:image" not in html
         assert FP_SHA in html  # the fingerprint is there, the media never is
+
+
+def test_hostile_message_text_cannot_load_anything(tmp_path: Path) -> None:
+    import io
+
+    from unshared.model import Locator, Message
+    from unshared.report.pack import model_of
+    from unshared.report.render import render_html
+
+    hostile = "<img src='https://evil.example/t.png'><script>alert(1)</script>"
+    case = Case.create(tmp_path / "h.case", None)
+    try:
+        ex = case.add_exhibit(io.BytesIO(b"x"), name="x.txt", source_path="x.txt")
+        case.record_import(
+            ex, "text", iter([Message("text", "c", "<b>Bob</b>", hostile, Locator(line=1))])
+        )
+        model = model_of(case)
+    finally:
+        case.close()
+    for compact in (False, True):
+        html = render_html(model, compact=compact)
+        parser = _Refs()
+        parser.feed(html)
+        assert parser.refs == [] and "img" not in parser.tags and "script" not in parser.tags
+        assert "&lt;img src=" in html
