@@ -9,8 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from report_case import build_case
 
-from conftest import build_case
 from unshared.errors import CaseFileError, InputFileError
 from unshared.report.bundle import make_bundle, verify_bundle
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import CRIME_REF, MTCN, PROFILE, SKYPE_ID, SKYPE_NAME, THREAT, WALLET, build_case
+from report_case import CRIME_REF, MTCN, PROFILE, SKYPE_ID, SKYPE_NAME, THREAT, WALLET, build_case
+
 from unshared.casefile.store import Case
 from unshared.report.build import build_model
 from unshared.report.data import collect

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from report_case import MTCN, PHONE, PROFILE, SKYPE_ID, SKYPE_NAME, build_case
 
-from conftest import MTCN, PHONE, PROFILE, SKYPE_ID, SKYPE_NAME, build_case
 from unshared.casefile.store import Case
 from unshared.errors import UnsharedError
 from unshared.report.model import PLATFORMS

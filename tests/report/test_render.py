@@ -10,7 +10,8 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import CRIME_REF, FP_PDQ, FP_SHA, MTCN, PHONE, SKYPE_ID, SKYPE_NAME, THREAT, WALLET
+from report_case import CRIME_REF, FP_PDQ, FP_SHA, MTCN, PHONE, SKYPE_ID, SKYPE_NAME, THREAT, WALLET
+
 from unshared.casefile.store import Case
 
 
@@ -149,7 +150,8 @@ def test_jsonld_is_stable_for_the_same_case(pack: tuple[Path, Path]) -> None:
 
 
 def test_under_18_report_says_so_and_embeds_no_image(tmp_path: Path, data_dir: Path) -> None:
-    from conftest import build_case
+    from report_case import build_case
+
     from unshared.report.pack import model_of
     from unshared.report.render import render_html
 
