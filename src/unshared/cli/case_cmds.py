@@ -126,14 +126,9 @@ def verify(
 ) -> None:
     """Check every exhibit's hash and the whole log chain; print the head hash."""
     if target.suffix.lower() == ".zip" and target.is_file():
-        from unshared.report.bundle import verify_bundle  # type: ignore[import-not-found,unused-ignore]
+        from unshared.cli.report_cmds import show_bundle_check
 
-        bundle = verify_bundle(target)
-        if not bundle.ok:
-            for problem in bundle.problems:
-                console_err.print(f"[red]FAIL[/red] {problem}")
-            raise IntegrityError("the bundle does not verify", path=str(target))
-        console.print(f"OK: bundle {target} verifies. Log head: {bundle.head_hash}")
+        show_bundle_check(target)
         return
     with open_case(target, readonly=True) as opened:
         total = sum(e.size for e in opened.exhibits())

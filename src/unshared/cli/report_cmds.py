@@ -1,9 +1,118 @@
-"""CLI commands for this area (see unshared.cli)."""
+"""CLI commands of the report area: ``unshared report`` and ``unshared bundle``.
+
+``unshared verify BUNDLE.zip`` is the case area's ``verify`` command; it calls
+:func:`show_bundle_check` here when its argument is a zip.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import typer
+
+from unshared.casefile import crypto
+from unshared.casefile.store import Case
+from unshared.cli.common import console, console_err, passphrase
+from unshared.errors import InputFileError
+from unshared.report.bundle import make_bundle, verify_bundle
+from unshared.report.pack import model_of, write_report
+from unshared.report.platforms import platform_draft, platforms_in
+
+__all__ = ["register", "open_case", "show_bundle_check"]
+
+
+def open_case(path: Path, *, readonly: bool = False) -> Case:
+    """Open a case, asking for the passphrase only when the case is encrypted."""
+    if not path.is_file():
+        raise InputFileError("no such case file", path=str(path))
+    with path.open("rb") as fh:
+        encrypted = crypto.is_encrypted_header(fh.read(100))
+    return Case.open(path, passphrase() if encrypted else None, readonly=readonly)
+
+
+@contextmanager
+def _steps(title: str) -> Iterator[Callable[[str], None]]:
+    with console_err.status(title) as status:
+        yield lambda what: status.update(f"{title}: {what}")
+
+
+def show_bundle_check(path: Path) -> None:
+    """Check a bundle and print the result; exit code 3 when anything is wrong."""
+    result = verify_bundle(path)
+    if result.ok:
+        console.print(
+            f"[green]OK[/green] {path}: {result.files_checked} files match the manifest, "
+            f"{result.exhibits} exhibits present, log chain of {result.log_events} events intact.",
+            soft_wrap=True,
+        )
+        console.print(f"log head: {result.log_head}", soft_wrap=True)
+        return
+    console_err.print(f"[red]The bundle does not check out[/red] ({path}):")
+    for problem in result.problems:
+        console_err.print(f"  - {problem}", soft_wrap=True)
+    raise typer.Exit(3)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
+
+    @app.command("report")
+    def report(
+        case: Path = typer.Argument(..., help="The case file."),
+        out: Path | None = typer.Option(
+            None, "--out", "-o", help="Folder for report.html, report.pdf and case.jsonld."
+        ),
+        platform: list[str] = typer.Option(
+            [],
+            "--platform",
+            "-p",
+            help="Print the draft for this platform's report form (instagram, facebook, "
+            "snapchat, skype, tiktok, discord, telegram, whatsapp, x, youtube), or 'all' for "
+            "every platform in the case. Nothing is sent anywhere.",
+        ),
+        pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write report.pdf."),
+    ) -> None:
+        """Make the police-ready evidence report, or print platform report drafts."""
+        if platform:
+            with open_case(case, readonly=True) as opened:
+                model = model_of(opened)
+            names = platforms_in(model) if "all" in platform else platform
+            if not names:
+                console_err.print("No platform is recorded in this case; name one with --platform.")
+            for n, name in enumerate(names):
+                if n:
+                    typer.echo("\n" + "=" * 72 + "\n")
+                typer.echo(platform_draft(model, name), nl=False)
+            if out is None:
+                return
+        target = out or case.with_name(case.stem + "-report")
+        with open_case(case) as opened, _steps("Making the report") as step:
+            made = write_report(opened, target, pdf=pdf, step=step)
+        console.print(f"Report written to {made.folder}:", soft_wrap=True)
+        for name, sha in made.files.items():
+            console.print(f"  {name}  sha256 {sha}", soft_wrap=True)
+        console.print(
+            f"Recorded in the case log as event {made.event_seq}. Log head when made: "
+            f"{made.log_head}",
+            soft_wrap=True,
+        )
+        console.print("No images are included, only fingerprints and descriptions.", soft_wrap=True)
+
+    @app.command("bundle")
+    def bundle(
+        case: Path = typer.Argument(..., help="The case file."),
+        out: Path = typer.Option(..., "--out", "-o", help="The zip file to write."),
+        pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Include report.pdf."),
+    ) -> None:
+        """Make an evidence bundle: originals, report, CASE file, log and manifest in one zip."""
+        with open_case(case) as opened, _steps("Making the bundle") as step:
+            made = make_bundle(opened, out, pdf=pdf, step=step)
+        console.print(f"Bundle written: {made.path} ({made.files} files)", soft_wrap=True)
+        console.print(f"  sha256 {made.sha256}", soft_wrap=True)
+        console.print(f"  log head {made.log_head}", soft_wrap=True)
+        console.print(
+            f"Anyone can check it, without the passphrase: unshared verify {made.path}",
+            soft_wrap=True,
+        )

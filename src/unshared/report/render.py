@@ -1,0 +1,110 @@
+"""Renderers: the report model as one self-contained HTML file, and that HTML as a PDF."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from unshared.report.model import STAGE_LABELS, MessageRow, ReportModel
+
+__all__ = ["render_html", "render_pdf", "PLATFORM_NAMES", "platform_name"]
+
+PLATFORM_NAMES = {
+    "instagram": "Instagram",
+    "facebook": "Facebook / Messenger",
+    "snapchat": "Snapchat",
+    "skype": "Skype",
+    "tiktok": "TikTok",
+    "discord": "Discord",
+    "telegram": "Telegram",
+    "whatsapp": "WhatsApp",
+    "x": "X (Twitter)",
+    "youtube": "YouTube",
+    "text": "pasted text",
+}
+CHUNK = 40
+"""Messages per preformatted block in the compact layout: WeasyPrint re-shapes the rest of a
+block at every line break, so one huge block is quadratic; small blocks keep it linear
+(docs/benchmarks/report.md)."""
+SIDE_LABELS = {"victim": "person reporting", "other": "other party", "unknown": "not known"}
+
+
+def platform_name(name: str) -> str:
+    return PLATFORM_NAMES.get(name, name)
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("unshared.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["platform_name"] = platform_name
+    env.filters["stage_label"] = lambda s: STAGE_LABELS.get(s, s)
+    return env
+
+
+def _css() -> str:
+    return (resources.files("unshared.report") / "templates" / "report.css").read_text("utf-8")
+
+
+def render_html(model: ReportModel, *, compact: bool = False) -> str:
+    """The report as one HTML document: inline CSS and SVG, no external asset, no script.
+
+    ``compact`` lays the whole conversation out as one preformatted flow (the exhibit's SHA-256
+    once where its messages begin, then E-number and locator per message): the layout used for
+    the PDF, because WeasyPrint is many times faster on it than on one block per message.
+    """
+    template = _env().get_template("report.html.j2")
+    return template.render(
+        m=model,
+        css=_css(),
+        stage_labels=STAGE_LABELS,
+        side_labels=SIDE_LABELS,
+        compact=compact,
+        chunk_size=CHUNK,
+        conv_runs=_runs(model.messages) if compact else [],
+        conv_line=conv_line,
+    )
+
+
+def _runs(rows: tuple[MessageRow, ...]) -> list[list[MessageRow]]:
+    """Consecutive messages from the same exhibit (the exhibit's SHA-256 heads each run)."""
+    runs: list[list[MessageRow]] = []
+    for r in rows:
+        if runs and runs[-1][-1].exhibit_sha256 == r.exhibit_sha256:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    return runs
+
+
+def conv_line(r: MessageRow) -> str:
+    """One message as one plain line of the compact conversation (escaped by the template)."""
+    flag = "▶ " if r.key else ""
+    zone = " (zone assumed)" if r.time_assumed else ""
+    sender = f"{r.sender} [{r.sender_id}]" if r.sender_id else r.sender
+    attachments = "".join(f" (attachment: {a})" for a in r.attachments)
+    where = f"E{r.exhibit_no} {r.locator}"
+    if r.message_id:
+        where += f", id {r.message_id}"
+    if r.stages:
+        where += "; " + ", ".join(STAGE_LABELS.get(s, s) for s in r.stages)
+    return f"{flag}{r.number}. {r.time}{zone} · {sender}: {r.text}{attachments}  [{where}]"
+
+
+def render_pdf(html: str, out: Path) -> None:
+    """Lay the HTML (best made with ``render_html(model, compact=True)``) out as an A4 PDF."""
+    # Nothing is fetched from the network: any URL in the document is refused.
+    import weasyprint  # heavy import, only when a PDF is asked for
+
+    def _no_fetch(url: str, timeout: int = 10, ssl_context: object = None) -> dict[str, object]:
+        raise ValueError(f"the report must not load external resources ({url})")
+
+    weasyprint.HTML(string=html, url_fetcher=_no_fetch, base_url=None).write_pdf(str(out))
