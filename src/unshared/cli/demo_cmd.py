@@ -79,7 +79,9 @@ def demo(
             )
             console.print(f"2. Kept {Path(result.path).name} untouched as evidence: {status}")
         summary = analyze_case(case, region="GB")
-        kinds = ", ".join(f"{n} {k}" for k, n in sorted(summary.get("identifier_kinds", {}).items()))
+        kinds = ", ".join(
+            f"{n} {k}" for k, n in sorted(summary.get("identifier_kinds", {}).items())
+        )
         stages = ", ".join(sorted(summary.get("signal_stages", {}))) or "none yet"
         console.print(f"3. Found what police need: {kinds}")
         console.print(f"   and the warning signs: {stages}")

@@ -79,10 +79,15 @@ def report_page(request: Request, error: str | None = None) -> Response:
     if state.case is not None:
         folder = _out_dir(state)
         made = [name for name in DOWNLOADS if (folder / name).is_file()]
-        from unshared.report.platforms import platform_drafts
+        from unshared.report.pack import model_of
+        from unshared.report.platforms import platform_draft, platform_info, platforms_in
 
         with state.lock:
-            drafts = platform_drafts(state.case)
+            model = model_of(state.case)
+            drafts = [
+                {"name": platform_info(p).name, "text": platform_draft(model, p)}
+                for p in platforms_in(model)
+            ]
             actions = [e.data() for e in state.case.events() if e.type == "action"]
     return render(
         request,
@@ -110,7 +115,9 @@ async def report_make(request: Request) -> Response:
         assert state.case is not None
         with state.lock:
             write_report(state.case, folder)
-            make_bundle(state.case, folder / "bundle.zip")
+            bundle = folder / "bundle.zip"
+            bundle.unlink(missing_ok=True)  # a derived copy; the evidence stays in the case
+            make_bundle(state.case, bundle)
 
     try:
         await anyio.to_thread.run_sync(work)
