@@ -103,3 +103,12 @@ def cli(tmp_path: Path) -> Callable[..., CliResult]:
         return CliResult(proc)
 
     return run
+
+
+# CI runs the property tests derandomized, so a landing never depends on the luck of one run;
+# developers' runs keep exploring new examples.
+from hypothesis import settings as _hyp_settings  # noqa: E402
+
+_hyp_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+_hyp_settings.register_profile("dev", deadline=None)
+_hyp_settings.load_profile("ci" if IN_CI else "dev")

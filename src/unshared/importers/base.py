@@ -169,5 +169,5 @@ def zip_names(source: Source, limit: int = 100000) -> list[str]:
     try:
         with source.open() as fh, zipfile.ZipFile(fh) as zf:
             return zf.namelist()[:limit]
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, IndexError):
         return []
