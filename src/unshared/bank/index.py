@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["PDQIndex", "IndexStats", "pdq_to_bytes", "bytes_to_pdq", "hamming"]
+__all__ = ["IndexStats", "PDQIndex", "bytes_to_pdq", "hamming", "pdq_to_bytes"]
 
 HASH_BYTES = 32
 CHUNK_BITS = 16
