@@ -272,7 +272,8 @@ class SQLStore:
                     [(entry_id, s.signal_type, s.value, s.variant) for s in entry.signals],
                 )
                 self._exec(
-                    "INSERT INTO changes (entry_id, op, reason, at) VALUES (?, 'add', 'submitted', ?)",
+                    "INSERT INTO changes (entry_id, op, reason, at) "
+                    "VALUES (?, 'add', 'submitted', ?)",
                     (entry_id, now),
                 )
                 ids.append(entry_id)
