@@ -193,6 +193,9 @@ class PDQIndex:
             self._delta_codes[self._delta_n : need] = codes
             self._delta_ids[self._delta_n : need] = ids_arr
             self._delta_n = need
+            if self._removed.intersection(ids_arr.tolist()):  # re-added after a removal
+                self._removed.difference_update(ids_arr.tolist())
+                self._removed_arr = np.fromiter(self._removed, dtype=np.int64)
             if self._delta_n > max(self.merge_min, len(self._main) // self.merge_ratio):
                 self.merge()
 
@@ -210,6 +213,11 @@ class PDQIndex:
             if self._removed:
                 keep = ~np.isin(ids, self._removed_arr)
                 ids, codes = ids[keep], codes[keep]
+            # An id added again after a removal keeps its newest row only.
+            _, last = np.unique(ids[::-1], return_index=True)
+            if len(last) != len(ids):
+                rows = np.sort(len(ids) - 1 - last)
+                ids, codes = ids[rows], codes[rows]
             self._main = _Main(codes, ids, self.tables)
             self._delta_n = 0
             self._removed.clear()
@@ -250,7 +258,10 @@ class PDQIndex:
             keep = ~np.isin(ids, removed)
             ids, dist = ids[keep], dist[keep]
         order = np.lexsort((ids, dist))
-        return [(int(ids[i]), int(dist[i])) for i in order]
+        out: dict[int, int] = {}
+        for i in order:  # nearest first, one row per id
+            out.setdefault(int(ids[i]), int(dist[i]))
+        return list(out.items())
 
     def search_many(
         self, queries: U8 | Sequence[str], threshold: int = 31

@@ -131,7 +131,7 @@ class BankService:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
-        self.http = http if http is not None else httpx.Client(timeout=5.0)
+        self._http = http
         self.sync_interval = sync_interval
         self.limiter = RateLimiter(clock)
         self._tables = index_tables
@@ -144,6 +144,13 @@ class BankService:
         self.cursor = 0
         self.last_sync = 0.0
         self.sync()
+
+    @property
+    def http(self) -> httpx.Client:
+        """The webhook sender, made on first use (so a bank without webhooks never builds one)."""
+        if self._http is None:
+            self._http = httpx.Client(timeout=5.0, follow_redirects=False)
+        return self._http
 
     # ----------------------------------------------------------------- auth
     def authenticate(self, token: str | None, *scopes: Scope) -> Token:

@@ -264,7 +264,7 @@ class SQLStore:
                     "VALUES (?,?,?,'active',?)",
                     (case_token, bank, entry.kind, now),
                 )
-                self._conn.executemany(
+                self._conn.cursor().executemany(
                     self._sql(
                         "INSERT INTO signals (entry_id, signal_type, value, variant) "
                         "VALUES (?,?,?,?)"
