@@ -9,14 +9,15 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
-from .helpers import TestClient
 
 from unshared.bank.api import create_app
 from unshared.bank.service import hash_token, issue_token
 from unshared.bank.sql import SQLStore
+
+from .helpers import TestClient
 
 CASE = "case-token-abcdefghijklmnop"
 PDQ = "f0" * 32
@@ -76,8 +77,12 @@ def test_health_is_open_everything_else_needs_a_token(bank: Bank) -> None:
         for method in methods:
             if path == "/v1/health":
                 continue
-            r = bank.client.request(method.upper(), path.replace("{case_token}", CASE)
-                                    .replace("{entry_id}", "1").replace("{bank}", "default"))
+            r = bank.client.request(
+                method.upper(),
+                path.replace("{case_token}", CASE)
+                .replace("{entry_id}", "1")
+                .replace("{bank}", "default"),
+            )
             assert r.status_code == 401, (method, path, r.status_code)
     bad = bank.client.get("/v1/status", headers=bank.h("ush_not-a-token"))
     assert bad.status_code == 401
@@ -156,7 +161,9 @@ def test_dihedral_variants_match_rotated_copies(bank: Bank) -> None:
 
 def test_vpdq_frame_match_percentages(bank: Bank) -> None:
     frames = [f"{i:02x}" * 32 for i in (0x11, 0x22, 0x33, 0x44)]
-    (entry,) = bank.submit([{"kind": "video", "vpdq": [{"frame": i, "pdq": f} for i, f in enumerate(frames)]}])
+    (entry,) = bank.submit(
+        [{"kind": "video", "vpdq": [{"frame": i, "pdq": f} for i, f in enumerate(frames)]}]
+    )
     r = bank.client.post(
         "/v1/lookup/vpdq",
         json={"frames": [frames[0], frames[1], FAR]},
@@ -174,11 +181,18 @@ def test_changes_feed_with_cursor_carries_withdrawals(bank: Bank) -> None:
     r = bank.client.get("/v1/changes", headers=bank.h(bank.platform)).json()
     assert [c["op"] for c in r["changes"]] == ["add"]
     cursor = r["next_cursor"]
-    assert bank.client.get("/v1/changes", params={"cursor": cursor}, headers=bank.h(bank.platform)).json()["changes"] == []
+    assert (
+        bank.client.get(
+            "/v1/changes", params={"cursor": cursor}, headers=bank.h(bank.platform)
+        ).json()["changes"]
+        == []
+    )
     w = bank.client.post(f"/v1/cases/{CASE}/withdraw", headers=bank.h(bank.submitter))
     assert w.json()["count"] == 1
     assert bank.lookup(PDQ)["matches"] == []  # out of matching at once on this replica
-    r = bank.client.get("/v1/changes", params={"cursor": cursor}, headers=bank.h(bank.platform)).json()
+    r = bank.client.get(
+        "/v1/changes", params={"cursor": cursor}, headers=bank.h(bank.platform)
+    ).json()
     assert [(c["op"], c["entry_id"]) for c in r["changes"]] == [("delete", first[0])]
     assert r["changes"][0]["signals"][0]["value"] == PDQ
 
@@ -223,7 +237,7 @@ def test_per_bank_threshold(bank: Bank) -> None:
 
 
 class _Receiver(BaseHTTPRequestHandler):
-    received: list[tuple[dict[str, str], bytes]] = []
+    received: ClassVar[list[tuple[dict[str, str], bytes]]] = []
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["content-length"]))
@@ -286,7 +300,10 @@ def test_quarantine_after_false_positives_from_several_platforms(bank: Bank) -> 
     r3 = bank.client.post("/v1/feedback", json=body, headers=bank.h(bank.other)).json()
     assert r3["quarantined"]
     assert bank.lookup(PDQ)["matches"] == []
-    kinds = [a["kind"] for a in bank.client.get(f"/v1/cases/{CASE}/alerts", headers=bank.h(bank.submitter)).json()]
+    kinds = [
+        a["kind"]
+        for a in bank.client.get(f"/v1/cases/{CASE}/alerts", headers=bank.h(bank.submitter)).json()
+    ]
     assert kinds[-1] == "quarantined"
     r = bank.client.post(f"/v1/entries/{entry}/release", headers=bank.h(bank.admin))
     assert r.json()["count"] == 1

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from unshared.bank.index import PDQIndex, bytes_to_pdq, hamming, pdq_to_bytes, radii
 
 
-def brute(codes: np.ndarray, ids: np.ndarray, q: np.ndarray, threshold: int) -> list[tuple[int, int]]:
+def brute(
+    codes: np.ndarray, ids: np.ndarray, q: np.ndarray, threshold: int
+) -> list[tuple[int, int]]:
     dist = np.bitwise_count(codes.view(np.uint64) ^ q.view(np.uint64)).sum(axis=1)
     hit = np.nonzero(dist <= threshold)[0]
     return sorted((int(ids[i]), int(dist[i])) for i in hit)
@@ -58,7 +60,13 @@ def test_matches_faiss_flat_range_search() -> None:
     flat.add(codes)
     lims, dist, labels = flat.range_search(qs, 32)  # faiss: strictly below the radius
     for i, q in enumerate(qs):
-        theirs = sorted(zip(labels[lims[i] : lims[i + 1]].tolist(), dist[lims[i] : lims[i + 1]].tolist()))
+        theirs = sorted(
+            zip(
+                labels[lims[i] : lims[i + 1]].tolist(),
+                dist[lims[i] : lims[i + 1]].tolist(),
+                strict=True,
+            )
+        )
         assert sorted(index.search(q, 31)) == theirs
 
 
