@@ -100,7 +100,7 @@ class _Main:
         self.ids = ids[order].astype(id_type)
         keys = keys[order]
         self.tables = tables
-        self.offsets = np.zeros((tables, BUCKETS + 1), dtype=np.uint32)
+        self.offsets = np.zeros((tables, BUCKETS + 1), dtype=np.int64)
         self.postings = np.zeros((tables - 1, n), dtype=np.uint32)
         for t in range(tables):
             column = keys[:, t]
@@ -108,6 +108,7 @@ class _Main:
             if t:
                 self.postings[t - 1] = np.argsort(column, kind="stable")
         self.flat = self.postings.reshape(-1)
+        self.offsets_flat = self.offsets.reshape(-1)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -119,33 +120,61 @@ class _Main:
 
     def candidates(self, query: U8, threshold: int) -> npt.NDArray[np.int64]:
         """Row numbers of every stored hash that could be within ``threshold`` (a superset)."""
-        n = len(self.codes)
         qk = query.view("<u2").astype(np.int64)
-        table_ids, probes = [], []
-        for t, r in enumerate(radii(threshold, self.tables)):
+        masks0, tids, masks = _plan(threshold, self.tables)
+        off = self.offsets_flat
+        parts = []
+        if len(masks0):
+            keys0 = qk[0] ^ masks0
+            starts = off[keys0]
+            parts.append(_ranges(starts, off[keys0 + 1] - starts))
+        if len(tids):
+            slot = tids * (BUCKETS + 1) + (qk[tids] ^ masks)
+            starts = off[slot]
+            lengths = off[slot + 1] - starts
+            pos = _ranges(starts + (tids - 1) * len(self.codes), lengths)
+            parts.append(self.flat[pos].astype(np.int64))
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
+def _ranges(starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The concatenation of ``arange(s, s + l)`` for each pair, without a Python loop."""
+    keep = lengths > 0
+    starts, lengths = starts[keep], lengths[keep]
+    if not len(starts):
+        return np.empty(0, dtype=np.int64)
+    ends = np.cumsum(lengths)
+    steps = np.ones(int(ends[-1]), dtype=np.int64)
+    steps[0] = starts[0]
+    steps[ends[:-1]] = starts[1:] - (starts[:-1] + lengths[:-1]) + 1
+    return np.cumsum(steps)
+
+
+_PLANS: dict[tuple[int, int], tuple[npt.NDArray[np.int64], ...]] = {}
+
+
+def _plan(threshold: int, tables: int) -> tuple[npt.NDArray[np.int64], ...]:
+    """Probe masks for table 0, and (table, mask) pairs for the others; cached per threshold."""
+    key = (threshold, tables)
+    if key not in _PLANS:
+        masks0 = np.empty(0, dtype=np.int64)
+        tids, masks = [], []
+        for t, r in enumerate(radii(threshold, tables)):
             if r < 0:
                 continue
-            masks = _MASKS[r] if r < len(_MASKS) else _masks_upto(r)
-            probes.append(qk[t] ^ masks)
-            table_ids.append(np.full(len(masks), t, dtype=np.int64))
-        tid = np.concatenate(table_ids)
-        keys = np.concatenate(probes)
-        starts = self.offsets[tid, keys].astype(np.int64)
-        lengths = self.offsets[tid, keys + 1].astype(np.int64) - starts
-        total = int(lengths.sum())
-        if total == 0:
-            return np.empty(0, dtype=np.int64)
-        # Concatenated ranges [start, start + length) without a Python loop.
-        ends = np.cumsum(lengths)
-        shift = np.repeat(starts - (ends - lengths), lengths)
-        pos = np.arange(total, dtype=np.int64) + shift
-        in_zero = np.repeat(tid == 0, lengths)
-        rows = np.empty(total, dtype=np.int64)
-        rows[in_zero] = pos[in_zero]
-        other = ~in_zero
-        base = np.repeat((tid - 1) * n, lengths)[other]
-        rows[other] = self.flat[pos[other] + base]
-        return rows
+            m = _MASKS[r] if r < len(_MASKS) else _masks_upto(r)
+            if t == 0:
+                masks0 = m
+            else:
+                tids.append(np.full(len(m), t, dtype=np.int64))
+                masks.append(m)
+        empty = np.empty(0, dtype=np.int64)
+        _PLANS[key] = (
+            masks0,
+            np.concatenate(tids) if tids else empty,
+            np.concatenate(masks) if masks else empty,
+        )
+    return _PLANS[key]
 
 
 class PDQIndex:
@@ -264,11 +293,17 @@ class PDQIndex:
         return list(out.items())
 
     def search_many(
-        self, queries: U8 | Sequence[str], threshold: int = 31
+        self, queries: U8 | Sequence[str], threshold: int = 31, workers: int = 1
     ) -> list[list[tuple[int, int]]]:
+        """:meth:`search` for each query; ``workers`` threads (numpy releases the GIL)."""
         if not isinstance(queries, np.ndarray):
             queries = pdq_to_bytes(list(queries))
-        return [self.search(q, threshold) for q in queries]
+        if workers <= 1 or len(queries) < 2 * workers:
+            return [self.search(q, threshold) for q in queries]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:
+            return list(pool.map(lambda q: self.search(q, threshold), queries, chunksize=16))
 
     # ----------------------------------------------------------------- status
     def __len__(self) -> int:

@@ -85,7 +85,7 @@ def issue_token(store: BankStore, scope: str, name: str = "", rate: int = 600) -
     if scope not in SCOPES:
         raise BankError(f"scope must be one of {', '.join(SCOPES)}")
     token = new_token()
-    token_id = store.create_token(name or scope, scope, hash_token(token), rate)  # type: ignore[arg-type]
+    token_id = store.create_token(name or scope, scope, hash_token(token), rate)
     store.audit(None, "token_created", f"token:{token_id}", scope)
     return token
 
@@ -200,7 +200,7 @@ class BankService:
         index = PDQIndex(self._tables)
         if rows:
             index.build([i for i, _ in rows], pdq_to_bytes([v for _, v in rows]))
-        exact = {(t, v) for t in ("md5", "sha256") for _, v in self.store.benign(t)}  # type: ignore[arg-type]
+        exact = {(t, v) for t in ("md5", "sha256") for _, v in self.store.benign(t)}
         self.benign_pdq, self._benign_exact, self._benign_count = index, exact, count
 
     def status(self) -> dict[str, Any]:
@@ -382,7 +382,7 @@ class BankService:
     def feedback(self, token: Token, entry_id: int, kind: str, note: str = "") -> dict[str, Any]:
         if kind not in FEEDBACK_KINDS:
             raise BankError(f"feedback is one of {', '.join(FEEDBACK_KINDS)}")
-        fk: FeedbackKind = kind  # type: ignore[assignment]
+        fk: FeedbackKind = kind
         with self.store.transaction():
             entry = self.store.entries([entry_id]).get(entry_id)
             if entry is None:

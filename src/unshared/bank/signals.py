@@ -97,5 +97,5 @@ def entry_from_fingerprint(fp: dict[str, Any], where: str) -> NewEntry:
         add("vpdq", frame.get("pdq"), number)
     if not signals:
         raise BankError("this fingerprint has no hash the bank can use", where=where)
-    kind = "video" if frames or fp.get("kind") == "video" else "image"
-    return NewEntry(kind, tuple(signals))
+    video = bool(frames) or fp.get("kind") == "video"
+    return NewEntry("video" if video else "image", tuple(signals))

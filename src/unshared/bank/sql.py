@@ -287,12 +287,12 @@ class SQLStore:
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
             for row in self._all(self._ENTRY + f"WHERE id IN ({marks})", part):
-                out[int(row[0])] = Entry(int(row[0]), *row[1:5], int(row[5]), row[6])
+                out[int(row[0])] = _entry(row)
         return out
 
     def case_entries(self, case_token: str) -> list[Entry]:
         rows = self._all(self._ENTRY + "WHERE case_token=? ORDER BY id", (case_token,))
-        return [Entry(int(r[0]), *r[1:5], int(r[5]), r[6]) for r in rows]
+        return [_entry(r) for r in rows]
 
     def set_status(self, entry_ids: list[int], status: EntryStatus, reason: str) -> list[int]:
         """Move entries to ``status``; returns the ids that actually changed."""
@@ -349,7 +349,7 @@ class SQLStore:
         return out
 
     def find_exact(self, signal_type: SignalType, values: list[str]) -> list[SignalRow]:
-        out = []
+        out: list[SignalRow] = []
         for start in range(0, len(values), 500):
             part = values[start : start + 500]
             marks = ",".join("?" * len(part))
@@ -488,3 +488,7 @@ class SQLStore:
         row = self._one("SELECT count(*) FROM benign")
         out["benign"] = int(row[0]) if row else 0
         return out
+
+
+def _entry(row: tuple[Any, ...]) -> Entry:
+    return Entry(int(row[0]), row[1], row[2], row[3], row[4], int(row[5]), row[6])
