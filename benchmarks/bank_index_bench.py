@@ -51,26 +51,31 @@ def cpu_model() -> str:
     return platform.processor()
 
 
+def flips(rng: np.random.Generator, codes: np.ndarray, low: int, high: int) -> np.ndarray:
+    """Copies of ``codes`` with ``low..high`` distinct random bits flipped in each row."""
+    bits = np.unpackbits(codes, axis=1)
+    order = np.argsort(rng.random((len(codes), 256), dtype=np.float32), axis=1)
+    count = rng.integers(low, high + 1, len(codes))
+    chosen = np.arange(256)[None, :] < count[:, None]
+    flip = np.zeros_like(bits)
+    np.put_along_axis(flip, order, chosen.astype(np.uint8), axis=1)
+    return np.packbits(bits ^ flip, axis=1)
+
+
 def make_data(n: int, queries: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     codes = rng.integers(0, 256, (n, 32), dtype=np.uint8)
-    # Planted near-duplicates: 1% of the bank are edited copies of other rows.
+    # Planted near-duplicates: 1% of the bank are edited copies (1-19 bits) of other rows.
     dup = max(1, n // 100)
-    src = rng.integers(0, n, dup)
-    dst = rng.integers(0, n, dup)
-    noise = np.unpackbits(codes[src], axis=1)
-    for i in range(dup):
-        noise[i, rng.choice(256, rng.integers(1, 20), replace=False)] ^= 1
-    codes[dst] = np.packbits(noise, axis=1)
+    for start in range(0, dup, 100_000):
+        part = min(100_000, dup - start)
+        src = rng.integers(0, n, part)
+        codes[rng.integers(0, n, part)] = flips(rng, codes[src], 1, 19)
+    # Queries: half are stored hashes with 0-31 bits flipped, half random.
     half = queries // 2
-    picks = rng.integers(0, n, half)
-    bits = np.unpackbits(codes[picks], axis=1)
-    for i in range(half):
-        bits[i, rng.choice(256, rng.integers(0, THRESHOLD + 1), replace=False)] ^= 1
-    qs = np.concatenate(
-        [np.packbits(bits, axis=1), rng.integers(0, 256, (queries - half, 32), dtype=np.uint8)]
-    )
-    return codes, qs
+    near = flips(rng, codes[rng.integers(0, n, half)], 0, THRESHOLD)
+    rand = rng.integers(0, 256, (queries - half, 32), dtype=np.uint8)
+    return codes, np.concatenate([near, rand])
 
 
 def truth(codes: np.ndarray, qs: np.ndarray) -> list[set[int]]:
