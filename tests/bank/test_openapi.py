@@ -23,7 +23,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _APP)
 
 @schema.parametrize()
 @settings(
-    max_examples=8,
+    max_examples=6,
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
