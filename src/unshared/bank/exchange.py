@@ -2,8 +2,8 @@
 
 :class:`UnsharedBankSignalExchangeAPI` is a python-threatexchange ``SignalExchangeAPI``: it pulls
 the bank's changes feed (additions and deletions, with a cursor checkpoint) and reports opinions
-back as platform feedback. Install it in HMA with the extension mechanism
-(``threatexchange.extensions``) or add the class to HMA's ``SIGNAL_EXCHANGE_APIS`` setting.
+back as platform feedback. Add it to HMA through ``exchange_types=[...]`` of
+``DefaultOMMStore`` in HMA's ``omm_config.py`` (see docs/bank.md).
 Needs the optional ``threatexchange`` package.
 """
 
