@@ -32,6 +32,9 @@ from unshared.bank.sql import open_store  # noqa: E402
 from unshared.bank.store import NewEntry, NewSignal  # noqa: E402
 
 
+WRITE_SHARE = 0.1
+
+
 def flip(hex_hash: str, bits: int) -> str:
     value = int(hex_hash, 16)
     for b in random.sample(range(256), bits):
@@ -52,7 +55,7 @@ async def client_loop(
         case = "load-" + secrets.token_hex(10)
         while time.monotonic() < until:
             start = time.perf_counter()
-            if random.random() < 0.1:
+            if random.random() < WRITE_SHARE:
                 r = await http.post(
                     url + "/v1/submissions",
                     json={"case_token": case, "fingerprints": [{"pdq": secrets.token_hex(32)}]},
@@ -80,7 +83,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--port", type=int, default=8617)
+    parser.add_argument("--write-share", type=float, default=0.1, help="share of submissions")
     args = parser.parse_args()
+    global WRITE_SHARE
+    WRITE_SHARE = args.write_share
     folder = Path(tempfile.mkdtemp(prefix="unshared-bank-load-"))
     db = f"sqlite:///{folder / 'bank.sqlite3'}"
     store = open_store(db)
@@ -143,6 +149,7 @@ def main() -> None:
         index.search(q)
     in_process = len(qs) / (time.perf_counter() - t)
 
+    print(f"mix: {100 * WRITE_SHARE:.0f}% submissions, the rest PDQ look-ups")
     lat_ms = sorted(x * 1000 for x in lat)
     pct = lambda p: lat_ms[min(len(lat_ms) - 1, int(p / 100 * len(lat_ms)))]  # noqa: E731
     print(

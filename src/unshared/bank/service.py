@@ -51,6 +51,7 @@ __all__ = [
 ]
 
 MAX_ATTEMPTS = 5
+TOKEN_TTL = 5.0
 
 
 class Unauthorized(BankError):
@@ -134,6 +135,7 @@ class BankService:
         self._http = http
         self.sync_interval = sync_interval
         self.limiter = RateLimiter(clock)
+        self._tokens: dict[str, tuple[float, Token | None]] = {}
         self._tables = index_tables
         self._sync_lock = threading.Lock()
         self.pdq = PDQIndex(index_tables)
@@ -156,12 +158,24 @@ class BankService:
     def authenticate(self, token: str | None, *scopes: Scope) -> Token:
         if not token:
             raise Unauthorized("a bearer token is needed")
-        found = self.store.token_by_hash(hash_token(token))
+        found = self._token(hash_token(token))
         if found is None or found.revoked:
             raise Unauthorized("this token is not known to the bank")
         if found.scope != "admin" and found.scope not in scopes:
             raise Forbidden(f"a {' or '.join(scopes)} token is needed for this")
         self.limiter.check(found)
+        return found
+
+    def _token(self, digest: str) -> Token | None:
+        """Token by hash, cached for a few seconds (a revocation takes effect within TOKEN_TTL)."""
+        now = time.monotonic()
+        cached = self._tokens.get(digest)
+        if cached is not None and now - cached[0] < TOKEN_TTL:
+            return cached[1]
+        found = self.store.token_by_hash(digest)
+        if len(self._tokens) > 10_000:
+            self._tokens.clear()
+        self._tokens[digest] = (now, found)
         return found
 
     # ----------------------------------------------------------------- index upkeep
