@@ -374,3 +374,14 @@ def test_status_reports_the_index(bank: Bank) -> None:
     status = bank.client.get("/v1/status", headers=bank.h(bank.platform)).json()
     assert status["pdq_rows"] == 2 and status["entries_active"] == 1
     assert status["cursor"] == status["last_change"]
+
+
+def test_invalid_unicode_is_a_400_not_a_crash(bank: Bank) -> None:
+    (entry,) = bank.submit([{"md5": "e" * 32}])
+    r = bank.client.post(
+        "/v1/feedback",
+        content=b'{"entry_id": %d, "kind": "blocked", "note": "\\ud800"}' % entry,
+        headers={**bank.h(bank.platform), "content-type": "application/json"},
+    )
+    assert r.status_code == 400
+    assert bank.client.get(f"/v1/cases/{CASE}/alerts", headers=bank.h(bank.submitter)).json() == []

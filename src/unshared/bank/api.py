@@ -253,6 +253,11 @@ def create_app(
                 return _error(415, "this looks like media: the bank accepts fingerprints only")
         return await call_next(request)
 
+    @app.exception_handler(UnicodeError)
+    async def bad_text(_: Request, exc: UnicodeError) -> JSONResponse:
+        # JSON may carry lone surrogates (\\ud800) that no database can store.
+        return _error(400, "text fields must be valid Unicode")
+
     @app.exception_handler(BankError)
     async def bank_error(_: Request, exc: BankError) -> JSONResponse:
         if isinstance(exc, Unauthorized):

@@ -53,27 +53,27 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "CREATE TABLE banks (name TEXT PRIMARY KEY, pdq_threshold INTEGER NOT NULL, "
             "quarantine_after INTEGER NOT NULL)",
             "CREATE TABLE cases (case_token TEXT PRIMARY KEY, bank TEXT NOT NULL, "
-            "owner_token_id INTEGER NOT NULL, webhook_url TEXT, webhook_secret TEXT, "
+            "owner_token_id BIGINT NOT NULL, webhook_url TEXT, webhook_secret TEXT, "
             "created_at TEXT NOT NULL)",
             "CREATE TABLE entries (id {pk}, case_token TEXT NOT NULL REFERENCES cases, "
             "bank TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, "
             "fp_reports INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL)",
             "CREATE INDEX entries_case ON entries (case_token)",
-            "CREATE TABLE signals (id {pk}, entry_id INTEGER NOT NULL REFERENCES entries, "
+            "CREATE TABLE signals (id {pk}, entry_id BIGINT NOT NULL REFERENCES entries, "
             "signal_type TEXT NOT NULL, value TEXT NOT NULL, variant INTEGER NOT NULL)",
             "CREATE INDEX signals_value ON signals (signal_type, value)",
             "CREATE INDEX signals_entry ON signals (entry_id)",
-            "CREATE TABLE changes (seq {pk}, entry_id INTEGER NOT NULL, op TEXT NOT NULL, "
+            "CREATE TABLE changes (seq {pk}, entry_id BIGINT NOT NULL, op TEXT NOT NULL, "
             "reason TEXT NOT NULL, at TEXT NOT NULL)",
-            "CREATE TABLE feedback (id {pk}, entry_id INTEGER NOT NULL, token_id INTEGER NOT NULL, "
+            "CREATE TABLE feedback (id {pk}, entry_id BIGINT NOT NULL, token_id BIGINT NOT NULL, "
             "kind TEXT NOT NULL, note TEXT NOT NULL, at TEXT NOT NULL)",
-            "CREATE TABLE alerts (id {pk}, case_token TEXT NOT NULL, entry_id INTEGER NOT NULL, "
+            "CREATE TABLE alerts (id {pk}, case_token TEXT NOT NULL, entry_id BIGINT NOT NULL, "
             "kind TEXT NOT NULL, platform TEXT NOT NULL, at TEXT NOT NULL, delivered_at TEXT, "
             "attempts INTEGER NOT NULL DEFAULT 0)",
             "CREATE INDEX alerts_case ON alerts (case_token)",
             "CREATE TABLE benign (id {pk}, signal_type TEXT NOT NULL, value TEXT NOT NULL, "
             "at TEXT NOT NULL, UNIQUE (signal_type, value))",
-            "CREATE TABLE audit (id {pk}, at TEXT NOT NULL, token_id INTEGER, "
+            "CREATE TABLE audit (id {pk}, at TEXT NOT NULL, token_id BIGINT, "
             "action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL)",
         ],
     ),
