@@ -29,8 +29,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from unshared.bank.index import PDQIndex, pdq_to_bytes  # noqa: E402
 from unshared.bank.service import issue_token  # noqa: E402
 from unshared.bank.sql import open_store  # noqa: E402
-from unshared.bank.store import NewEntry, NewSignal  # noqa: E402
-
+from unshared.bank.store import CaseRecord, NewEntry, NewSignal  # noqa: E402
 
 WRITE_SHARE = 0.1
 
@@ -93,11 +92,7 @@ def main() -> None:
     sub = issue_token(store, "submitter", rate=10**9)
     plat = issue_token(store, "platform", rate=10**9)
     stored = [secrets.token_hex(32) for _ in range(args.entries)]
-    store.create_case(
-        __import__("unshared.bank.store", fromlist=["CaseRecord"]).CaseRecord(
-            "preload-case-token-0000", "default", 1
-        )
-    )
+    store.create_case(CaseRecord("preload-case-token-0000", "default", 1))
     t = time.perf_counter()
     for i in range(0, len(stored), 5000):
         store.add_entries(
