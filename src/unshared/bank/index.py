@@ -136,44 +136,6 @@ class _Main:
             parts.append(self.flat[pos].astype(np.int64))
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
-    def candidates_block(
-        self, queries: U8, threshold: int
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """:meth:`candidates` for a block of queries: rows, and which query each row is for."""
-        b = len(queries)
-        qk = np.ascontiguousarray(queries).view("<u2").reshape(b, 16).astype(np.int64)
-        masks0, tids, masks = _plan(threshold, self.tables)
-        off = self.offsets_flat
-        qnum = np.arange(b, dtype=np.int64)
-        rows, owners = [], []
-        if len(masks0):
-            keys0 = (qk[:, :1] ^ masks0[None, :]).ravel()
-            starts = off[keys0]
-            owner = np.repeat(qnum, len(masks0))
-            pos, who = _ranges_owned(starts, off[keys0 + 1] - starts, owner)
-            rows.append(pos)
-            owners.append(who)
-        if len(tids):
-            slot = (tids * (BUCKETS + 1) + (qk[:, tids] ^ masks[None, :])).ravel()
-            starts = off[slot]
-            base = np.tile((tids - 1) * len(self.codes), b)
-            owner = np.repeat(qnum, len(tids))
-            pos, who = _ranges_owned(starts + base, off[slot + 1] - starts, owner)
-            rows.append(self.flat[pos].astype(np.int64))
-            owners.append(who)
-        if not rows:
-            empty = np.empty(0, dtype=np.int64)
-            return empty, empty
-        return np.concatenate(rows), np.concatenate(owners)
-
-
-def _pair_distances(
-    codes64: npt.NDArray[np.uint64], q64: npt.NDArray[np.uint64]
-) -> npt.NDArray[np.int64]:
-    """Hamming distance of each row to its own query row (both ``(k, 4) uint64``)."""
-    c = np.bitwise_count(codes64 ^ q64)
-    return (c[:, 0] + c[:, 1]).astype(np.int64) + (c[:, 2] + c[:, 3])
-
 
 def _distances(
     codes64: npt.NDArray[np.uint64], q64: npt.NDArray[np.uint64]
@@ -184,13 +146,6 @@ def _distances(
     low = c[:, 0] + c[:, 1]  # at most 128: fits uint8
     high = c[:, 2] + c[:, 3]
     return low.astype(np.int64) + high
-
-
-def _ranges_owned(
-    starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64], owner: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """:func:`_ranges`, plus for each position the owner (query number) of its range."""
-    return _ranges(starts, lengths), np.repeat(owner, lengths)
 
 
 def _ranges(starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -349,66 +304,17 @@ class PDQIndex:
         return list(out.items())
 
     def search_many(
-        self,
-        queries: U8 | Sequence[str],
-        threshold: int = 31,
-        workers: int = 1,
-        block: int = 64,
+        self, queries: U8 | Sequence[str], threshold: int = 31, workers: int = 1
     ) -> list[list[tuple[int, int]]]:
-        """:meth:`search` for many queries at once: blocks of ``block`` queries are probed and
-        checked together (one set of array operations per block), on ``workers`` threads."""
+        """:meth:`search` for each query; ``workers`` threads (numpy releases the GIL)."""
         if not isinstance(queries, np.ndarray):
             queries = pdq_to_bytes(list(queries))
-        queries = np.ascontiguousarray(queries, dtype=np.uint8).reshape(-1, 32)
-        blocks = [queries[i : i + block] for i in range(0, len(queries), block)]
-        if workers <= 1 or len(blocks) < 2:
-            parts = [self._search_block(b, threshold) for b in blocks]
-        else:
-            from concurrent.futures import ThreadPoolExecutor
+        if workers <= 1 or len(queries) < 2 * workers:
+            return [self.search(q, threshold) for q in queries]
+        from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(workers) as pool:
-                parts = list(pool.map(lambda b: self._search_block(b, threshold), blocks))
-        return [r for part in parts for r in part]
-
-    def _search_block(self, qs: U8, threshold: int) -> list[list[tuple[int, int]]]:
-        with self._lock:
-            main, dn = self._main, self._delta_n
-            dcodes, dids, removed = self._delta_codes, self._delta_ids, self._removed_arr
-        b = len(qs)
-        q64 = qs.view(np.uint64).reshape(b, 4)
-        qids: list[npt.NDArray[np.int64]] = []
-        ids: list[npt.NDArray[np.int64]] = []
-        dists: list[npt.NDArray[np.int64]] = []
-        if len(main):
-            rows, owner = main.candidates_block(qs, threshold)
-            if len(rows):
-                dist = _pair_distances(np.take(main.codes64, rows, axis=0), q64[owner])
-                hit = dist <= threshold
-                qids.append(owner[hit])
-                ids.append(main.ids[rows[hit]].astype(np.int64))
-                dists.append(dist[hit])
-        if dn:
-            d64 = dcodes[:dn].view(np.uint64).reshape(dn, 4)
-            for i in range(b):
-                dist = _distances(d64, q64[i])
-                hit = np.nonzero(dist <= threshold)[0]
-                qids.append(np.full(len(hit), i, dtype=np.int64))
-                ids.append(dids[:dn][hit])
-                dists.append(dist[hit])
-        out: list[list[tuple[int, int]]] = [[] for _ in range(b)]
-        if not qids:
-            return out
-        qa, ia, da = np.concatenate(qids), np.concatenate(ids), np.concatenate(dists)
-        if len(removed) and len(ia):
-            keep = ~np.isin(ia, removed)
-            qa, ia, da = qa[keep], ia[keep], da[keep]
-        seen: set[tuple[int, int]] = set()
-        for k in np.lexsort((ia, da, qa)):  # by query, then nearest first
-            key = (int(qa[k]), int(ia[k]))
-            if key not in seen:
-                seen.add(key)
-                out[key[0]].append((key[1], int(da[k])))
-        return out
+        with ThreadPoolExecutor(workers) as pool:
+            return list(pool.map(lambda q: self.search(q, threshold), queries, chunksize=16))
 
     # ----------------------------------------------------------------- status
     def __len__(self) -> int:
