@@ -120,3 +120,18 @@ def test_property_exact_for_any_data(rows: list[bytes], query: bytes, threshold:
     assert sorted(index.search(q, threshold)) == brute(codes, np.arange(len(rows)), q, threshold)
     index.merge()  # indexed path
     assert sorted(index.search(q, threshold)) == brute(codes, np.arange(len(rows)), q, threshold)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_many_queries_equal_single_queries(workers: int) -> None:
+    rng = np.random.default_rng(11)
+    codes, qs = planted(rng, 8000, 150)
+    index = PDQIndex(merge_min=10_000)
+    index.build(np.arange(6000), codes[:6000])
+    index.add(np.arange(6000, 8000), codes[6000:])  # stays in the delta
+    index.remove(range(0, 8000, 5))
+    assert index.search_many(qs, 31, workers=workers) == [index.search(q, 31) for q in qs]
+    keep = np.array([i for i in range(8000) if i % 5])
+    assert [sorted(r) for r in index.search_many(qs)] == [
+        brute(codes[keep], keep, q, 31) for q in qs
+    ]
