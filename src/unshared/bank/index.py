@@ -145,7 +145,8 @@ def _distances(
     c = np.bitwise_count(codes64 ^ q64)
     low = c[:, 0] + c[:, 1]  # at most 128: fits uint8
     high = c[:, 2] + c[:, 3]
-    return low.astype(np.int64) + high
+    out: npt.NDArray[np.int64] = low.astype(np.int64) + high
+    return out
 
 
 def _ranges(starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
