@@ -1,9 +1,196 @@
-"""CLI commands for this area (see unshared.cli)."""
+"""``unshared bank ...``: run a hash bank, or talk to one.
+
+Only ``serve`` and ``token`` touch a bank database; every other command connects to a bank over
+HTTP, and only when you run it. Nothing is sent but fingerprints under an opaque case token.
+"""
 
 from __future__ import annotations
 
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from unshared.cli.common import console, passphrase
+from unshared.errors import WrongPassphrase
+
+bank_app = typer.Typer(
+    name="bank",
+    help="The hash bank: platforms block re-uploads, and you are told when they do.",
+    no_args_is_help=True,
+)
+
+DEFAULT_DB = "sqlite:///unshared-bank.sqlite3"
+BANK_URL = typer.Option(..., "--bank", envvar="UNSHARED_BANK_URL", help="The bank's URL.")
+TOKEN = typer.Option(..., "--token", envvar="UNSHARED_BANK_TOKEN", help="Your API token.")
+
+
+def _setting_key(bank_url: str) -> str:
+    return "bank_case_token:" + bank_url.rstrip("/")
+
+
+def _open_case(path: Path) -> Any:
+    from unshared.casefile.store import Case
+
+    try:
+        return Case.open(path, None)
+    except WrongPassphrase:
+        return Case.open(path, passphrase())
+
+
+@bank_app.command()
+def serve(
+    db: str = typer.Option(DEFAULT_DB, "--db", help="sqlite:///PATH or postgresql://..."),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8600, "--port"),
+    sync_interval: float = typer.Option(
+        2.0, "--sync-interval", help="Seconds between following the changes feed."
+    ),
+) -> None:
+    """Run a bank (FastAPI + uvicorn). Migrates the database first."""
+    import uvicorn
+
+    from unshared.bank.api import create_app
+    from unshared.bank.sql import open_store
+
+    store = open_store(db)
+    app = create_app(store, sync_interval=sync_interval)
+    console.print(f"hash bank on http://{host}:{port} (database {db.split('@')[-1]})")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@bank_app.command()
+def token(
+    scope: str = typer.Option(..., "--scope", help="submitter, platform or admin"),
+    db: str = typer.Option(DEFAULT_DB, "--db", help="sqlite:///PATH or postgresql://..."),
+    name: str = typer.Option("", "--name", help="Who the token is for (shown in alerts)."),
+    rate: int = typer.Option(600, "--rate", help="Requests a minute allowed."),
+) -> None:
+    """Print a new API token. Only its hash is stored: keep it safe now."""
+    from unshared.bank.service import issue_token
+    from unshared.bank.sql import open_store
+
+    store = open_store(db)
+    try:
+        typer.echo(issue_token(store, scope, name, rate))
+    finally:
+        store.close()
+
+
+@bank_app.command()
+def submit(
+    case: Path = typer.Argument(..., help="The case file."),
+    bank: str = BANK_URL,
+    api_token: str = TOKEN,
+    bank_name: str = typer.Option("default", "--bank-name", help="Which bank on the server."),
+    webhook: str | None = typer.Option(None, "--webhook", help="Where to send alerts."),
+    webhook_secret: str = typer.Option("", "--webhook-secret", help="Signs the alerts."),
+) -> None:
+    """Send this case's fingerprints (never the images) to a bank."""
+    from unshared.bank.client import BankClient, fingerprint_payload
+
+    with _open_case(case) as opened:
+        prints = opened.fingerprints()
+        if not prints:
+            console.print("This case has no fingerprints yet: run `unshared fingerprint` first.")
+            raise typer.Exit(1)
+        key = _setting_key(bank)
+        case_token = opened.setting(key)
+        if case_token is None:
+            case_token = secrets.token_urlsafe(24)
+            opened.set_setting(key, case_token)
+        with BankClient(bank, api_token) as client:
+            ids = client.submit(case_token, [fingerprint_payload(p) for p in prints], bank_name)
+            if webhook is not None:
+                client.set_webhook(case_token, webhook, webhook_secret)
+        opened.log(
+            "bank_submitted",
+            {"bank": bank.rstrip("/"), "bank_name": bank_name, "entry_ids": ids},
+        )
+    console.print(f"Sent {len(ids)} fingerprints. Only hashes left this machine.")
+
+
+@bank_app.command()
+def lookup(
+    bank: str = BANK_URL,
+    api_token: str = TOKEN,
+    pdq: str | None = typer.Option(None, "--pdq", help="A PDQ hash (64 hex digits)."),
+    md5: str | None = typer.Option(None, "--md5"),
+    sha256: str | None = typer.Option(None, "--sha256"),
+    threshold: int = typer.Option(31, "--threshold", help="Largest PDQ distance to report."),
+) -> None:
+    """Look hashes up; prints one JSON line per match (entry id, signal type, distance)."""
+    from unshared.bank.client import BankClient
+
+    queries = [
+        {"signal_type": kind, "signal": value, "threshold": threshold}
+        for kind, value in (("pdq", pdq), ("md5", md5), ("sha256", sha256))
+        if value
+    ]
+    if not queries:
+        raise typer.BadParameter("give at least one of --pdq, --md5, --sha256")
+    with BankClient(bank, api_token) as client:
+        results = client.lookup_many(queries)
+    for result in results:
+        for match in result["matches"]:
+            typer.echo(json.dumps(match, sort_keys=True))
+
+
+@bank_app.command()
+def withdraw(
+    case: Path = typer.Argument(...), bank: str = BANK_URL, api_token: str = TOKEN
+) -> None:
+    """Take this case's fingerprints out of the bank."""
+    from unshared.bank.client import BankClient
+
+    with _open_case(case) as opened:
+        case_token = opened.setting(_setting_key(bank))
+        if case_token is None:
+            console.print("This case was never sent to that bank; nothing to withdraw.")
+            return
+        with BankClient(bank, api_token) as client:
+            count = client.withdraw(case_token)
+        opened.log("bank_withdrawn", {"bank": bank.rstrip("/"), "entries": count})
+    console.print(f"Withdrawn: {count} fingerprints no longer match anywhere.")
+
+
+@bank_app.command()
+def alerts(
+    case: Path = typer.Argument(...),
+    bank: str = BANK_URL,
+    api_token: str = TOKEN,
+    jsonl: bool = typer.Option(False, "--jsonl", help="One JSON object a line."),
+) -> None:
+    """What platforms reported about this case's fingerprints."""
+    from unshared.bank.client import BankClient
+
+    with _open_case(case) as opened:
+        case_token = opened.setting(_setting_key(bank))
+    if case_token is None:
+        console.print("This case was never sent to that bank.")
+        return
+    with BankClient(bank, api_token) as client:
+        found = client.alerts(case_token)
+    if jsonl:
+        for alert in found:
+            typer.echo(json.dumps(alert, sort_keys=True))
+        return
+    if not found:
+        console.print("No reports from platforms yet.")
+    words = {
+        "matched": "found a copy",
+        "blocked": "blocked an upload",
+        "removed": "took a copy down",
+        "false_positive": "says a match was not this image",
+        "quarantined": "paused a fingerprint after false-match reports",
+    }
+    for alert in found:
+        what = words.get(alert["kind"], alert["kind"])
+        console.print(f"{alert['at'][:19]}  {alert['platform']} {what} (entry {alert['entry_id']})")
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
+    app.add_typer(bank_app)

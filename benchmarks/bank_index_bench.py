@@ -1,0 +1,261 @@
+"""Hash bank index benchmark: unshared's PDQIndex against faiss, side by side in one run.
+
+    python benchmarks/bank_index_bench.py --n 1000000 --n 10000000
+
+For each size: random 256-bit hashes plus planted near-duplicates; queries are half planted
+(0-31 bits away from a stored hash) and half random. Reports build time, memory, single-query and
+batched look-ups per second, and recall against exact brute force, for:
+
+* unshared PDQIndex (16 tables of 16 bits, radius-1 probing: exact by the pigeonhole principle);
+* faiss IndexBinaryFlat (exhaustive scan), ``range_search`` with radius 32 (distance <= 31);
+* faiss IndexBinaryMultiHash with 16 hash tables of 16 bits and nflip=1, the set-up HMA uses.
+
+Runs on the cores the machine has (``--threads``, default 2). No timed assertions: figures go to
+docs/benchmarks/bank.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from unshared.bank.index import PDQIndex
+
+THRESHOLD = 31
+
+
+def rss() -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def cpu_model() -> str:
+    with open("/proc/cpuinfo") as fh:
+        for line in fh:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def flips(rng: np.random.Generator, codes: np.ndarray, low: int, high: int) -> np.ndarray:
+    """Copies of ``codes`` with ``low..high`` distinct random bits flipped in each row."""
+    bits = np.unpackbits(codes, axis=1)
+    order = np.argsort(rng.random((len(codes), 256), dtype=np.float32), axis=1)
+    count = rng.integers(low, high + 1, len(codes))
+    chosen = np.arange(256)[None, :] < count[:, None]
+    flip = np.zeros_like(bits)
+    np.put_along_axis(flip, order, chosen.astype(np.uint8), axis=1)
+    return np.packbits(bits ^ flip, axis=1)
+
+
+def make_data(n: int, queries: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(0, 256, (n, 32), dtype=np.uint8)
+    # Planted near-duplicates: 1% of the bank are edited copies (1-19 bits) of other rows.
+    dup = max(1, n // 100)
+    for start in range(0, dup, 100_000):
+        part = min(100_000, dup - start)
+        src = rng.integers(0, n, part)
+        codes[rng.integers(0, n, part)] = flips(rng, codes[src], 1, 19)
+    # Queries: half are stored hashes with 0-31 bits flipped, half random.
+    half = queries // 2
+    near = flips(rng, codes[rng.integers(0, n, half)], 0, THRESHOLD)
+    rand = rng.integers(0, 256, (queries - half, 32), dtype=np.uint8)
+    return codes, np.concatenate([near, rand])
+
+
+def truth(codes: np.ndarray, qs: np.ndarray) -> list[set[int]]:
+    """Exact answers: numpy brute force for the first 50 queries, checked against faiss's
+    exhaustive scan, which then gives the rest (much faster at 10M)."""
+    c64 = codes.view(np.uint64).reshape(len(codes), 4)
+    head = []
+    for q in qs[:50]:
+        dist = np.bitwise_count(c64 ^ q.view(np.uint64)).sum(axis=1)
+        head.append(set(np.nonzero(dist <= THRESHOLD)[0].tolist()))
+    flat = faiss.IndexBinaryFlat(256)
+    flat.add(codes)
+    out = faiss_sets(flat, qs)
+    assert out[:50] == head, "faiss exhaustive scan disagrees with numpy brute force"
+    return out
+
+
+def recall(found: list[set[int]], want: list[set[int]]) -> float:
+    total = sum(len(w) for w in want)
+    hit = sum(len(f & w) for f, w in zip(found, want, strict=True))
+    return hit / total if total else 1.0
+
+
+def timed(fn: Callable[[], object], repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def faiss_sets(index: faiss.IndexBinary, qs: np.ndarray) -> list[set[int]]:
+    lims, _, labels = index.range_search(qs, THRESHOLD + 1)
+    return [set(labels[lims[i] : lims[i + 1]].tolist()) for i in range(len(qs))]
+
+
+def bench(n: int, queries: int, threads: int) -> list[dict[str, object]]:
+    print(f"\n== n = {n:,} ==", flush=True)
+    codes, qs = make_data(n, queries)
+    raw = codes.nbytes
+    want = truth(codes, qs)
+    single = qs[: min(len(qs), 200)]
+    rows: list[dict[str, object]] = []
+
+    # unshared PDQIndex
+    gc.collect()
+    before = rss()
+    ours = PDQIndex(tables=16)
+    build = timed(lambda: ours.build(np.arange(n), codes))
+    mem = ours.stats().memory_bytes
+    rss_delta = rss() - before
+    t1 = timed(lambda: [ours.search(q, THRESHOLD) for q in single])
+    tb = timed(lambda: ours.search_many(qs, THRESHOLD, workers=threads))
+    found = [{i for i, _ in r} for r in ours.search_many(qs, THRESHOLD, workers=threads)]
+    rows.append(
+        dict(
+            name="unshared PDQIndex 16x16",
+            build=build,
+            mem=mem,
+            rss=rss_delta,
+            single=len(single) / t1,
+            batch=len(qs) / tb,
+            recall=recall(found, want),
+        )
+    )
+    print(rows[-1], flush=True)
+    ours = None  # free it before the next index
+    gc.collect()
+
+    # faiss IndexBinaryFlat
+    before = rss()
+    flat = faiss.IndexBinaryFlat(256)
+    build = timed(lambda: flat.add(codes))
+    rss_delta = rss() - before
+    singles = {}
+    for th in sorted({1, threads}):
+        faiss.omp_set_num_threads(th)
+        singles[th] = len(single) / timed(
+            lambda: [flat.range_search(q[None], THRESHOLD + 1) for q in single]
+        )
+    faiss.omp_set_num_threads(threads)
+    tb = timed(lambda: flat.range_search(qs, THRESHOLD + 1))
+    rows.append(
+        dict(
+            name="faiss IndexBinaryFlat",
+            build=build,
+            mem=raw,
+            rss=rss_delta,
+            single=max(singles.values()),
+            single_by_threads=singles,
+            batch=len(qs) / tb,
+            recall=recall(faiss_sets(flat, qs), want),
+        )
+    )
+    print(rows[-1], flush=True)
+    flat = None
+    gc.collect()
+
+    # faiss IndexBinaryMultiHash, HMA's set-up: 16 maps of 16 bits, nflip = 31 // 16 = 1
+    before = rss()
+    mh = faiss.IndexBinaryMultiHash(256, 16, 16)
+    mh.nflip = THRESHOLD // 16
+    build = timed(lambda: mh.add(codes))
+    rss_delta = rss() - before
+    singles = {}
+    for th in sorted({1, threads}):
+        faiss.omp_set_num_threads(th)
+        singles[th] = len(single) / timed(
+            lambda: [mh.range_search(q[None], THRESHOLD + 1) for q in single]
+        )
+    faiss.omp_set_num_threads(threads)
+    tb = timed(lambda: mh.range_search(qs, THRESHOLD + 1))
+    rows.append(
+        dict(
+            name="faiss IndexBinaryMultiHash 16x16",
+            build=build,
+            mem=None,
+            rss=rss_delta,
+            single=max(singles.values()),
+            single_by_threads=singles,
+            batch=len(qs) / tb,
+            recall=recall(faiss_sets(mh, qs), want),
+        )
+    )
+    print(rows[-1], flush=True)
+    mh = None
+    gc.collect()
+    for r in rows:
+        r["n"] = n
+        r["raw"] = raw
+    return rows
+
+
+def table(rows: list[dict[str, object]]) -> str:
+    lines = [
+        "| n | index | build s | index memory | RSS growth | single q/s | batched q/s | recall |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        raw = float(r["raw"])  # type: ignore[arg-type]
+        mem = r["mem"]
+        mem_s = f"{float(mem) / 2**20:,.0f} MiB ({float(mem) / raw:.2f}x)" if mem else "n/a"
+        rss_s = f"{float(r['rss']) / 2**20:,.0f} MiB ({float(r['rss']) / raw:.2f}x)"  # type: ignore[arg-type]
+        lines.append(
+            f"| {int(r['n']):,} | {r['name']} | {float(r['build']):.1f} | {mem_s} | {rss_s} | "  # type: ignore[arg-type]
+            f"{float(r['single']):,.0f} | {float(r['batch']):,.0f} | {float(r['recall']):.4f} |"  # type: ignore[arg-type]
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, action="append", help="bank sizes (repeatable)")
+    parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    sizes = args.n or [1_000_000]
+    rows = []
+    for n in sizes:
+        rows.extend(bench(n, args.queries, args.threads))
+    print()
+    print(
+        f"machine: {os.cpu_count()} cpus, {cpu_model()}; {datetime.now(UTC):%Y-%m-%d}; "
+        f"numpy {np.__version__}, faiss {faiss.__version__}"
+    )
+    print(table(rows))
+    for n in sizes:
+        by = {r["name"]: r for r in rows if r["n"] == n}
+        ours = by["unshared PDQIndex 16x16"]
+        flat = by["faiss IndexBinaryFlat"]
+        mh = by["faiss IndexBinaryMultiHash 16x16"]
+        single_flat = float(ours["single"]) / float(flat["single"])  # type: ignore[arg-type]
+        single_mh = float(ours["single"]) / float(mh["single"])  # type: ignore[arg-type]
+        batch_flat = float(ours["batch"]) / float(flat["batch"])  # type: ignore[arg-type]
+        print(
+            f"n={n:,}: single-query ratio vs IndexBinaryFlat {single_flat:.1f}x, "
+            f"vs MultiHash {single_mh:.1f}x; batched vs Flat {batch_flat:.1f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""The PDQ index finds exactly what brute force finds, and follows adds and removals."""
+
+from __future__ import annotations
+
+import faiss
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unshared.bank.index import PDQIndex, bytes_to_pdq, hamming, pdq_to_bytes, radii
+
+
+def brute(
+    codes: np.ndarray, ids: np.ndarray, q: np.ndarray, threshold: int
+) -> list[tuple[int, int]]:
+    dist = np.bitwise_count(codes.view(np.uint64) ^ q.view(np.uint64)).sum(axis=1)
+    hit = np.nonzero(dist <= threshold)[0]
+    return sorted((int(ids[i]), int(dist[i])) for i in hit)
+
+
+def flip(code: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    out = code.copy()
+    for b in bits:
+        out[b // 8] ^= np.uint8(1 << (b % 8))
+    return out
+
+
+def planted(rng: np.random.Generator, n: int, queries: int) -> tuple[np.ndarray, np.ndarray]:
+    codes = rng.integers(0, 256, (n, 32), dtype=np.uint8)
+    picks = rng.integers(0, n, queries)
+    qs = np.stack(
+        [flip(codes[p], rng.choice(256, rng.integers(0, 45), replace=False)) for p in picks]
+    )
+    return codes, qs
+
+
+@pytest.mark.parametrize("tables", [16, 12, 8])
+def test_exact_recall_against_brute_force(tables: int) -> None:
+    rng = np.random.default_rng(tables)
+    codes, qs = planted(rng, 20000, 60)
+    ids = np.arange(1000, 21000)
+    index = PDQIndex(tables=tables)
+    index.build(ids, codes)
+    found = 0
+    for q in qs:
+        for threshold in (31, 20, 0):
+            want = brute(codes, ids, q, threshold)
+            assert sorted(index.search(q, threshold)) == want
+            found += len(want)
+    assert found > 60  # the planted near-duplicates were there to find
+
+
+def test_matches_faiss_flat_range_search() -> None:
+    rng = np.random.default_rng(7)
+    codes, qs = planted(rng, 5000, 30)
+    index = PDQIndex()
+    index.build(np.arange(5000), codes)
+    flat = faiss.IndexBinaryFlat(256)
+    flat.add(codes)
+    lims, dist, labels = flat.range_search(qs, 32)  # faiss: strictly below the radius
+    for i, q in enumerate(qs):
+        theirs = sorted(
+            zip(
+                labels[lims[i] : lims[i + 1]].tolist(),
+                dist[lims[i] : lims[i + 1]].tolist(),
+                strict=True,
+            )
+        )
+        assert sorted(index.search(q, 31)) == theirs
+
+
+def test_incremental_adds_removals_and_merge() -> None:
+    rng = np.random.default_rng(3)
+    codes, qs = planted(rng, 6000, 20)
+    index = PDQIndex(merge_min=500, merge_ratio=4)
+    index.build(np.arange(3000), codes[:3000])
+    for start in range(3000, 6000, 250):  # several merges happen on the way
+        index.add(np.arange(start, start + 250), codes[start : start + 250])
+    removed = set(range(0, 6000, 7))
+    index.remove(removed)
+    keep = np.array([i for i in range(6000) if i not in removed])
+    for q in qs:
+        assert sorted(index.search(q, 31)) == brute(codes[keep], keep, q, 31)
+    index.merge()
+    stats = index.stats()
+    assert stats.delta_rows == 0 and stats.removed == 0 and stats.rows == len(keep)
+    for q in qs:
+        assert sorted(index.search(q, 31)) == brute(codes[keep], keep, q, 31)
+
+
+def test_radii_follow_the_pigeonhole() -> None:
+    for tables in (1, 8, 12, 16):
+        for threshold in range(0, 64):
+            r = radii(threshold, tables)
+            assert sum(x + 1 for x in r) == threshold + 1
+
+
+def test_empty_index_and_hex_helpers() -> None:
+    index = PDQIndex()
+    assert index.search("0" * 64) == []
+    code = pdq_to_bytes(["ab" * 32])
+    assert bytes_to_pdq(code[0]) == "ab" * 32
+    assert hamming("0" * 64, "f" + "0" * 63) == 4
+    with pytest.raises(ValueError):
+        pdq_to_bytes(["abc"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=40),
+    st.binary(min_size=32, max_size=32),
+    st.integers(0, 63),
+)
+def test_property_exact_for_any_data(rows: list[bytes], query: bytes, threshold: int) -> None:
+    codes = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(len(rows), 32)
+    q = np.frombuffer(query, dtype=np.uint8)
+    index = PDQIndex()
+    index.add(np.arange(len(rows)), codes)  # delta path
+    assert sorted(index.search(q, threshold)) == brute(codes, np.arange(len(rows)), q, threshold)
+    index.merge()  # indexed path
+    assert sorted(index.search(q, threshold)) == brute(codes, np.arange(len(rows)), q, threshold)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_many_queries_equal_single_queries(workers: int) -> None:
+    rng = np.random.default_rng(11)
+    codes, qs = planted(rng, 8000, 150)
+    index = PDQIndex(merge_min=10_000)
+    index.build(np.arange(6000), codes[:6000])
+    index.add(np.arange(6000, 8000), codes[6000:])  # stays in the delta
+    index.remove(range(0, 8000, 5))
+    assert index.search_many(qs, 31, workers=workers) == [index.search(q, 31) for q in qs]
+    keep = np.array([i for i in range(8000) if i % 5])
+    assert [sorted(r) for r in index.search_many(qs)] == [
+        brute(codes[keep], keep, q, 31) for q in qs
+    ]
