@@ -16,15 +16,16 @@ from typing import Any
 
 from unshared.model import Identifier
 
-__all__ = ["KindScore", "Score", "load_labelled", "score"]
+__all__ = ["Counts", "KindScore", "Score", "load_labelled", "score"]
 
 
 @dataclass
-class KindScore:
+class Counts:
+    """True positives, false positives and false negatives, with precision and recall."""
+
     tp: int = 0
     fp: int = 0
     fn: int = 0
-    validity_right: int = 0
 
     @property
     def precision(self) -> float:
@@ -33,6 +34,11 @@ class KindScore:
     @property
     def recall(self) -> float:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass
+class KindScore(Counts):
+    validity_right: int = 0
 
     @property
     def validity(self) -> float:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from unshared.analysis.evaluation import Counts
 from unshared.analysis.signal_rules import KEY_STAGES, STAGES
 from unshared.analysis.signals import detect_signals
 from unshared.model import Signal
@@ -18,23 +19,12 @@ __all__ = ["Evaluation", "StageScore", "evaluate"]
 
 
 @dataclass
-class StageScore:
-    stage: str
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+class StageScore(Counts):
+    stage: str = ""
 
     @property
     def support(self) -> int:
         return self.tp + self.fn
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
 
 @dataclass
@@ -43,7 +33,7 @@ class Evaluation:
     benign: int = 0
     benign_flagged: int = 0
     stages: dict[str, StageScore] = field(
-        default_factory=lambda: {s: StageScore(s) for s in STAGES}
+        default_factory=lambda: {s: StageScore(stage=s) for s in STAGES}
     )
     misses: list[tuple[str, str, list[str], list[str]]] = field(default_factory=list)
 

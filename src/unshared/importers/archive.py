@@ -75,7 +75,13 @@ class Archive:
                     raise LimitExceeded("the archive is too large to import", path=name)
             else:
                 raise ParseError("not a zip or tar archive", path=name)
-        except (zipfile.BadZipFile, tarfile.TarError, EOFError, ValueError, NotImplementedError) as exc:
+        except (
+            zipfile.BadZipFile,
+            tarfile.TarError,
+            EOFError,
+            ValueError,
+            NotImplementedError,
+        ) as exc:
             self.close()
             raise ParseError(f"the archive is damaged or truncated ({exc})", path=name) from None
         except BaseException:
@@ -120,7 +126,9 @@ class Archive:
 
     def names(self) -> list[str]:
         if self._zip is not None:
-            return [i.filename for i in self._zip.infolist() if i.filename and i.filename[-1] != "/"]
+            return [
+                i.filename for i in self._zip.infolist() if i.filename and i.filename[-1] != "/"
+            ]
         return list(self._tar_members)
 
     def size(self, member: str) -> int:

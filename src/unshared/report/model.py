@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from unshared.guide.model import PLATFORMS as GUIDE_PLATFORMS
 from unshared.report.timeline import Timeline
 
 __all__ = [
@@ -29,18 +30,7 @@ __all__ = [
     "PLATFORMS",
 ]
 
-PLATFORMS = (
-    "instagram",
-    "facebook",
-    "snapchat",
-    "skype",
-    "tiktok",
-    "discord",
-    "telegram",
-    "whatsapp",
-    "x",
-    "youtube",
-)
+PLATFORMS = GUIDE_PLATFORMS  # one list: the guide's platforms are the report's
 _ALIASES = {
     "messenger": "facebook",
     "facebook_messenger": "facebook",
