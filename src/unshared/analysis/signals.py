@@ -190,9 +190,23 @@ def _amount(text: str, pack: LanguagePack) -> tuple[str, str | None] | None:
             return _number(num, thousands), pack.currencies.get(unit.lower())
         if groups.get("numk"):
             return _number(groups["numk"], True), None
-        if bare is None and groups.get("num3"):
+        if bare is None and groups.get("num3") and not _in_number_run(text, m.start(), m.end()):
             bare = (_number(groups["num3"], False), None)
     return bare
+
+
+_RUN_AFTER = re.compile(r"[ \u00a0.-]?\d")
+_RUN_BEFORE = re.compile(r"\d[ \u00a0.-]?$")
+
+
+def _in_number_run(text: str, start: int, end: int) -> bool:
+    """A bare number that is part of a phone number or code (+44 7700 900123) is no amount."""
+    before = text[max(0, start - 2) : start]
+    return (
+        before[-1:] in ("+", "-", "#")
+        or _RUN_BEFORE.search(before) is not None
+        or _RUN_AFTER.match(text, end) is not None
+    )
 
 
 def _number(raw: str, thousands: bool) -> str:

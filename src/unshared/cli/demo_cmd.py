@@ -19,6 +19,8 @@ from unshared.guide.casefile_link import record_plan, record_step_done
 from unshared.guide.flow import build_plan
 from unshared.guide.loader import default_guide
 from unshared.importers import ImportOptions
+from unshared.report.bundle import make_bundle
+from unshared.report.pack import write_report
 
 DEMO_PASSPHRASE = "demo only - not secret"
 
@@ -112,9 +114,23 @@ def demo(
         )
         services.add_action(case, "blocked-offender", detail="Blocked after saving the chat")
         services.add_note(case, "Demo note: the chat was saved before blocking.")
+        report_dir = out / "report"
+        try:
+            files = write_report(case, report_dir)
+        except OSError as exc:  # WeasyPrint needs Pango, a system library, for the PDF
+            console.print(f"   (no PDF on this machine: {exc}; writing HTML and JSON-LD only)")
+            files = write_report(case, report_dir, pdf=False)
+        bundle = make_bundle(case, out / "demo-evidence.zip", pdf=files.path("report.pdf").exists())
+        console.print(
+            f"6. Wrote the police report to {report_dir}/ ({', '.join(sorted(files.files))}) "
+            f"and a bundle anyone can check: {bundle.path}"
+        )
         result = verify_case(case)
         console.print(
-            f"6. Verified {result.exhibits} exhibits and {result.events} log events. "
+            f"7. Verified {result.exhibits} exhibits and {result.events} log events. "
             f"Log head: {result.head_hash}"
         )
-    console.print(f"Done. Look inside with: unshared messages {path}  and  unshared log {path}")
+    console.print(
+        f"Done. Look inside with: unshared messages {path}, unshared log {path}, "
+        f"and check the bundle with: unshared verify {out / 'demo-evidence.zip'}"
+    )
