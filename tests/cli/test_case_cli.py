@@ -180,3 +180,14 @@ def test_demo_runs_and_says_where(tmp_path: Path, cli) -> None:  # type: ignore[
         "verify", str(tmp_path / "demo" / "demo.unshared"), env={"UNSHARED_PASSPHRASE": "demo pw"}
     )
     assert verified.code == 0, verified
+
+
+def test_demo_ends_with_a_report_and_a_verifiable_bundle(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("demo", "--out", str(tmp_path / "d"), env={"UNSHARED_PASSPHRASE": "demo pw"})
+    assert result.code == 0, result
+    report = tmp_path / "d" / "report"
+    assert (report / "report.html").is_file() and (report / "case.jsonld").is_file()
+    assert "live:.cid.jess_h2026" in (report / "report.html").read_text(encoding="utf-8")
+    bundle = cli("verify", str(tmp_path / "d" / "demo-evidence.zip"))
+    assert bundle.code == 0, bundle
+    assert "intact" in bundle.out
