@@ -171,17 +171,6 @@ def test_bad_case_files(tmp_path: Path, cli, kind: str) -> None:  # type: ignore
     assert str(path) in result.err or "damaged" in result.err
 
 
-def test_demo_runs_and_says_where(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    result = cli("demo", "--out", str(tmp_path / "demo"), env={"UNSHARED_PASSPHRASE": "demo pw"})
-    assert result.code == 0, result
-    assert (tmp_path / "demo" / "demo.unshared").is_file()
-    assert "demo.unshared" in result.out
-    verified = cli(
-        "verify", str(tmp_path / "demo" / "demo.unshared"), env={"UNSHARED_PASSPHRASE": "demo pw"}
-    )
-    assert verified.code == 0, verified
-
-
 def test_demo_ends_with_a_report_and_a_verifiable_bundle(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("demo", "--out", str(tmp_path / "d"), env={"UNSHARED_PASSPHRASE": "demo pw"})
     assert result.code == 0, result
@@ -191,3 +180,8 @@ def test_demo_ends_with_a_report_and_a_verifiable_bundle(tmp_path: Path, cli) ->
     bundle = cli("verify", str(tmp_path / "d" / "demo-evidence.zip"))
     assert bundle.code == 0, bundle
     assert "intact" in bundle.out
+    assert "demo.unshared" in result.out
+    case = cli(
+        "verify", str(tmp_path / "d" / "demo.unshared"), env={"UNSHARED_PASSPHRASE": "demo pw"}
+    )
+    assert case.code == 0, case
