@@ -101,3 +101,21 @@ def test_wrong_passphrase_on_open(app_client, tmp_path) -> None:  # type: ignore
         data={"csrf": app.state.csrf_token, "name": "mine.unshared", "passphrase": "wrong one"},
     )
     assert "wrong passphrase" in response.text
+
+
+def test_the_case_given_at_launch_is_offered_first(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from unshared.web.app import AppSettings, create_app
+
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for name in ("a.unshared", "lee.unshared", "z.unshared"):
+        Case.create(folder / name, None).close()
+    settings = AppSettings(cases_dir=folder, case_path=folder / "lee.unshared")
+    app = create_app(settings)
+    client = TestClient(app, base_url="http://127.0.0.1")
+    client.get(f"/?t={settings.launch_token}", follow_redirects=False)
+    client.cookies.set("unshared_session", app.state.session_id)
+    page = client.get("/case").text
+    assert "<option selected>lee.unshared</option>" in page

@@ -66,6 +66,7 @@ def case_page(request: Request, error: str | None = None) -> Response:
         message_count=count,
         results=state.last_results,
         error=error,
+        preselect=state.settings.case_path.name if state.settings.case_path else None,
     )
 
 
