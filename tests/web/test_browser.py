@@ -92,8 +92,8 @@ def test_whole_path_in_the_browser(browser, server: str, tmp_path: Path) -> None
     _shot(page, "1-safe")
     page.get_by_label("How old are you?").fill("17")
     page.locator("fieldset", has_text="sent them any money").get_by_label("Yes").check()
-    page.get_by_label("Gift cards").check()
-    page.get_by_label("Skype").check()
+    page.get_by_label("Gift card", exact=True).check()
+    page.get_by_label("Skype", exact=True).check()
     page.get_by_role("button", name="Show my plan").click()
     assert page.locator("h1").inner_text() == "Your plan"
     plan_text = page.locator("main").inner_text()

@@ -34,29 +34,6 @@ from unshared.guide.render import contact_line, plan_text
 
 T = TypeVar("T")
 
-PAYMENT_NAMES = {
-    "western_union": "Western Union",
-    "moneygram": "MoneyGram",
-    "bank_transfer": "Bank transfer",
-    "card": "Card",
-    "gift_card": "Gift card",
-    "crypto": "Crypto",
-    "cash_app": "Cash App",
-    "paypal": "PayPal",
-}
-PLATFORM_NAMES = {
-    "instagram": "Instagram",
-    "facebook": "Facebook",
-    "snapchat": "Snapchat",
-    "skype": "Skype",
-    "tiktok": "TikTok",
-    "discord": "Discord",
-    "telegram": "Telegram",
-    "whatsapp": "WhatsApp",
-    "x": "X (Twitter)",
-    "youtube": "YouTube",
-}
-
 
 class GuideFormat(StrEnum):
     text = "text"
@@ -164,14 +141,14 @@ def ask_answers(data: GuideData) -> Answers:
     paid = _ask("Have you paid them anything? (yes/no)", _yes_no, yes_no, "paid")
     methods: list[str] = []
     if paid:
-        _menu(PAYMENT_METHODS, PAYMENT_NAMES)
+        _menu(PAYMENT_METHODS, {k: v.name for k, v in data.payments.items()})
         methods = _ask(
             "How did you pay? Type the numbers, for example: 1 3 (or press Enter to skip)",
             _pick_many(PAYMENT_METHODS),
             "Please type numbers from the list, with spaces between them.",
             "payment_methods",
         )
-    _menu(PLATFORMS, PLATFORM_NAMES)
+    _menu(PLATFORMS, {k: v.name for k, v in data.platforms.items()})
     platforms = _ask(
         "Which apps or sites did they use? Type the numbers (or press Enter to skip)",
         _pick_many(PLATFORMS),

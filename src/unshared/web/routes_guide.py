@@ -13,28 +13,6 @@ from unshared.web.forms import checked_form, one
 
 router = APIRouter()
 
-PAYMENT_METHODS = [
-    ("western_union", "Western Union"),
-    ("moneygram", "MoneyGram"),
-    ("bank_transfer", "Bank transfer"),
-    ("card", "Card"),
-    ("gift_card", "Gift cards"),
-    ("crypto", "Crypto (Bitcoin and others)"),
-    ("cash_app", "Cash App"),
-    ("paypal", "PayPal"),
-]
-PLATFORMS = [
-    ("instagram", "Instagram"),
-    ("facebook", "Facebook or Messenger"),
-    ("snapchat", "Snapchat"),
-    ("skype", "Skype"),
-    ("tiktok", "TikTok"),
-    ("discord", "Discord"),
-    ("telegram", "Telegram"),
-    ("whatsapp", "WhatsApp"),
-    ("x", "X (Twitter)"),
-    ("youtube", "YouTube"),
-]
 REGIONS = [
     ("UK", "United Kingdom"),
     ("US", "United States"),
@@ -49,19 +27,28 @@ def _state(request: Request) -> AppState:
     return state
 
 
-@router.get("/safe", response_class=HTMLResponse)
-def safe_form(request: Request) -> Response:
-    state = _state(request)
-    answers = state.answers.to_dict() if state.answers is not None else {}
+def _safe_page(request: Request, answers: dict[str, Any], error: str | None) -> Response:
+    """The questions; the names of payment methods and apps come from the guide's data."""
+    from unshared.guide.loader import default_guide
+    from unshared.guide.model import PAYMENT_METHODS, PLATFORMS
+
+    data = default_guide()
     return render(
         request,
         "safe.html",
         answers=answers,
         regions=REGIONS,
-        payment_methods=PAYMENT_METHODS,
-        platforms=PLATFORMS,
-        error=None,
+        payment_methods=[(m, data.payments[m].name) for m in PAYMENT_METHODS],
+        platforms=[(p, data.platforms[p].name) for p in PLATFORMS],
+        error=error,
     )
+
+
+@router.get("/safe", response_class=HTMLResponse)
+def safe_form(request: Request) -> Response:
+    state = _state(request)
+    answers = state.answers.to_dict() if state.answers is not None else {}
+    return _safe_page(request, answers, None)
 
 
 @router.post("/safe", response_class=HTMLResponse)
@@ -93,14 +80,8 @@ async def safe_submit(request: Request) -> Response:
         raw["age"] = age
         answers = parse_answers(raw, path="the form")
     except (ValueError, UnsharedError):
-        return render(
-            request,
-            "safe.html",
-            answers=raw,
-            regions=REGIONS,
-            payment_methods=PAYMENT_METHODS,
-            platforms=PLATFORMS,
-            error="Please enter your age in years (a number), so the plan fits you.",
+        return _safe_page(
+            request, raw, "Please enter your age in years (a number), so the plan fits you."
         )
     state = _state(request)
     with state.lock:
