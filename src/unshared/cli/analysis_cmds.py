@@ -17,7 +17,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from unshared.cli.common import Format, console, console_err, passphrase
+from unshared.cli.common import Format, console, console_err, open_case
 from unshared.errors import InputFileError
 
 
@@ -132,9 +132,8 @@ def register(app: typer.Typer) -> None:
         """List the identifiers police need (Skype IDs, profile links, phones, wallets, MTCNs...)
         found in a case, who used them and how often."""
         from unshared.analysis.service import analyze_case
-        from unshared.casefile import Case
 
-        with Case.open(case_path, _passphrase_for(case_path)) as case:
+        with open_case(case_path) as case:
             if refresh or _needs_analysis(case, region):
                 with Progress(
                     TextColumn("Reading messages for identifiers"),
@@ -209,15 +208,3 @@ def register(app: typer.Typer) -> None:
                 console.print(f"  sign: {signal.stage}: {signal.reason}")
         if fmt == ScanFormat.text:
             console_err.print(f"{lines} line(s) checked, {total} identifier(s) found.")
-
-
-def _passphrase_for(path: Path) -> str | None:
-    """Ask for a passphrase only when the case is encrypted."""
-    from unshared.casefile import crypto
-
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(100)
-    except OSError:
-        return None  # Case.open reports the problem with the file
-    return passphrase() if crypto.is_encrypted_header(header) else None

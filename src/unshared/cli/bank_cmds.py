@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 import secrets
 from pathlib import Path
-from typing import Any
 
 import typer
 
-from unshared.cli.common import console, passphrase
-from unshared.errors import WrongPassphrase
+from unshared.cli.common import console, open_case
 
 bank_app = typer.Typer(
     name="bank",
@@ -29,15 +27,6 @@ TOKEN = typer.Option(..., "--token", envvar="UNSHARED_BANK_TOKEN", help="Your AP
 
 def _setting_key(bank_url: str) -> str:
     return "bank_case_token:" + bank_url.rstrip("/")
-
-
-def _open_case(path: Path) -> Any:
-    from unshared.casefile.store import Case
-
-    try:
-        return Case.open(path, None)
-    except WrongPassphrase:
-        return Case.open(path, passphrase())
 
 
 @bank_app.command()
@@ -91,7 +80,7 @@ def submit(
     """Send this case's fingerprints (never the images) to a bank."""
     from unshared.bank.client import BankClient, fingerprint_payload
 
-    with _open_case(case) as opened:
+    with open_case(case) as opened:
         prints = opened.fingerprints()
         if not prints:
             console.print("This case has no fingerprints yet: run `unshared fingerprint` first.")
@@ -145,7 +134,7 @@ def withdraw(
     """Take this case's fingerprints out of the bank."""
     from unshared.bank.client import BankClient
 
-    with _open_case(case) as opened:
+    with open_case(case) as opened:
         case_token = opened.setting(_setting_key(bank))
         if case_token is None:
             console.print("This case was never sent to that bank; nothing to withdraw.")
@@ -166,7 +155,7 @@ def alerts(
     """What platforms reported about this case's fingerprints."""
     from unshared.bank.client import BankClient
 
-    with _open_case(case) as opened:
+    with open_case(case) as opened:
         case_token = opened.setting(_setting_key(bank))
     if case_token is None:
         console.print("This case was never sent to that bank.")

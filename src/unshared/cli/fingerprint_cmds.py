@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from unshared.cli.common import Format, console, console_err, passphrase
+from unshared.cli.common import Format, console, console_err, open_case
 from unshared.errors import UnsharedError
 from unshared.fingerprints.service import Options, Outcome, fingerprint_many, iter_media
 from unshared.model import Fingerprint
@@ -50,13 +50,6 @@ def is_case_file(path: Path) -> bool:
             return False
         return True
     return False
-
-
-def _encrypted(path: Path) -> bool:
-    from unshared.casefile import crypto
-
-    with path.open("rb") as fh:
-        return crypto.is_encrypted_header(fh.read(16))
 
 
 def _progress(total: int) -> Progress:
@@ -174,9 +167,7 @@ def register(app: typer.Typer) -> None:
             if fmt == Format.table and prints:
                 _table(prints)
         else:
-            from unshared.casefile.store import Case
-
-            with Case.open(case_path, passphrase() if _encrypted(case_path) else None) as case:
+            with open_case(case_path) as case:
                 prints, failed = _run(media, options, fmt, emit=False)
                 if prints:
                     case.add_fingerprints(

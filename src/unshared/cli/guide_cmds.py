@@ -12,7 +12,6 @@ Questions go to stderr, so ``--format json`` keeps stdout clean for other progra
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -21,9 +20,8 @@ from typing import TypeVar
 
 import typer
 
-from unshared.casefile import Case
-from unshared.cli.common import console_err, passphrase
-from unshared.errors import InputFileError, WrongPassphrase
+from unshared.cli.common import console_err, open_case
+from unshared.errors import InputFileError
 from unshared.guide.answers import normalise_region
 from unshared.guide.casefile_link import done_steps, plan_status, record_plan, record_step_done
 from unshared.guide.content import GuideData
@@ -178,17 +176,6 @@ def ask_answers(data: GuideData) -> Answers:
 
 
 # ----------------------------------------------------------------------------- case file
-def _open_case(path: Path) -> Case:
-    """Open with ``UNSHARED_PASSPHRASE`` or none (unencrypted); ask only when needed."""
-    env = os.environ.get("UNSHARED_PASSPHRASE")
-    try:
-        return Case.open(path, env)
-    except WrongPassphrase:
-        if env is not None:
-            raise
-    return Case.open(path, passphrase())
-
-
 def _emit(plan: Plan, fmt: GuideFormat, done: frozenset[str] = frozenset()) -> None:
     if fmt is GuideFormat.json:
         typer.echo(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
@@ -223,7 +210,7 @@ def guide(
         raise typer.BadParameter("--done and --status need a case file", param_hint="CASE")
     data = default_guide()
     if case is not None and (done or status):
-        with _open_case(case) as opened:
+        with open_case(case) as opened:
             if done:
                 record_step_done(opened, done)
                 console_err.print(f"Step {done} is marked done in {case}.")
@@ -237,7 +224,7 @@ def guide(
             _emit(plan, fmt, finished)
         return
 
-    opened_case = _open_case(case) if case is not None else None
+    opened_case = open_case(case) if case is not None else None
     try:
         person = read_answers(answers) if answers is not None else ask_answers(data)
         plan = build_plan(person, data)

@@ -12,24 +12,12 @@ from pathlib import Path
 
 import typer
 
-from unshared.casefile import crypto
-from unshared.casefile.store import Case
-from unshared.cli.common import console, console_err, passphrase
-from unshared.errors import InputFileError
+from unshared.cli.common import console, console_err, open_case
 from unshared.report.bundle import make_bundle, verify_bundle
 from unshared.report.pack import model_of, write_report
 from unshared.report.platforms import platform_draft, platforms_in
 
-__all__ = ["register", "open_case", "show_bundle_check"]
-
-
-def open_case(path: Path, *, readonly: bool = False) -> Case:
-    """Open a case, asking for the passphrase only when the case is encrypted."""
-    if not path.is_file():
-        raise InputFileError("no such case file", path=str(path))
-    with path.open("rb") as fh:
-        encrypted = crypto.is_encrypted_header(fh.read(100))
-    return Case.open(path, passphrase() if encrypted else None, readonly=readonly)
+__all__ = ["register", "show_bundle_check"]
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from unshared.analysis.signal_rules import load_pack
 from unshared.analysis.signals import available_languages, detect_signals
 from unshared.analysis.summary import CaseSummary, MessageRef, summarise
 from unshared.casefile.store import Case
-from unshared.cli.common import Format, console, console_err, passphrase
+from unshared.cli.common import Format, console, console_err, open_case
 from unshared.errors import InputFileError
 from unshared.model import Message, Signal
 
@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
         load_pack(lang)  # an unknown language fails before the passphrase prompt
         if not case.exists():
             raise InputFileError("no such case file", path=str(case))
-        with Case.open(case, passphrase(), readonly=True) as opened:
+        with open_case(case, readonly=True) as opened:
             rows = list(_scan(opened, lang, show_progress=fmt is Format.table))
             victim = [p.name for p in opened.participants() if p.side == "victim" and p.name]
         summary = summarise(((mid, msg, sigs) for mid, msg, sigs in rows), lang=lang, victim=victim)
