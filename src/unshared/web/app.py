@@ -110,11 +110,17 @@ def create_app(settings: AppSettings) -> FastAPI:
     return app
 
 
+def session_state(request: Request) -> AppState:
+    """The state of the one person using this app (the open case, the guide answers)."""
+    state: AppState = request.app.state.app_state
+    return state
+
+
 def render(request: Request, template: str, **context: Any) -> HTMLResponse:
     """Render a page with what every page needs: help panel, csrf token, steps."""
     from unshared.web.help import help_contacts
 
-    state: AppState = request.app.state.app_state
+    state = session_state(request)
     region = getattr(state.answers, "region", "UK") if state.answers is not None else "UK"
     base = {
         "request": request,

@@ -21,18 +21,13 @@ from unshared import services
 from unshared.casefile import Case
 from unshared.errors import UnsharedError
 from unshared.importers import ImportOptions
-from unshared.web.app import AppState, render
+from unshared.web.app import AppState, render, session_state
 from unshared.web.forms import checked_form, one
 from unshared.web.security import csrf_ok
 
 router = APIRouter()
 _NAME = re.compile(r"^[\w .-]{1,80}$")
 MESSAGES_PER_PAGE = 300
-
-
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.app_state
-    return state
 
 
 def _cases(state: AppState) -> list[str]:
@@ -51,7 +46,7 @@ def _case_path(state: AppState, name: str) -> Path:
 
 @router.get("/case", response_class=HTMLResponse)
 def case_page(request: Request, error: str | None = None) -> Response:
-    state = _state(request)
+    state = session_state(request)
     exhibits: list[Any] = []
     count = 0
     if state.case is not None:
@@ -73,7 +68,7 @@ def case_page(request: Request, error: str | None = None) -> Response:
 @router.post("/case/new", response_class=HTMLResponse)
 async def case_new(request: Request) -> Response:
     values = await checked_form(request)
-    state = _state(request)
+    state = session_state(request)
     secret, again = one(values, "passphrase"), one(values, "passphrase2")
     if len(secret) < 8:
         return case_page(request, error="Choose a passphrase of at least 8 characters.")
@@ -94,7 +89,7 @@ async def case_new(request: Request) -> Response:
 @router.post("/case/open", response_class=HTMLResponse)
 async def case_open(request: Request) -> Response:
     values = await checked_form(request)
-    state = _state(request)
+    state = session_state(request)
     path = _case_path(state, one(values, "name"))
     secret = one(values, "passphrase") or None
     try:
@@ -120,7 +115,7 @@ def _open(state: AppState, case: Case, path: Path) -> None:
 @router.post("/case/close")
 async def case_close(request: Request) -> Response:
     await checked_form(request)
-    _state(request).close_case()
+    session_state(request).close_case()
     return RedirectResponse("/case", status_code=303)
 
 
@@ -157,7 +152,7 @@ async def upload(request: Request, name: str) -> Response:
     """Stream one file into the case as an exhibit, then read its messages."""
     if not csrf_ok(request, request.headers.get("x-csrf-token")):
         raise HTTPException(status_code=403, detail="expired page; reload and try again")
-    state = _state(request)
+    state = session_state(request)
     if state.case is None:
         raise HTTPException(status_code=409, detail="Open or create a case first.")
     safe_name = Path(name).name[:200] or "upload"
@@ -193,7 +188,7 @@ async def upload(request: Request, name: str) -> Response:
 
 @router.get("/case/messages", response_class=HTMLResponse)
 def conversation(request: Request, page: int = 1) -> Response:
-    state = _state(request)
+    state = session_state(request)
     if state.case is None:
         return RedirectResponse("/case", status_code=303)
     page = max(1, page)

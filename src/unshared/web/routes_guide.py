@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from unshared.errors import UnsharedError
-from unshared.web.app import AppState, render
+from unshared.web.app import render, session_state
 from unshared.web.forms import checked_form, one
 
 router = APIRouter()
@@ -20,11 +20,6 @@ REGIONS = [
     ("CA", "Canada"),
     ("AU", "Australia"),
 ]
-
-
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.app_state
-    return state
 
 
 def _safe_page(request: Request, answers: dict[str, Any], error: str | None) -> Response:
@@ -46,7 +41,7 @@ def _safe_page(request: Request, answers: dict[str, Any], error: str | None) -> 
 
 @router.get("/safe", response_class=HTMLResponse)
 def safe_form(request: Request) -> Response:
-    state = _state(request)
+    state = session_state(request)
     answers = state.answers.to_dict() if state.answers is not None else {}
     return _safe_page(request, answers, None)
 
@@ -83,7 +78,7 @@ async def safe_submit(request: Request) -> Response:
         return _safe_page(
             request, raw, "Please enter your age in years (a number), so the plan fits you."
         )
-    state = _state(request)
+    state = session_state(request)
     with state.lock:
         state.answers = answers
         state.plan = build_plan(answers, default_guide())
@@ -96,7 +91,7 @@ async def safe_submit(request: Request) -> Response:
 
 @router.get("/plan", response_class=HTMLResponse)
 def plan_page(request: Request) -> Response:
-    state = _state(request)
+    state = session_state(request)
     if state.plan is None:
         return RedirectResponse("/safe", status_code=303)
     done: set[str] = set()
@@ -113,7 +108,7 @@ def plan_page(request: Request) -> Response:
 async def plan_done(request: Request) -> Response:
     values = await checked_form(request)
     step_id = one(values, "step")
-    state = _state(request)
+    state = session_state(request)
     if state.plan is not None and state.plan.step(step_id) is not None:
         with state.lock:
             if state.case is not None:

@@ -15,17 +15,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from unshared.errors import UnsharedError
-from unshared.web.app import AppState, render
+from unshared.web.app import AppState, render, session_state
 from unshared.web.forms import checked_form, one
 from unshared.web.security import csrf_ok
 
 router = APIRouter()
 MAX_IN_MEMORY = 512 << 20
-
-
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.app_state
-    return state
 
 
 def _summary(fp: Any) -> dict[str, Any]:
@@ -52,7 +47,7 @@ def _store(state: AppState, prints: list[Any], how: str) -> None:
 
 @router.get("/protect", response_class=HTMLResponse)
 def protect_page(request: Request, error: str | None = None) -> Response:
-    state = _state(request)
+    state = session_state(request)
     stored: list[dict[str, Any]] = []
     if state.case is not None:
         with state.lock:
@@ -74,7 +69,7 @@ async def fingerprint_upload(request: Request, name: str) -> Response:
             )
     from unshared.fingerprints.service import fingerprint_bytes
 
-    state = _state(request)
+    state = session_state(request)
     safe_name = Path(name).name[:200]
     try:
         fp = await anyio.to_thread.run_sync(fingerprint_bytes, bytes(body), safe_name)
@@ -94,7 +89,7 @@ async def fingerprint_path(request: Request) -> Response:
         return protect_page(request, error="Type the path of a picture, a video or a folder.")
     from unshared.fingerprints.service import fingerprint_file, iter_media
 
-    state = _state(request)
+    state = session_state(request)
 
     def work() -> tuple[list[Any], list[str]]:
         prints: list[Any] = []

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from unshared import services
 from unshared.errors import UnsharedError
-from unshared.web.app import AppState, render
+from unshared.web.app import AppState, render, session_state
 from unshared.web.forms import checked_form, one
 
 router = APIRouter()
@@ -23,11 +23,6 @@ DOWNLOADS = {
 }
 
 
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.app_state
-    return state
-
-
 def _out_dir(state: AppState) -> Path:
     assert state.case_path is not None
     return state.case_path.with_name(state.case_path.stem + "-report")
@@ -35,7 +30,7 @@ def _out_dir(state: AppState) -> Path:
 
 @router.get("/identifiers", response_class=HTMLResponse)
 async def identifiers_page(request: Request) -> Response:
-    state = _state(request)
+    state = session_state(request)
     if state.case is None:
         return render(request, "identifiers.html", identifiers=[], key_messages=[], no_case=True)
     from unshared.analysis.service import analyze_case
@@ -72,7 +67,7 @@ async def identifiers_page(request: Request) -> Response:
 
 @router.get("/report", response_class=HTMLResponse)
 def report_page(request: Request, error: str | None = None) -> Response:
-    state = _state(request)
+    state = session_state(request)
     made: list[str] = []
     drafts: list[dict[str, str]] = []
     actions: list[dict[str, Any]] = []
@@ -103,7 +98,7 @@ def report_page(request: Request, error: str | None = None) -> Response:
 @router.post("/report/make", response_class=HTMLResponse)
 async def report_make(request: Request) -> Response:
     await checked_form(request)
-    state = _state(request)
+    state = session_state(request)
     if state.case is None:
         return report_page(request, error="Open your case first (step 2).")
     from unshared.report.bundle import make_bundle
@@ -128,7 +123,7 @@ async def report_make(request: Request) -> Response:
 
 @router.get("/report/file/{name}")
 def report_file(request: Request, name: str) -> Response:
-    state = _state(request)
+    state = session_state(request)
     if state.case is None or name not in DOWNLOADS:
         raise HTTPException(status_code=404, detail="not found")
     path = _out_dir(state) / name
@@ -144,7 +139,7 @@ def report_file(request: Request, name: str) -> Response:
 @router.post("/report/action", response_class=HTMLResponse)
 async def report_action(request: Request) -> Response:
     values = await checked_form(request)
-    state = _state(request)
+    state = session_state(request)
     if state.case is None:
         return report_page(request, error="Open your case first (step 2).")
     try:
