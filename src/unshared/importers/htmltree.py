@@ -1,6 +1,7 @@
 """A small lenient HTML tree on the stdlib :mod:`html.parser` (never raises on broken markup).
 
-Used by the HTML export readers (Telegram, DiscordChatExporter, Snapchat). Each node keeps the
+Used by the HTML export readers (Telegram, DiscordChatExporter, Snapchat) and Skype's
+message markup. Each node keeps the
 line it started on, for locators.
 """
 
@@ -34,6 +35,13 @@ class Node:
             if isinstance(c, Node):
                 yield c
                 yield from c.walk()
+
+    def find(self, tag: str) -> Node | None:
+        """The first descendant with this tag, depth first."""
+        for c in self.walk():
+            if c.tag == tag:
+                return c
+        return None
 
     def first(self, cls: str, *, skip: str | None = None) -> Node | None:
         for c in self.children:

@@ -10,56 +10,11 @@ Skype stores message bodies as an XML-like fragment: ``<ss>`` emoticons, ``<at>`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
+from unshared.importers.htmltree import Node, parse_html
 from unshared.model import Attachment
 
 __all__ = ["Rendered", "render"]
-
-
-@dataclass
-class _Node:
-    tag: str
-    attrs: dict[str, str]
-    children: list[_Node | str] = field(default_factory=list)
-
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
-
-    def find(self, tag: str) -> _Node | None:
-        for c in self.children:
-            if isinstance(c, _Node):
-                if c.tag == tag:
-                    return c
-                found = c.find(tag)
-                if found is not None:
-                    return found
-        return None
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = _Node("#root", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = _Node(tag, {k: v or "" for k, v in attrs})
-        self.stack[-1].children.append(node)
-        if len(self.stack) < 64:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(_Node(tag, {k: v or "" for k, v in attrs}))
-
-    def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
 
 
 @dataclass
@@ -104,7 +59,7 @@ class _Renderer:
         identity = identity.strip()
         return self.names.get(identity) or self.names.get("8:" + identity) or _name(identity)
 
-    def node(self, node: _Node | str) -> str:
+    def node(self, node: Node | str) -> str:
         if isinstance(node, str):
             return node
         tag = node.tag
@@ -113,29 +68,29 @@ class _Renderer:
             return str(handler(node))
         return self.children(node)
 
-    def children(self, node: _Node) -> str:
+    def children(self, node: Node) -> str:
         return "".join(self.node(c) for c in node.children)
 
     # -- inline ---------------------------------------------------------------------------
-    def tag_a(self, node: _Node) -> str:
+    def tag_a(self, node: Node) -> str:
         inner = self.children(node)
         href = node.attrs.get("href", "")
         if href and href.strip() != inner.strip():
             return f"{inner} ({href})" if inner.strip() else href
         return inner
 
-    def tag_at(self, node: _Node) -> str:
+    def tag_at(self, node: Node) -> str:
         inner = self.children(node).strip() or self.who(node.attrs.get("id", ""))
         return inner if inner.startswith("@") else "@" + inner
 
-    def tag_e_m(self, node: _Node) -> str:
+    def tag_e_m(self, node: Node) -> str:
         self.out.flags.add("edited")
         return ""
 
-    def tag_legacyquote(self, node: _Node) -> str:
+    def tag_legacyquote(self, node: Node) -> str:
         return ""
 
-    def tag_quote(self, node: _Node) -> str:
+    def tag_quote(self, node: Node) -> str:
         author = node.attrs.get("authorname") or self.who(node.attrs.get("author", ""))
         self.out.reply_to = node.attrs.get("messageid") or self.out.reply_to
         body = self.children(node).strip()
@@ -144,7 +99,7 @@ class _Renderer:
         return "\n".join([head, *(f"> {ln}" for ln in lines[1:])]) + "\n"
 
     # -- media and objects ----------------------------------------------------------------
-    def tag_uriobject(self, node: _Node) -> str:
+    def tag_uriobject(self, node: Node) -> str:
         kind_attr = node.attrs.get("type", "").split(".", 1)[0].lower()
         kind = _URI_KINDS.get(kind_attr, "file")
         original = node.find("originalname")
@@ -164,13 +119,13 @@ class _Renderer:
             label += " " + title.text().strip()
         return label
 
-    def tag_partlist(self, node: _Node) -> str:
+    def tag_partlist(self, node: Node) -> str:
         self.out.system = True
         state = node.attrs.get("type", "")
         names: list[str] = []
         duration = ""
         for part in node.children:
-            if isinstance(part, _Node) and part.tag == "part":
+            if isinstance(part, Node) and part.tag == "part":
                 name_node = part.find("name")
                 names.append(
                     name_node.text().strip()
@@ -186,17 +141,17 @@ class _Renderer:
         text = verb + (f" ({duration})" if duration else "")
         return text + (": " + ", ".join(n for n in names if n) if any(names) else "")
 
-    def tag_contacts(self, node: _Node) -> str:
+    def tag_contacts(self, node: Node) -> str:
         shown: list[str] = []
         for c in node.children:
-            if isinstance(c, _Node) and c.tag == "c":
+            if isinstance(c, Node) and c.tag == "c":
                 ident = c.attrs.get("s", "")
                 name = c.attrs.get("f", "")
                 self.out.attachments.append(Attachment(kind="contact", name=name or ident))
                 shown.append(f"{name} ({ident})" if name and ident else name or ident)
         return "[contact: " + ", ".join(shown) + "]"
 
-    def tag_location(self, node: _Node) -> str:
+    def tag_location(self, node: Node) -> str:
         address = node.attrs.get("address") or node.text().strip()
         link = node.find("a")
         uri = link.attrs.get("href") if link is not None else None
@@ -204,14 +159,14 @@ class _Renderer:
         return f"[location: {address}]" if address else "[location]"
 
     # -- thread events --------------------------------------------------------------------
-    def _event(self, node: _Node, verb: str) -> str:
+    def _event(self, node: Node, verb: str) -> str:
         self.out.system = True
         initiator = node.find("initiator")
         who = self.who(initiator.text()) if initiator else ""
         targets = [
             self.who(c.text())
             for c in node.children
-            if isinstance(c, _Node) and c.tag in ("target", "detailedtargetinfo")
+            if isinstance(c, Node) and c.tag in ("target", "detailedtargetinfo")
         ]
         value = node.find("value")
         tail = ", ".join(t for t in targets if t)
@@ -219,39 +174,37 @@ class _Renderer:
             tail = value.text().strip()
         return " ".join(x for x in (who, verb, tail) if x)
 
-    def tag_addmember(self, node: _Node) -> str:
+    def tag_addmember(self, node: Node) -> str:
         return self._event(node, "added")
 
-    def tag_deletemember(self, node: _Node) -> str:
+    def tag_deletemember(self, node: Node) -> str:
         return self._event(node, "removed")
 
-    def tag_topicupdate(self, node: _Node) -> str:
+    def tag_topicupdate(self, node: Node) -> str:
         return self._event(node, "changed the topic to")
 
-    def tag_pictureupdate(self, node: _Node) -> str:
+    def tag_pictureupdate(self, node: Node) -> str:
         self._event(node, "")
         initiator = node.find("initiator")
         return f"{self.who(initiator.text()) if initiator else 'Someone'} changed the picture"
 
-    def tag_historydisclosedupdate(self, node: _Node) -> str:
+    def tag_historydisclosedupdate(self, node: Node) -> str:
         return self._event(node, "changed history visibility to")
 
-    def tag_joiningenabledupdate(self, node: _Node) -> str:
+    def tag_joiningenabledupdate(self, node: Node) -> str:
         return self._event(node, "changed joining by link to")
 
-    def tag_roleupdate(self, node: _Node) -> str:
+    def tag_roleupdate(self, node: Node) -> str:
         return self._event(node, "changed a role")
 
 
 def render(content: str, names: dict[str, str] | None = None) -> Rendered:
     """Readable text, attachments and flags from one message's content markup."""
-    builder = _TreeBuilder()
     try:
-        builder.feed(content)
-        builder.close()
+        root = parse_html(content)
     except (AssertionError, ValueError):  # very old html.parser versions on odd markup
         return Rendered(content)
     renderer = _Renderer(names or {})
-    text = renderer.children(builder.root)
+    text = renderer.children(root)
     renderer.out.text = text.strip()
     return renderer.out
