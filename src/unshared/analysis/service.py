@@ -7,9 +7,10 @@ logged transaction (``analysis_run``). The evidence itself is never touched.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -19,7 +20,14 @@ from unshared.analysis.signals import detect_signals
 from unshared.casefile.store import Case
 from unshared.model import Identifier, Message, Participant, Side, Signal
 
-__all__ = ["analyze_case", "message_source", "side_of", "victim_names"]
+__all__ = [
+    "analyze_case",
+    "identifier_table",
+    "message_source",
+    "needs_analysis",
+    "side_of",
+    "victim_names",
+]
 
 #: Attachment kinds whose ``uri`` is a link someone shared.
 _LINK_ATTACHMENTS = frozenset({"link", "share"})
@@ -131,3 +139,54 @@ def analyze_case(
     }
     case.replace_analysis(identifiers, signals, summary)
     return summary
+
+
+def needs_analysis(case: Case, region: str) -> bool:
+    """True when there are imports since the last analysis, or it was run for another region."""
+
+    def last(kind: str) -> int:
+        rows = case.execute("SELECT max(seq) FROM events WHERE type=?", (kind,))
+        return int(rows[0][0] or 0)
+
+    done = last("analysis_run")
+    if not done or done < last("import_run"):
+        return True
+    payload = case.execute("SELECT payload FROM events WHERE seq=?", (done,))[0][0]
+    return str(json.loads(payload).get("region", "")).upper() != region.upper()
+
+
+def identifier_table(rows: Iterable[tuple[int | None, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One row per (kind, value): validity, where found, sides, uses, message ids, raw forms."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for message_id, body in rows:
+        key = (body["kind"], body["value"])
+        group = groups.setdefault(
+            key,
+            {
+                "kind": body["kind"],
+                "value": body["value"],
+                "valid": Counter(),
+                "sources": Counter(),
+                "sides": set(),
+                "uses": 0,
+                "messages": [],
+                "raw": [],
+            },
+        )
+        group["valid"][body.get("valid", "shape")] += 1
+        group["sources"][body.get("source", "message")] += 1
+        group["sides"].add(body.get("side", "unknown"))
+        group["uses"] += 1
+        if message_id is not None and message_id not in group["messages"]:
+            group["messages"].append(message_id)
+        if body.get("raw") and body["raw"] not in group["raw"] and len(group["raw"]) < 5:
+            group["raw"].append(body["raw"])
+    out = []
+    for group in groups.values():
+        group["valid"] = group["valid"].most_common(1)[0][0]
+        group["sources"] = dict(sorted(group["sources"].items()))
+        group["sides"] = sorted(group["sides"])
+        out.append(group)
+    order = {"other": 0, "unknown": 1, "victim": 2}
+    out.sort(key=lambda g: (min(order[s] for s in g["sides"]), g["kind"], g["value"]))
+    return out

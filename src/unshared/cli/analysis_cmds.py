@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -39,55 +38,6 @@ REGION_HELP = "Country for reading phone numbers without a +country code (ISO co
 class ScanFormat(StrEnum):
     text = "text"
     jsonl = "jsonl"
-
-
-def _needs_analysis(case: Any, region: str) -> bool:
-    def last(kind: str) -> int:
-        rows = case.execute("SELECT max(seq) FROM events WHERE type=?", (kind,))
-        return int(rows[0][0] or 0)
-
-    done = last("analysis_run")
-    if not done or done < last("import_run"):
-        return True
-    payload = case.execute("SELECT payload FROM events WHERE seq=?", (done,))[0][0]
-    return str(json.loads(payload).get("region", "")).upper() != region.upper()
-
-
-def summarise(rows: Iterator[tuple[int | None, dict[str, Any]]]) -> list[dict[str, Any]]:
-    """One row per (kind, value): validity, where found, sides, uses, message ids, raw forms."""
-    groups: dict[tuple[str, str], dict[str, Any]] = {}
-    for message_id, body in rows:
-        key = (body["kind"], body["value"])
-        group = groups.setdefault(
-            key,
-            {
-                "kind": body["kind"],
-                "value": body["value"],
-                "valid": Counter(),
-                "sources": Counter(),
-                "sides": set(),
-                "uses": 0,
-                "messages": [],
-                "raw": [],
-            },
-        )
-        group["valid"][body.get("valid", "shape")] += 1
-        group["sources"][body.get("source", "message")] += 1
-        group["sides"].add(body.get("side", "unknown"))
-        group["uses"] += 1
-        if message_id is not None and message_id not in group["messages"]:
-            group["messages"].append(message_id)
-        if body.get("raw") and body["raw"] not in group["raw"] and len(group["raw"]) < 5:
-            group["raw"].append(body["raw"])
-    out = []
-    for group in groups.values():
-        group["valid"] = group["valid"].most_common(1)[0][0]
-        group["sources"] = dict(sorted(group["sources"].items()))
-        group["sides"] = sorted(group["sides"])
-        out.append(group)
-    order = {"other": 0, "unknown": 1, "victim": 2}
-    out.sort(key=lambda g: (min(order[s] for s in g["sides"]), g["kind"], g["value"]))
-    return out
 
 
 def _read_lines(file: str) -> Iterator[tuple[int, str]]:
@@ -131,10 +81,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List the identifiers police need (Skype IDs, profile links, phones, wallets, MTCNs...)
         found in a case, who used them and how often."""
-        from unshared.analysis.service import analyze_case
+        from unshared.analysis.service import analyze_case, identifier_table, needs_analysis
 
         with open_case(case_path) as case:
-            if refresh or _needs_analysis(case, region):
+            if refresh or needs_analysis(case, region):
                 with Progress(
                     TextColumn("Reading messages for identifiers"),
                     BarColumn(),
@@ -144,7 +94,7 @@ def register(app: typer.Typer) -> None:
                 ) as bar:
                     task = bar.add_task("analyse", total=case.message_count())
                     analyze_case(case, region, progress=lambda n: bar.advance(task, n))
-            rows = summarise(case.identifiers())
+            rows = identifier_table(case.identifiers())
         if fmt == Format.jsonl:
             for row in rows:
                 typer.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))

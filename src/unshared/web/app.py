@@ -116,6 +116,13 @@ def session_state(request: Request) -> AppState:
     return state
 
 
+def phone_region(state: AppState) -> str:
+    """The ISO country for reading phone numbers, from the guide's region (UK -> GB)."""
+    from unshared.guide.loader import phone_region as for_region
+
+    return for_region(state.answers.region if state.answers is not None else "UK")
+
+
 def render(request: Request, template: str, **context: Any) -> HTMLResponse:
     """Render a page with what every page needs: help panel, csrf token, steps."""
     from unshared.web.help import help_contacts

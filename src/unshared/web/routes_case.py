@@ -21,7 +21,7 @@ from unshared import services
 from unshared.casefile import Case
 from unshared.errors import UnsharedError
 from unshared.importers import ImportOptions
-from unshared.web.app import AppState, render, session_state
+from unshared.web.app import AppState, phone_region, render, session_state
 from unshared.web.forms import checked_form, one
 from unshared.web.security import csrf_ok
 
@@ -157,10 +157,7 @@ async def upload(request: Request, name: str) -> Response:
         raise HTTPException(status_code=409, detail="Open or create a case first.")
     safe_name = Path(name).name[:200] or "upload"
     reader = _BodyReader(request.stream().__aiter__())
-    region = getattr(state.answers, "region", "UK") if state.answers is not None else "UK"
-    options = ImportOptions(
-        timezone=services.local_timezone(), region="GB" if region == "UK" else region
-    )
+    options = ImportOptions(timezone=services.local_timezone(), region=phone_region(state))
 
     def work() -> services.AddResult:
         assert state.case is not None

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from unshared import services
 from unshared.errors import UnsharedError
-from unshared.web.app import AppState, render, session_state
+from unshared.web.app import AppState, phone_region, render, session_state
 from unshared.web.forms import checked_form, one
 
 router = APIRouter()
@@ -33,27 +33,23 @@ async def identifiers_page(request: Request) -> Response:
     state = session_state(request)
     if state.case is None:
         return render(request, "identifiers.html", identifiers=[], key_messages=[], no_case=True)
-    from unshared.analysis.service import analyze_case
+    from unshared.analysis.service import analyze_case, identifier_table, needs_analysis
 
-    region = getattr(state.answers, "region", "UK") if state.answers is not None else "UK"
+    region = phone_region(state)
 
     def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         assert state.case is not None
         with state.lock:
-            analyze_case(state.case, region="GB" if region == "UK" else region)
+            if needs_analysis(state.case, region):
+                analyze_case(state.case, region=region)
             messages = {s.id: s.message for s in state.case.messages()}
-            found: dict[tuple[str, str], dict[str, Any]] = {}
-            for _mid, ident in state.case.identifiers():
-                key = (ident["kind"], ident["value"])
-                row = found.setdefault(key, {**ident, "uses": 0})
-                row["uses"] += 1
+            table = identifier_table(state.case.identifiers())
             flagged: dict[int, dict[str, Any]] = {}
             for mid, signal in state.case.signals():
                 if signal["stage"] in ("threat", "payment_demand", "deadline", "escalation"):
                     entry = flagged.setdefault(mid, {"message": messages.get(mid), "signals": []})
                     entry["signals"].append(signal)
-        order = sorted(found.values(), key=lambda r: (r.get("side") != "other", r["kind"]))
-        return order, [flagged[k] for k in sorted(flagged)]
+        return table, [flagged[k] for k in sorted(flagged)]
 
     identifiers, key_messages = await anyio.to_thread.run_sync(work)
     return render(
