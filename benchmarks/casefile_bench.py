@@ -56,8 +56,11 @@ def main() -> None:
         sha_s = time.perf_counter() - started
         mb = args.size_mb
         cpu = next(
-            (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-             if line.startswith("model name")),
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
             platform.processor(),
         )
         print(f"machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}")

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import pytest
 
 from unshared.bank.api import create_app
-from unshared.bank.service import hash_token, issue_token
+from unshared.bank.service import BankService, RateLimited, hash_token, issue_token
 from unshared.bank.sql import SQLStore
 
 from .helpers import TestClient
@@ -385,3 +385,27 @@ def test_invalid_unicode_is_a_400_not_a_crash(bank: Bank) -> None:
     )
     assert r.status_code == 400
     assert bank.client.get(f"/v1/cases/{CASE}/alerts", headers=bank.h(bank.submitter)).json() == []
+
+
+def test_rate_limits_hold_across_servers_on_one_database(store: SQLStore) -> None:
+    """Two servers on one database each allow half of a token's rate, so together the token
+    gets its rate, not twice it; when one leaves, the other takes the whole rate back."""
+    frozen = lambda: 0.0  # noqa: E731 - no refill during the test
+    first, second = BankService(store, clock=frozen), BankService(store, clock=frozen)
+    first.sync()
+    second.sync()
+    first.sync()
+    assert first.limiter.share == second.limiter.share == 0.5
+    token = issue_token(store, "platform", "busy", rate=8)
+    allowed = 0
+    for service in (first, second):
+        for _ in range(8):
+            try:
+                service.authenticate(token, "platform")
+                allowed += 1
+            except RateLimited:
+                pass
+    assert allowed == 8
+    store.leave(second.server_id)
+    first.sync()
+    assert first.limiter.share == 1.0

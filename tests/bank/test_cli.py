@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -99,3 +101,107 @@ def test_unreachable_bank_is_one_calm_error(tmp_path: Path) -> None:
     )
     assert result.exit_code != 0
     assert "cannot reach the bank" in str(result.exception)
+
+
+def test_tokens_are_listed_without_secrets_and_revoked(live_bank: LiveBank) -> None:
+    platform = _token(live_bank, "platform")
+    r = httpx.get(
+        live_bank.url + "/v1/hashes/lookup",
+        params={"signal_type": "pdq", "signal": PDQ},
+        headers={"Authorization": f"Bearer {platform}"},
+    )
+    assert r.status_code == 200
+
+    listed = runner.invoke(app, ["bank", "tokens", "--db", live_bank.db])
+    assert listed.exit_code == 0, listed.output
+    rows = [json.loads(x) for x in listed.output.splitlines()]
+    assert platform not in listed.output and "hash" not in listed.output
+    (mine,) = [r for r in rows if r["scope"] == "platform"]
+    assert mine["revoked"] is False
+
+    result = runner.invoke(app, ["bank", "revoke", str(mine["id"]), "--db", live_bank.db])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(app, ["bank", "revoke", str(mine["id"]), "--db", live_bank.db])
+    assert again.exit_code == 1 and "revoked already" in again.output
+
+    # The running server refuses it once its token cache (5 s) has expired.
+    deadline = time.monotonic() + 15
+    status = 200
+    while status == 200 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        status = httpx.get(
+            live_bank.url + "/v1/hashes/lookup",
+            params={"signal_type": "pdq", "signal": PDQ},
+            headers={"Authorization": f"Bearer {platform}"},
+        ).status_code
+    assert status == 401
+    rows = [
+        json.loads(x)
+        for x in runner.invoke(app, ["bank", "tokens", "--db", live_bank.db]).output.splitlines()
+    ]
+    assert [r["revoked"] for r in rows if r["id"] == mine["id"]] == [True]
+
+
+def test_api_revocation_is_immediate_on_that_server(live_bank: LiveBank) -> None:
+    admin, platform = _token(live_bank, "admin"), _token(live_bank, "platform")
+    headers = {"Authorization": f"Bearer {admin}"}
+    listed = httpx.get(live_bank.url + "/v1/tokens", headers=headers).json()
+    assert all("token_hash" not in row for row in listed)
+    target = max(row["id"] for row in listed if row["scope"] == "platform")
+    r = httpx.delete(f"{live_bank.url}/v1/tokens/{target}", headers=headers)
+    assert r.status_code == 200
+    r = httpx.get(
+        live_bank.url + "/v1/hashes/lookup",
+        params={"signal_type": "pdq", "signal": PDQ},
+        headers={"Authorization": f"Bearer {platform}"},
+    )
+    assert r.status_code == 401
+    assert httpx.delete(f"{live_bank.url}/v1/tokens/{target}", headers=headers).status_code == 404
+    audit = httpx.get(live_bank.url + "/v1/audit", headers=headers).json()
+    assert any(a["action"] == "token_revoked" and a["target"] == f"token:{target}" for a in audit)
+
+
+def test_vpdq_lookup_from_a_frame_file_and_from_a_video(
+    live_bank: LiveBank, tmp_path: Path
+) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import fingerprints_media
+
+    from unshared.fingerprints.service import fingerprint_file
+
+    video = fingerprints_media.write_video(
+        tmp_path / "clip.mp4", fingerprints_media.video_frames(seconds=2, fps=8), fps=8
+    )
+    fp = fingerprint_file(video)
+    assert fp.vpdq
+    submitter, platform = _token(live_bank, "submitter"), _token(live_bank, "platform")
+    case_path = tmp_path / "video.unshared"
+    with Case.create(case_path, None) as case:
+        case.add_fingerprints([fp], {"count": 1})
+    common = ["--bank", live_bank.url, "--token", submitter]
+    assert runner.invoke(app, ["bank", "submit", str(case_path), *common]).exit_code == 0
+    time.sleep(0.5)  # one sync round of the server
+
+    frames = tmp_path / "frames.txt"  # the vpdq tool's own line format
+    frames.write_text("".join(f"{f},{q},{h},{t}\n" for f, h, q, t in fp.vpdq), encoding="utf-8")
+    look = ["bank", "lookup", "--bank", live_bank.url, "--token", platform]
+    for extra in (["--vpdq", str(frames)], ["--media", str(video)]):
+        result = runner.invoke(app, [*look, *extra])
+        assert result.exit_code == 0, result.output
+        lines = [json.loads(x) for x in result.output.splitlines()]
+        videos = [m for m in lines if m["signal_type"] == "vpdq"]
+        assert len(videos) == 1 and videos[0]["match"] is True
+        assert videos[0]["query_match_percent"] == 100.0
+    # --media also looks up the file's exact hashes.
+    assert any(m["signal_type"] == "md5" for m in lines)
+
+
+def test_a_bad_frame_file_names_the_file_and_line(tmp_path: Path) -> None:
+    frames = tmp_path / "frames.txt"
+    frames.write_text("0,100," + "ab" * 32 + ",0.0\nnot a hash\n", encoding="utf-8")
+    result = runner.invoke(
+        app,
+        ["bank", "lookup", "--bank", "http://127.0.0.1:9", "--token", "x", "--vpdq", str(frames)],
+    )
+    assert result.exit_code == 1
+    assert "frames.txt (line 2)" in str(result.exception) or "frames.txt (line 2)" in result.output

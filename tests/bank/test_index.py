@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import faiss
 import numpy as np
 import pytest
@@ -35,20 +38,53 @@ def planted(rng: np.random.Generator, n: int, queries: int) -> tuple[np.ndarray,
     return codes, qs
 
 
-@pytest.mark.parametrize("tables", [16, 12, 8])
-def test_exact_recall_against_brute_force(tables: int) -> None:
-    rng = np.random.default_rng(tables)
+INDEXED = float("inf")  # scan_fraction that never falls back to a scan: the index path only
+
+
+@pytest.mark.parametrize("dir_bits", [None, 8, 16])
+def test_exact_recall_against_brute_force(dir_bits: int | None) -> None:
+    rng = np.random.default_rng(dir_bits or 1)
     codes, qs = planted(rng, 20000, 60)
     ids = np.arange(1000, 21000)
-    index = PDQIndex(tables=tables)
+    index = PDQIndex(dir_bits=dir_bits, scan_fraction=INDEXED)
     index.build(ids, codes)
     found = 0
     for q in qs:
-        for threshold in (31, 20, 0):
+        for threshold in (31, 20, 0, 45):
             want = brute(codes, ids, q, threshold)
             assert sorted(index.search(q, threshold)) == want
             found += len(want)
     assert found > 60  # the planted near-duplicates were there to find
+
+
+def test_default_layout_uses_the_index_and_stays_under_twice_the_raw_bytes() -> None:
+    rng = np.random.default_rng(5)
+    codes, qs = planted(rng, 150_000, 40)
+    index = PDQIndex()
+    index.build(np.arange(len(codes)), codes)
+    main = index._state.main
+    assert not main.scan_is_cheaper(31)  # the default threshold is answered by probing
+    assert main.scan_is_cheaper(63)  # ... and a huge one by a scan, still exact
+    stats = index.stats()
+    assert stats.dir_bits == 15 and stats.memory_ratio <= 2.0
+    candidates = [len(main.candidates(q, 31)) for q in qs]
+    assert max(candidates) < len(codes) / 10
+    for q in qs[:10]:
+        for threshold in (31, 63):
+            assert sorted(index.search(q, threshold)) == brute(
+                codes, np.arange(len(codes)), q, threshold
+            )
+
+
+def test_duplicate_heavy_buckets_widen_the_offsets_and_stay_exact() -> None:
+    rng = np.random.default_rng(9)
+    codes = rng.integers(0, 256, (3000, 32), dtype=np.uint8)
+    codes[:1000] = codes[0]  # a thousand copies of one hash share every bucket
+    index = PDQIndex(scan_fraction=INDEXED)
+    index.build(np.arange(3000), codes)
+    assert index._state.main.rel.dtype == np.uint16
+    q = flip(codes[0], np.array([3, 100, 200]))
+    assert sorted(index.search(q, 31)) == brute(codes, np.arange(3000), q, 31)
 
 
 def test_matches_faiss_flat_range_search() -> None:
@@ -73,20 +109,68 @@ def test_matches_faiss_flat_range_search() -> None:
 def test_incremental_adds_removals_and_merge() -> None:
     rng = np.random.default_rng(3)
     codes, qs = planted(rng, 6000, 20)
-    index = PDQIndex(merge_min=500, merge_ratio=4)
+    index = PDQIndex(merge_min=200, merge_ratio=4, scan_fraction=INDEXED)
     index.build(np.arange(3000), codes[:3000])
-    for start in range(3000, 6000, 250):  # several merges happen on the way
+    recent_seen = False
+    for start in range(3000, 6000, 250):  # folds into recent, then into main, on the way
         index.add(np.arange(start, start + 250), codes[start : start + 250])
+        recent_seen |= index.stats().recent_rows > 0
+    assert recent_seen
     removed = set(range(0, 6000, 7))
     index.remove(removed)
     keep = np.array([i for i in range(6000) if i not in removed])
     for q in qs:
         assert sorted(index.search(q, 31)) == brute(codes[keep], keep, q, 31)
+    assert len(index) == len(keep)
     index.merge()
     stats = index.stats()
-    assert stats.delta_rows == 0 and stats.removed == 0 and stats.rows == len(keep)
+    assert stats.delta_rows == 0 and stats.recent_rows == 0 and stats.removed == 0
+    assert stats.rows == len(keep)
     for q in qs:
         assert sorted(index.search(q, 31)) == brute(codes[keep], keep, q, 31)
+
+
+def test_an_id_added_again_after_removal_has_only_its_new_hash() -> None:
+    rng = np.random.default_rng(4)
+    codes = rng.integers(0, 256, (500, 32), dtype=np.uint8)
+    index = PDQIndex(merge_min=50, scan_fraction=INDEXED)
+    index.build(np.arange(500), codes)
+    index.remove([7])
+    new = rng.integers(0, 256, 32, dtype=np.uint8)
+    index.add([7], new[None])
+    assert index.search(codes[7], 31) == []  # the old hash no longer matches
+    assert index.search(new, 0) == [(7, 0)]
+    index.add(np.arange(1000, 1100), rng.integers(0, 256, (100, 32), dtype=np.uint8))  # a fold
+    assert index.search(codes[7], 31) == [] and index.search(new, 0) == [(7, 0)]
+    index.merge()
+    assert index.search(codes[7], 31) == [] and index.search(new, 0) == [(7, 0)]
+
+
+def test_searches_during_changes_see_a_whole_state() -> None:
+    rng = np.random.default_rng(8)
+    codes = rng.integers(0, 256, (4000, 32), dtype=np.uint8)
+    index = PDQIndex(merge_min=300, scan_fraction=INDEXED)
+    index.build(np.arange(1000), codes[:1000])
+    stop = threading.Event()
+    errors: list[str] = []
+
+    def reader() -> None:
+        while not stop.is_set():
+            for i in (0, 500, 999):  # always present: never missing, never twice
+                if index.search(codes[i], 0) != [(i, 0)]:
+                    errors.append(f"row {i}")
+            time.sleep(0.001)
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for start in range(1000, 4000, 200):  # several folds into recent and main
+        index.add(np.arange(start, start + 200), codes[start : start + 200])
+        index.remove([start + 1])
+    stop.set()
+    for t in threads:
+        t.join()
+    assert errors == []
 
 
 def test_radii_follow_the_pigeonhole() -> None:
@@ -115,7 +199,7 @@ def test_empty_index_and_hex_helpers() -> None:
 def test_property_exact_for_any_data(rows: list[bytes], query: bytes, threshold: int) -> None:
     codes = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(len(rows), 32)
     q = np.frombuffer(query, dtype=np.uint8)
-    index = PDQIndex()
+    index = PDQIndex(dir_bits=4, scan_fraction=INDEXED)
     index.add(np.arange(len(rows)), codes)  # delta path
     assert sorted(index.search(q, threshold)) == brute(codes, np.arange(len(rows)), q, threshold)
     index.merge()  # indexed path

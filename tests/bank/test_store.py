@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 
-from unshared.bank.sql import SQLStore, open_store
+from unshared.bank.sql import MIGRATIONS, SQLStore, open_store
 from unshared.bank.store import BankSettings, CaseRecord, NewEntry, NewSignal
 from unshared.errors import BankError
 
@@ -18,10 +21,40 @@ def _entry(pdq: str = PDQ) -> NewEntry:
 
 
 def test_migrations_are_recorded_and_idempotent(store: SQLStore, db_url: str) -> None:
-    assert store.schema_version() == 1
+    latest = MIGRATIONS[-1][0]
+    assert store.schema_version() == latest == 2
     again = open_store(db_url)  # runs migrate() again: nothing applied twice
-    assert again.schema_version() == 1
+    assert again.schema_version() == latest
     again.close()
+
+
+def test_a_first_version_bank_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)")
+    for statement in MIGRATIONS[0][1]:
+        conn.execute(statement.replace("{pk}", "INTEGER PRIMARY KEY AUTOINCREMENT"))
+    conn.execute("INSERT INTO schema_migrations VALUES (1, '2026-01-01')")
+    conn.execute(
+        "INSERT INTO tokens (name, scope, token_hash, rate_per_minute, created_at) "
+        "VALUES ('old', 'platform', 'h', 60, '2026-01-01')"
+    )
+    conn.commit()
+    conn.close()
+    store = open_store(f"sqlite:///{path}")
+    assert store.schema_version() == 2
+    assert store.heartbeat("server-a", 100.0, 10.0) == 1
+    assert [t["name"] for t in store.list_tokens()] == ["old"]  # nothing lost
+    store.close()
+
+
+def test_heartbeats_count_live_servers(store: SQLStore) -> None:
+    assert store.heartbeat("a", 100.0, 10.0) == 1
+    assert store.heartbeat("b", 101.0, 10.0) == 2
+    assert store.heartbeat("a", 102.0, 10.0) == 2  # a beat again: still two servers
+    assert store.heartbeat("a", 112.0, 10.0) == 1  # b went quiet more than 10 s ago
+    store.leave("a")
+    assert store.heartbeat("c", 113.0, 10.0) == 1
 
 
 def test_entries_changes_and_status(store: SQLStore) -> None:

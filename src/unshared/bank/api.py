@@ -200,11 +200,10 @@ def create_app(
     *,
     http: httpx.Client | None = None,
     sync_interval: float = 2.0,
-    index_tables: int = 16,
     background: bool = True,
 ) -> FastAPI:
     """The bank API over ``store``. ``background`` runs the sync and webhook loop."""
-    service = BankService(store, http=http, sync_interval=sync_interval, index_tables=index_tables)
+    service = BankService(store, http=http, sync_interval=sync_interval)
     stop = threading.Event()
 
     def loop() -> None:
@@ -226,6 +225,10 @@ def create_app(
             stop.set()
             if background:
                 worker.join(timeout=5)
+                try:  # the other servers take back our share of the rate limits
+                    store.leave(service.server_id)
+                except Exception:  # shutting down: a stale heartbeat expires anyway
+                    pass
 
     app = FastAPI(
         title="unshared hash bank",
@@ -395,6 +398,17 @@ def create_app(
     def tokens(body: TokenIn, token: Token = admin) -> dict[str, str]:
         """A new API token; shown once, stored only as its hash."""
         return {"token": service.create_token(token, body.scope, body.name, body.rate_per_minute)}
+
+    @app.get("/v1/tokens", tags=["operators"])
+    def list_tokens(token: Token = admin) -> list[dict[str, Any]]:
+        """Every token: id, name, scope, rate, when made and whether revoked (never the token)."""
+        return store.list_tokens()
+
+    @app.delete("/v1/tokens/{token_id}", response_model=Done, tags=["operators"])
+    def revoke(token_id: int = Path(ge=1), token: Token = admin) -> Done:
+        """Revoke a token: refused at once here, and by every server within 5 seconds."""
+        service.revoke_token(token, token_id)
+        return Done(count=1)
 
     @app.get("/v1/audit", tags=["operators"])
     def audit(limit: int = Query(100, ge=1, le=1000), token: Token = admin) -> list[dict[str, Any]]:

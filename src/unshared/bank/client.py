@@ -103,8 +103,10 @@ class BankClient:
     def lookup_many(self, queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return list(self._call("POST", "/v1/lookup", json={"queries": queries}))
 
-    def lookup_vpdq(self, frames: list[str], threshold: int = 31) -> list[dict[str, Any]]:
-        body = {"frames": frames, "threshold": threshold}
+    def lookup_vpdq(
+        self, frames: list[str], threshold: int = 31, min_percent: float = 80.0
+    ) -> list[dict[str, Any]]:
+        body = {"frames": frames, "threshold": threshold, "min_percent": min_percent}
         return list(self._call("POST", "/v1/lookup/vpdq", json=body))
 
     def changes(self, cursor: int = 0, limit: int = 1000) -> dict[str, Any]:

@@ -91,6 +91,15 @@ def issue_token(store: BankStore, scope: str, name: str = "", rate: int = 600) -
     return token
 
 
+def revoke_token(store: BankStore, token_id: int, by: int | None = None) -> bool:
+    """Revoke a token; every server refuses it within ``TOKEN_TTL`` seconds."""
+    with store.transaction():
+        done = store.revoke_token(token_id)
+        if done:
+            store.audit(by, "token_revoked", f"token:{token_id}")
+    return done
+
+
 def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
@@ -102,15 +111,20 @@ class _Bucket:
 
 
 class RateLimiter:
-    """A token bucket per API token: ``rate`` requests a minute, bursts up to ``rate``."""
+    """A token bucket per API token: ``rate`` requests a minute, bursts up to ``rate``.
+
+    With several servers on one database each allows ``share`` of the rate (``1 / servers``,
+    kept up to date from the servers' heartbeats), so a token's limit holds for the whole bank.
+    """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._buckets: dict[int, _Bucket] = {}
         self._lock = threading.Lock()
+        self.share = 1.0
 
     def check(self, token: Token) -> None:
-        rate = max(1, token.rate_per_minute)
+        rate = max(1.0, token.rate_per_minute * self.share)
         now = self._clock()
         with self._lock:
             bucket = self._buckets.setdefault(token.id, _Bucket(float(rate), now))
@@ -127,7 +141,6 @@ class BankService:
         store: BankStore,
         *,
         http: httpx.Client | None = None,
-        index_tables: int = 16,
         sync_interval: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -135,12 +148,12 @@ class BankService:
         self._http = http
         self.sync_interval = sync_interval
         self.limiter = RateLimiter(clock)
+        self.server_id = secrets.token_hex(8)
         self._tokens: dict[str, tuple[float, Token | None]] = {}
-        self._tables = index_tables
         self._sync_lock = threading.Lock()
-        self.pdq = PDQIndex(index_tables)
-        self.vpdq = PDQIndex(index_tables)
-        self.benign_pdq = PDQIndex(index_tables)
+        self.pdq = PDQIndex()
+        self.vpdq = PDQIndex()
+        self.benign_pdq = PDQIndex()
         self._benign_exact: set[tuple[str, str]] = set()
         self._benign_count = -1
         self.cursor = 0
@@ -192,6 +205,10 @@ class BankService:
                 self.cursor = batch[-1].seq
                 applied += len(batch)
             self._sync_benign()
+            servers = self.store.heartbeat(
+                self.server_id, time.time(), max(10.0, 5 * self.sync_interval)
+            )
+            self.limiter.share = 1.0 / max(1, servers)
             self.last_sync = time.monotonic()
             return applied
 
@@ -211,7 +228,7 @@ class BankService:
         if count == self._benign_count:
             return
         rows = self.store.benign("pdq")
-        index = PDQIndex(self._tables)
+        index = PDQIndex()
         if rows:
             index.build([i for i, _ in rows], pdq_to_bytes([v for _, v in rows]))
         exact = {(t, v) for t in ("md5", "sha256") for _, v in self.store.benign(t)}
@@ -228,6 +245,7 @@ class BankService:
             "pdq_delta_rows": stats.delta_rows,
             "vpdq_rows": self.vpdq.stats().rows,
             "index_tables": stats.tables,
+            "index_dir_bits": stats.dir_bits,
             "index_memory_bytes": stats.memory_bytes + self.vpdq.stats().memory_bytes,
             **self.store.counts(),
         }
@@ -447,6 +465,11 @@ class BankService:
         value = issue_token(self.store, scope, name, rate)
         self.store.audit(token.id, "token_created", scope, name)
         return value
+
+    def revoke_token(self, token: Token, token_id: int) -> None:
+        if not revoke_token(self.store, token_id, token.id):
+            raise NotFound("no such token, or it is revoked already")
+        self._tokens.clear()  # here at once; other servers within TOKEN_TTL
 
     # ----------------------------------------------------------------- webhooks
     def deliver_pending(self) -> int:

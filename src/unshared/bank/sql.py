@@ -77,6 +77,13 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL)",
         ],
     ),
+    (
+        2,
+        [
+            # Servers sharing this database, so each takes its share of every token's rate.
+            "CREATE TABLE servers (id TEXT PRIMARY KEY, seen_at DOUBLE PRECISION NOT NULL)",
+        ],
+    ),
 ]
 
 _PK = {
@@ -211,6 +218,40 @@ class SQLStore:
         if row is None:
             return None
         return Token(int(row[0]), row[1], row[2], int(row[3]), bool(row[4]))
+
+    def list_tokens(self) -> list[dict[str, object]]:
+        """Every token without its hash: id, name, scope, rate, when made, whether revoked."""
+        rows = self._all(
+            "SELECT id, name, scope, rate_per_minute, created_at, revoked FROM tokens ORDER BY id"
+        )
+        keys = ("id", "name", "scope", "rate_per_minute", "created_at", "revoked")
+        return [
+            {**dict(zip(keys, r, strict=True)), "id": int(r[0]), "revoked": bool(r[5])}
+            for r in rows
+        ]
+
+    def revoke_token(self, token_id: int) -> bool:
+        """Revoke a token for good; False if there is no such token or it was revoked already."""
+        with self.transaction():
+            row = self._one("SELECT revoked FROM tokens WHERE id=?", (token_id,))
+            if row is None or bool(row[0]):
+                return False
+            self._exec("UPDATE tokens SET revoked=1 WHERE id=?", (token_id,))
+            return True
+
+    def heartbeat(self, server_id: str, now: float, stale_after: float) -> int:
+        """Record that ``server_id`` is alive; returns how many servers were seen lately."""
+        with self.transaction():
+            self._exec(
+                "DELETE FROM servers WHERE id=? OR seen_at < ?", (server_id, now - stale_after)
+            )
+            self._exec("INSERT INTO servers (id, seen_at) VALUES (?,?)", (server_id, now))
+            row = self._one("SELECT count(*) FROM servers")
+        return int(row[0]) if row else 1
+
+    def leave(self, server_id: str) -> None:
+        with self.transaction():
+            self._exec("DELETE FROM servers WHERE id=?", (server_id,))
 
     def bank_settings(self, bank: str) -> BankSettings:
         row = self._one("SELECT pdq_threshold, quarantine_after FROM banks WHERE name=?", (bank,))

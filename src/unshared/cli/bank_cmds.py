@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from unshared.cli.common import console, open_case
+from unshared.cli.common import console, console_err, open_case
 
 bank_app = typer.Typer(
     name="bank",
@@ -69,6 +69,40 @@ def token(
 
 
 @bank_app.command()
+def tokens(
+    db: str = typer.Option(DEFAULT_DB, "--db", help="sqlite:///PATH or postgresql://..."),
+) -> None:
+    """List the bank's tokens (id, name, scope, rate, made, revoked); never the tokens."""
+    from unshared.bank.sql import open_store
+
+    store = open_store(db)
+    try:
+        for row in store.list_tokens():
+            typer.echo(json.dumps(row, sort_keys=True))
+    finally:
+        store.close()
+
+
+@bank_app.command()
+def revoke(
+    token_id: int = typer.Argument(..., help="The token's id, from `unshared bank tokens`."),
+    db: str = typer.Option(DEFAULT_DB, "--db", help="sqlite:///PATH or postgresql://..."),
+) -> None:
+    """Revoke a token for good: every server refuses it within 5 seconds."""
+    from unshared.bank.service import revoke_token
+    from unshared.bank.sql import open_store
+
+    store = open_store(db)
+    try:
+        if not revoke_token(store, token_id):
+            console_err.print(f"No token {token_id}, or it was revoked already.")
+            raise typer.Exit(1)
+    finally:
+        store.close()
+    console.print(f"Token {token_id} is revoked.")
+
+
+@bank_app.command()
 def submit(
     case: Path = typer.Argument(..., help="The case file."),
     bank: str = BANK_URL,
@@ -101,6 +135,46 @@ def submit(
     console.print(f"Sent {len(ids)} fingerprints. Only hashes left this machine.")
 
 
+def read_vpdq_frames(path: Path) -> list[str]:
+    """Frame hashes from a file: one 64-hex PDQ a line, the vpdq tool's
+    ``frame,quality,hash,timestamp`` lines, or ``unshared fingerprint --format jsonl`` output."""
+    from unshared.errors import InputFileError, ParseError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"cannot read it: {exc}", path=str(path)) from exc
+    frames: list[str] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("{"):
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ParseError(
+                    f"not JSON: {exc.msg}", path=str(path), where=f"line {number}"
+                ) from exc
+            frames.extend(str(f["pdq"]) for f in record.get("vpdq") or [] if f.get("pdq"))
+            continue
+        fields = [f.strip() for f in line.split(",")]
+        hexes = [f for f in fields if len(f) == 64 and all(c in HEX for c in f.lower())]
+        if len(hexes) != 1:
+            raise ParseError(
+                "expected one 64-hex-digit PDQ hash on this line",
+                path=str(path),
+                where=f"line {number}",
+            )
+        frames.append(hexes[0].lower())
+    if not frames:
+        raise InputFileError("no frame hashes in it", path=str(path))
+    return frames
+
+
+HEX = frozenset("0123456789abcdef")
+
+
 @bank_app.command()
 def lookup(
     bank: str = BANK_URL,
@@ -108,23 +182,45 @@ def lookup(
     pdq: str | None = typer.Option(None, "--pdq", help="A PDQ hash (64 hex digits)."),
     md5: str | None = typer.Option(None, "--md5"),
     sha256: str | None = typer.Option(None, "--sha256"),
+    vpdq: Path | None = typer.Option(
+        None, "--vpdq", help="A file of a video's vPDQ frame hashes (one a line, or JSONL)."
+    ),
+    media: Path | None = typer.Option(
+        None,
+        "--media",
+        help="An image or video: fingerprinted here, and only its hashes are sent.",
+    ),
     threshold: int = typer.Option(31, "--threshold", help="Largest PDQ distance to report."),
+    min_percent: float = typer.Option(
+        80.0, "--min-percent", help="vPDQ: share of frames that must match, both ways."
+    ),
 ) -> None:
     """Look hashes up; prints one JSON line per match (entry id, signal type, distance)."""
     from unshared.bank.client import BankClient
 
+    values: dict[str, str | None] = {"pdq": pdq, "md5": md5, "sha256": sha256}
+    frames = read_vpdq_frames(vpdq) if vpdq is not None else []
+    if media is not None:
+        from unshared.fingerprints.service import fingerprint_file
+
+        fp = fingerprint_file(media)  # read in place; only the hashes below leave
+        values = {"pdq": fp.pdq, "md5": fp.md5, "sha256": fp.sha256}
+        frames += [frame[1] for frame in fp.vpdq]
     queries = [
         {"signal_type": kind, "signal": value, "threshold": threshold}
-        for kind, value in (("pdq", pdq), ("md5", md5), ("sha256", sha256))
+        for kind, value in values.items()
         if value
     ]
-    if not queries:
-        raise typer.BadParameter("give at least one of --pdq, --md5, --sha256")
+    if not queries and not frames:
+        raise typer.BadParameter("give at least one of --pdq, --md5, --sha256, --vpdq, --media")
     with BankClient(bank, api_token) as client:
-        results = client.lookup_many(queries)
+        results = client.lookup_many(queries) if queries else []
+        videos = client.lookup_vpdq(frames, threshold, min_percent) if frames else []
     for result in results:
         for match in result["matches"]:
             typer.echo(json.dumps(match, sort_keys=True))
+    for match in videos:
+        typer.echo(json.dumps({**match, "signal_type": "vpdq"}, sort_keys=True))
 
 
 @bank_app.command()
