@@ -7,28 +7,29 @@ stored hash whose chunk is within ``r_t`` bits of the query's finds *every* hash
 recall is exact by construction, then each candidate is checked with a full 256-bit popcount.
 With ``d = 31`` every table is searched at radius 3.
 
-Each table is a *directory* on the top ``D`` bits of its chunk (``D`` grows with the bank, about
-``log2(n) - 1``, so a bucket holds two to four rows) and the row numbers sorted by that key. A
-look-up enumerates the ``D``-bit keys within ``r_t`` bits of the query's (1,794 keys per table at
-``D = 22``): the chunk's remaining bits are left to the full check. The layout is chosen for
-memory, which the issue caps at twice the raw hash bytes:
+Each table is a *directory* on the top ``D`` bits of its chunk (``D = bit_length(n) - 3``, so a
+bucket holds four to eight rows; 21 bits at 10M) and the row numbers sorted by that key. A
+look-up enumerates the ``D``-bit keys within ``r_t`` bits of the query's (1,562 keys per table at
+``D = 21``). Beside each row number a table keeps the chunk's next 4 bits: a row is only checked
+in full if those bits are within the radius left after the bucket's own difference, which skips
+about nine in ten rows before the costly random read of the full hash.
 
-* ``codes``: the hashes, ``(n, 32) uint8``, stored in table 0's key order, so table 0 needs no
-  row numbers (32 bytes a hash);
-* ``postings``: for tables 1..7 the row numbers, packed in 3 bytes while ``n < 2**24`` (4 beyond),
-  read through a strided ``uint32`` view (21 bytes a hash);
-* directories: bucket starts as a ``uint32`` base every 16 buckets plus a ``uint8`` offset per
-  bucket (wider only if 16 buckets ever hold more than 255 rows): about ``1.25 * 2**D`` bytes a
-  table, 4 bytes a hash at the chosen ``D``;
-* ``ids``: the caller's id for each row (4 bytes, 8 if an id does not fit in ``uint32``).
+The layout is chosen for memory, which the issue caps at twice the raw hash bytes (per hash):
 
-About 61 bytes a hash in all: 1.9x the 32 raw bytes. (A 16-table index of 16-bit chunks, the
-set-up HMA uses, needs a 3-4 byte posting per hash per table for 15 tables: 3x at best.)
+* ``codes``: the hashes in table 0's key order, so table 0 needs no row numbers (32 bytes);
+* ``rows_lo``/``rows_hi``: row numbers of tables 1..7 as aligned ``uint16`` + ``uint8`` arrays
+  (``uint16`` high parts from 2**24 rows) (21 bytes);
+* ``nibbles``: the 4 filter bits of tables 1..7, two to a byte (3.5 bytes);
+* ``ids``: the caller's id for each row (4 bytes; 8 if an id does not fit in ``uint32``);
+* directories: a ``uint32`` base every 16 buckets and a ``uint8`` offset per bucket (``uint16``
+  only if 16 buckets ever hold more than 255 rows): at most 2.5 bytes.
 
-Changes are incremental: new hashes go to a small *delta* segment that is searched by brute force,
-removals are tombstones; when the delta outgrows ``max(merge_min, n / merge_ratio)`` rows it is
-merged into a new main segment (amortised, never a rebuild per change). A threshold so large that
-the probes would touch a quarter of the bank (above ~45 bits) scans every hash instead: still exact.
+About 63 bytes at most: under 2x the 32 raw bytes. (A 16-table index of 16-bit chunks, the set-up
+HMA uses, needs a 3-4 byte posting per hash for each of 15 tables: 3x at best.)
+
+Changes are incremental (see :class:`PDQIndex`): a scanned delta, an indexed *recent* segment and
+the *main* segment, folded amortised, never a rebuild per change. A threshold so large that the
+probes would touch a quarter of the bank (above ~45 bits) scans every hash instead: still exact.
 """
 
 from __future__ import annotations
