@@ -374,6 +374,7 @@ class PDQIndex:
         self.merge_min = merge_min
         self.merge_ratio = merge_ratio
         self._write = threading.Lock()
+        self._hidden_cache: tuple[_State, int] | None = None
         empty = _empty(dir_bits)
         self._state = _State(
             empty, empty, np.empty((1024, 32), np.uint8), np.empty(1024, np.int64), 0,
@@ -508,11 +509,20 @@ class PDQIndex:
     def __len__(self) -> int:
         return self.stats().rows
 
-    def stats(self) -> IndexStats:
-        s = self._state
+    def _hidden(self, s: _State) -> int:
+        """Rows hidden by removals (counted once per state: it reads every id)."""
+        cached = self._hidden_cache
+        if cached is not None and cached[0] is s:
+            return cached[1]
         hidden = int(np.isin(s.main.ids, s.main_removed).sum()) if len(s.main_removed) else 0
         if len(s.recent_removed):
             hidden += int(np.isin(s.recent.ids, s.recent_removed).sum())
+        self._hidden_cache = (s, hidden)
+        return hidden
+
+    def stats(self) -> IndexStats:
+        s = self._state
+        hidden = self._hidden(s)
         rows = len(s.main) + len(s.recent) + s.delta_n
         memory = s.main.nbytes + s.recent.nbytes + s.delta_codes.nbytes + s.delta_ids.nbytes
         memory += s.main_removed.nbytes + s.recent_removed.nbytes
