@@ -21,7 +21,7 @@ from unshared.analysis.signals import KEY_STAGES, detect_signals
 from unshared.model import Signal
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "signals"
-SPLITS = ("en_dev", "en_heldout", "en_blind", "en_blind2")
+SPLITS = ("en_dev", "en_heldout", "en_blind", "en_blind2", "en_blind3")
 
 KEYWORDS = {
     "contact": r"cute|handsome|gorgeous|mutual friends|how old are you|single",

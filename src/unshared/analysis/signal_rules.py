@@ -80,6 +80,7 @@ class LanguagePack:
     currencies: dict[str, str]
     methods: tuple[tuple[str, re.Pattern[str]], ...]
     payments_made: tuple[Rule, ...]
+    jest_unless: tuple[re.Pattern[str], ...] = ()
 
 
 def available_languages() -> list[str]:
@@ -183,6 +184,9 @@ def compile_pack(data: Any, name: str = "<pack>") -> LanguagePack:
             rx(p, f"frames.context[{i}]") for i, p in enumerate(frames.get("context") or ())
         ),
         jest=tuple(rx(p, f"frames.jest[{i}]") for i, p in enumerate(frames.get("jest") or ())),
+        jest_unless=tuple(
+            rx(p, f"frames.jest_unless[{i}]") for i, p in enumerate(frames.get("jest_unless") or ())
+        ),
         stages=tuple(stages),
         amount=amount,
         currencies=currencies,

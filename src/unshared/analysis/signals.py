@@ -60,7 +60,9 @@ def detect_signals(text: str, lang: str = "en") -> list[Signal]:
         return []
     if any(p.search(text) for p in pack.context):
         return []
-    jest = any(p.search(text) for p in pack.jest)
+    jest = any(p.search(text) for p in pack.jest) and not any(
+        p.search(text) for p in pack.jest_unless
+    )
 
     found: dict[str, tuple[Rule, list[re.Match[str]]]] = {}
     waiting: list[Rule] = []
