@@ -20,7 +20,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--errors", action="store_true", help="also list every miss")
     args = parser.parse_args()
-    for name in ("labelled", "heldout"):
+    for name in ("labelled", "heldout", "blind2"):
         rows = load_labelled(ROOT / "tests" / "data" / "identifiers" / f"{name}.jsonl")
         result = score(rows, extract_identifiers)
         negatives = sum(1 for r in rows if not r["expected"])

@@ -171,6 +171,10 @@ def uk_bank_accounts(text: str) -> Iterator[Identifier]:
     sorts += [(m.start(1), m.end(3), m.groups()) for m in p.SORT_CODE_PLAIN.finditer(text)]
     accounts = [(m.start(), m.end(), m.group()) for m in p.ACCOUNT_NUMBER.finditer(text)]
     used: set[int] = set()
+    for m in p.SORT_PLAIN_THEN_ACCOUNT.finditer(text):
+        value = f"{m.group(1)}-{m.group(2)}-{m.group(3)} {m.group(4)}"
+        used.update(i for i, a in enumerate(accounts) if a[0] == m.start(4))
+        yield Identifier("uk_bank_account", value, m.group(), "shape", m.start(), m.end())
     for s_start, s_end, groups in sorted(sorts):
         best = None
         for i, (a_start, a_end, number) in enumerate(accounts):
@@ -298,6 +302,14 @@ def phones(text: str, region: str) -> Iterator[Identifier]:
 
 
 # --------------------------------------------------------------------------- handles in words
+def _cued(text: str, start: int, name: str) -> bool:
+    """A short platform word (``sc``, ``ig``, ``tg``) after "add me on" / "my" / "on", followed
+    by a name that looks like a handle: ``add me on sc kelvin.m22``."""
+    return (
+        _handle_like(name) and p.SHORT_WORD_CUE.search(text, max(0, start - 24), start) is not None
+    )
+
+
 def _handle_like(token: str) -> bool:
     return any(c.isdigit() or c in "_." for c in token)
 
@@ -347,7 +359,7 @@ def handles(text: str) -> Iterator[Identifier]:
             name = word.lstrip("@").rstrip(".")
             if name.lower().startswith("live:") or not name:
                 continue
-            if short and not (at or strong or said_is):
+            if short and not (at or strong or said_is or _cued(text, m.start(), name)):
                 continue
             if not at and name.lower() in p.STOPWORDS:
                 continue

@@ -131,6 +131,12 @@ SORT_CODE_PLAIN = re.compile(
 )
 ACCOUNT_NUMBER = re.compile(r"(?<![\d-])\d{8}(?![\d-])")
 BANK_CONTEXT = re.compile(r"sort\s*code|\bsort\b|\bs/?c\b|\bacc(?:ount)?\b|\bbank\b", re.I)
+#: An undashed sort code written right before "acc no" and the account: ``309634 acc no 55667788``.
+SORT_PLAIN_THEN_ACCOUNT = re.compile(
+    r"(?<![\d-])(\d{2})(\d{2})(\d{2})[ \t]*[,/|;-]?[ \t]*"
+    r"acc(?:ount|t)?\.?[ \t]*(?:no\.?|num(?:ber)?|#)?[ \t]*:?[ \t]*(\d{8})(?![\d-])",
+    re.IGNORECASE,
+)
 #: Sort code directly followed by an account number needs no other context.
 SORT_THEN_ACCOUNT = re.compile(r"(?<![\d-])(\d{2})-(\d{2})-(\d{2})[ /,:|]{1,4}(\d{8})(?![\d-])")
 
@@ -186,6 +192,10 @@ HANDLE_PLATFORMS = (
     ("skype_id", ("skype",), re.compile(r"\bskype\b", re.I)),
 )
 SHORT_PLATFORM_WORDS = frozenset({"ig", "sc", "tg"})
+#: What may stand before a short platform word so that a handle-like name after it counts.
+SHORT_WORD_CUE = re.compile(
+    r"(?:\b(?:on|my|add me on|follow me on|find me on|hit me on)[ \t]+)$", re.I
+)
 #: Valid account names per platform (after ``@`` is dropped, before lower-casing).
 HANDLE_SHAPES = {
     "instagram_handle": re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?"),
