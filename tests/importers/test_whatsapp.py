@@ -252,6 +252,30 @@ def test_time_order_decides_and_ambiguity_is_flagged() -> None:
     assert "ambiguous_date" in m[0].flags and "ambiguous_date" not in m[1].flags
 
 
+def test_undecided_order_takes_the_shorter_span_then_the_clock() -> None:
+    # US iPhone: "1/2/24" and "1/3/24" fit both orders and both keep time order. Read day-first
+    # they are a month apart, month-first a day apart: 2 and 3 January is meant.
+    us = (
+        "[1/2/24, 9:05:13\u202fPM] Chidi: \u200eMessages and calls are end-to-end encrypted.\n"
+        "[1/2/24, 9:05:13\u202fPM] Chidi: hi\n[1/3/24, 8:00:00\u202fAM] Zoe: morning\n"
+    )
+    m = parse(us)
+    assert m[1].sent_at == datetime(2024, 1, 2, 21, 5, 13, tzinfo=UTC)
+    assert m[2].sent_at == datetime(2024, 1, 3, 8, tzinfo=UTC)
+    assert "ambiguous_date" in m[1].flags  # still in doubt, and said so
+    # iOS writes the chat's name before its notices; the notice is a system line without it.
+    assert m[0].kind == "system" and m[0].sender is None
+    assert m[0].text == "Messages and calls are end-to-end encrypted."
+    # One day only: the spans are equal. A plain AM/PM clock means a month-first phone...
+    m = parse("[1/2/24, 9:05:13 PM] Chidi: hi\n[1/2/24, 9:06:00 PM] Zoe: hey\n")
+    assert m[0].sent_at == datetime(2024, 1, 2, 21, 5, 13, tzinfo=UTC)
+    # ... while a 24-hour clock, or Spanish "p. m.", keeps day-first.
+    m = parse("1/2/24, 21:05 - Chidi: hi\n1/2/24, 21:06 - Zoe: hey\n")
+    assert m[0].sent_at == datetime(2024, 2, 1, 21, 5, tzinfo=UTC)
+    m = parse("1/2/24, 9:05 p. m. - Chidi: hi\n1/2/24, 9:06 p. m. - Zoe: hey\n")
+    assert m[0].sent_at == datetime(2024, 2, 1, 21, 5, tzinfo=UTC)
+
+
 def test_timezone_given_or_machine_local() -> None:
     m = parse("25/03/2021, 10:00 - Jo: hi\n")
     assert m[0].sent_at is not None and m[0].sent_at.tzinfo is UTC

@@ -100,8 +100,25 @@ def json_shape(head: bytes, name: str) -> str:
     raise WrongFormat("not a Meta message export (no sender_name/timestamp_ms)", path=name)
 
 
-def head_platform(head: bytes) -> str:
-    """``instagram`` or ``messenger`` for a lone JSON/HTML file, from what its start shows."""
+def origin_platform(origin: str) -> str | None:
+    """``instagram``/``messenger`` when the file's original path says so (a lone message_1.json
+    still sits in ``your_instagram_activity/`` or ``your_activity_across_facebook/``)."""
+    low = origin.replace("\\", "/").lower()
+    if "your_instagram_activity/" in low or "/instagram-" in low or "/instagram_" in low:
+        return "instagram"
+    if any(m in low for m in ("your_activity_across_facebook/", "your_facebook_activity/")):
+        return "messenger"
+    if "/facebook-" in low or "/messenger" in low:
+        return "messenger"
+    return None
+
+
+def head_platform(head: bytes, origin: str = "") -> str:
+    """``instagram`` or ``messenger`` for a lone JSON/HTML file: from where it came from when
+    that says, else from what its start shows."""
+    found = origin_platform(origin)
+    if found is not None:
+        return found
     text = head.decode("utf-8", "replace")
     if '"type": "Generic"' in text or '"type":"Generic"' in text or "facebook.com" in text:
         return "messenger"
@@ -142,8 +159,9 @@ def sniff_meta(source: Source, platform: str) -> None:
         return
     head = source.head()
     json_shape(head, source.name)
-    if head_platform(head) != platform:
-        raise WrongFormat(f"looks like a {head_platform(head)} export", path=source.name)
+    found = head_platform(head, getattr(source, "origin", ""))
+    if found != platform:
+        raise WrongFormat(f"looks like a {found} export", path=source.name)
 
 
 class _Linker:

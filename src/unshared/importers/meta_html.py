@@ -67,7 +67,7 @@ def sniff_html(source: Source, platform: str) -> None:
     text = sniff_text(head, source.name)
     if "<html" not in text[:4096].lower() or not _MARKERS.search(text):
         raise WrongFormat("not a Meta HTML message page", path=source.name)
-    if head_platform(head) != platform:
+    if head_platform(head, getattr(source, "origin", "")) != platform:
         raise WrongFormat(f"not a {platform} page", path=source.name)
 
 

@@ -93,7 +93,7 @@ class _Scan:
         self.overall.add(header.raw)
         per = self.by_shape.get(header.shape)
         if per is None and len(self.by_shape) < 16:
-            per = self.by_shape[header.shape] = DateOrder()
+            per = self.by_shape[header.shape] = DateOrder(twelve_hour=header.us_clock)
         if per is not None:
             per.add(header.raw)
 
@@ -262,6 +262,10 @@ class WhatsAppImporter:
         lines = [body, *p.extra]
         if ":" not in body or system_notice(body):
             kind = "system"
+            # iOS puts the chat's name in front of its notices: "Name: \u200eMessages and calls..."
+            named = _SENDER.match(body)
+            if named is not None and (named.group("text") or "").startswith("\u200e"):
+                lines[0] = (named.group("text") or "").lstrip("\u200e")
             text = "\n".join(lines)
         else:
             m = _SENDER.match(body)

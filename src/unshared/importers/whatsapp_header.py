@@ -32,7 +32,7 @@ _HEADER = re.compile(
     r"(?P<d1>\d{1,4})(?P<ds>[./\-])(?P<d2>\d{1,2})(?P=ds)(?P<d3>\d{1,4})\.?"
     rf"(?:,{_SP}*|{_SP}+)(?:(?:klo|kl\.|um|à|às|alle|om){_SP}+)?"
     r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2}))?"
-    rf"(?:{_SP}*(?P<ap>[aApP])\.?{_SP}?[mM]\.?)?\.?"
+    rf"(?:{_SP}*(?P<ampm>(?P<ap>[aApP])\.?{_SP}?[mM]\.?))?\.?"
     rf"(?(open)\]{_SP}?|{_SP}?[-–—]{_SP})"
 )
 
@@ -48,6 +48,8 @@ class Header(NamedTuple):
     shape: tuple[bool, str, int, bool, bool]
     end: int
     """Index in the line where the body (``Name: text``) starts."""
+    us_clock: bool = False
+    """A plain ``AM``/``PM`` marker (not Spanish ``p. m.``): the clock of US-locale phones."""
 
 
 def match_header(line: str) -> Header | None:
@@ -72,7 +74,8 @@ def match_header(line: str) -> Header | None:
     else:
         year_at = -1
     shape = (bool(op), ds, year_at, s is not None, bool(ap))
-    return Header((d1, d2, d3), hour, minute, second, shape, m.end())
+    us_clock = m.group("ampm") is not None and m.group("ampm").upper() in ("AM", "PM")
+    return Header((d1, d2, d3), hour, minute, second, shape, m.end(), us_clock)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -110,6 +113,8 @@ class DateOrder:
     total: int = 0
     order: str = "DMY"
     ambiguous: bool = False
+    twelve_hour: bool = False
+    """Headers with a plain AM/PM: the clock US-locale phones use, which write the month first."""
 
     def add(self, raw: tuple[str, str, str]) -> None:
         self.total += 1
@@ -152,6 +157,13 @@ class DateOrder:
         # What remains in doubt is a day/month swap.
         swap = {"DMY": "MDY", "MDY": "DMY", "YMD": "YDM", "YDM": "YMD"}[self.order]
         self.ambiguous = swap in calm
+        if self.ambiguous:
+            # Both readings fit and keep time order. A chat's messages sit close together, so the
+            # reading with the shorter span wins ("1/2/24", "1/3/24": 2-3 January, not 1 February
+            # to 1 March). With equal spans, a 12-hour clock means a month-first (US) phone.
+            mine, other = self._span(self.order), self._span(swap)
+            if other < mine or (other == mine and self.twelve_hour and swap == "MDY"):
+                self.order = swap
         return self.order
 
     def date(self, raw: tuple[str, str, str]) -> tuple[tuple[int, int, int] | None, bool]:
