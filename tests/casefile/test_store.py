@@ -211,3 +211,22 @@ def test_truncated_case_file_is_refused(tmp_path: Path) -> None:
     with case:
         result = verify_case(case)
     assert not result.ok
+
+
+def test_messages_come_oldest_first_even_from_newest_first_exports(tmp_path: Path) -> None:
+    """Skype and Snapchat write the newest message first; a WhatsApp chat is oldest first.
+    Both list oldest first, import by import, and untimed lines keep their place."""
+    newest_first = (
+        b"[2024-01-03 22:40] Chidi: leave me alone\n"
+        b"[2024-01-03 09:00] Chidi: pay now\n"
+        b"[2024-01-02 20:47] Chidi: hi\n"
+    )
+    oldest_first = (
+        b"02/01/2024, 20:47 - Zoe: first\n02/01/2024, 20:48 - Zoe: second\n"
+        b"03/01/2024, 09:00 - Zoe: third\n"
+    )
+    with _case(tmp_path, None) as case:
+        _import(case, newest_first, "chat.md")
+        _import(case, oldest_first, "WhatsApp Chat with Zoe.txt")
+        texts = [s.message.text for s in case.messages()]
+    assert texts == ["hi", "pay now", "leave me alone", "first", "second", "third"]

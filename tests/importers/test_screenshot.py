@@ -135,6 +135,17 @@ def test_broken_image_is_a_parse_error() -> None:
         _read(data[: len(data) // 2], "cut.png")
 
 
+def test_a_cut_image_stays_an_error_after_a_pdf_report(tmp_path: Path) -> None:
+    """Importing WeasyPrint switches on Pillow's LOAD_TRUNCATED_IMAGES for the whole process
+    (the app makes PDFs and reads screenshots in one process); the renderer switches it back."""
+    from unshared.report.render import render_pdf
+
+    render_pdf("<p>report</p>", tmp_path / "report.pdf")
+    data = _encode(render_chat(CONVERSATION[:1]), "PNG")
+    with pytest.raises(ParseError, match="cannot be decoded"):
+        _read(data[: len(data) // 2], "cut.png")
+
+
 @pytest.mark.parametrize(
     ("text", "rest", "time"),
     [

@@ -499,12 +499,40 @@ class Case:
         rows.clear()
 
     def messages(self) -> Iterator[StoredMessage]:
-        """Every message, in time order (messages without a time keep their import order)."""
-        for mid, sha, body in self._db.execute(
-            "SELECT m.id, e.sha256, m.body FROM messages m JOIN exhibits e ON e.id = m.exhibit_id "
-            "ORDER BY m.import_id, m.id"
-        ):
-            yield StoredMessage(mid, sha, Message.from_dict(json.loads(body)))
+        """Every message, import by import, oldest first.
+
+        Within an import messages keep the export's own order (a message without a time stays
+        where the export put it), except that an export written newest first (Skype, Snapchat)
+        is read backwards: its first timed message is later than its last.
+        """
+        imports = list(
+            self._db.execute(
+                "SELECT import_id, min(id), max(id) FROM messages GROUP BY import_id "
+                "ORDER BY import_id"
+            )
+        )
+        for import_id, low, high in imports:
+            direction = "DESC" if self._newest_first(low, high) else "ASC"
+            for mid, sha, body in self._db.execute(
+                "SELECT m.id, e.sha256, m.body FROM messages m "
+                "JOIN exhibits e ON e.id = m.exhibit_id "
+                f"WHERE m.id BETWEEN ? AND ? AND m.import_id = ? ORDER BY m.id {direction}",
+                (low, high, import_id),
+            ):
+                yield StoredMessage(mid, sha, Message.from_dict(json.loads(body)))
+
+    def _newest_first(self, low: int, high: int) -> bool:
+        ends = [
+            self._db.execute(
+                "SELECT sent_utc FROM messages WHERE id BETWEEN ? AND ? AND sent_utc IS NOT NULL "
+                f"ORDER BY id {order} LIMIT 1",
+                (low, high),
+            ).fetchone()
+            for order in ("ASC", "DESC")
+        ]
+        if ends[0] is None or ends[1] is None:
+            return False
+        return bool(ends[0][0] > ends[1][0])
 
     def message_count(self) -> int:
         return _scalar(self._db, "SELECT count(*) FROM messages")

@@ -103,6 +103,12 @@ def render_pdf(html: str, out: Path) -> None:
     """Lay the HTML (best made with ``render_html(model, compact=True)``) out as an A4 PDF."""
     # Nothing is fetched from the network: any URL in the document is refused.
     import weasyprint  # heavy import, only when a PDF is asked for
+    from PIL import ImageFile
+
+    # Importing WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process. Reports hold
+    # no images, and elsewhere a cut-off screenshot or photo must be an error, not a half-grey
+    # picture quietly read or fingerprinted: put Pillow's default back.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     def _no_fetch(url: str, timeout: int = 10, ssl_context: object = None) -> dict[str, object]:
         raise ValueError(f"the report must not load external resources ({url})")
