@@ -10,7 +10,7 @@ import pytest
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers import BytesSource, FileSource, ImportOptions, detect
 from unshared.importers.signal import SignalImporter
-from unshared.model import Message
+from unshared.model import Message, Participant
 
 SIG = SignalImporter()
 
@@ -34,6 +34,15 @@ def test_signal_export_markdown(data_dir: Path) -> None:
     assert m[3].attachments[0].kind == "sticker" and m[3].attachments[0].name == "😀"
     assert m[4].attachments[0].kind == "file" and m[4].text == ""
     assert m[4].locator.line == 8
+
+
+def test_me_is_the_account_that_exported() -> None:
+    # signal-export writes "Me" for outgoing messages.
+    data = b"[2024-02-01 10:00:01] Chidi: hi\n[2024-02-01 10:00:09] Me: who is this?\n"
+    source = BytesSource(data, "chat.md")
+    records = list(SIG.parse(source, ImportOptions(timezone=UTC)))
+    sides = {p.name: p.side for p in records if isinstance(p, Participant)}
+    assert sides == {"Chidi": "unknown", "Me": "victim"}
 
 
 def test_whatsapp_like_lines_without_signal_marks_go_to_whatsapp() -> None:

@@ -58,6 +58,18 @@ def test_real_chat_analytics_sample(exports_dir: Path) -> None:
     assert messages[3].locator.pointer == "/messages/3"
 
 
+def test_one_to_one_chat_tells_the_sides_apart(exports_dir: Path) -> None:
+    """A personal chat's id is the other person's user id; whoever else writes is the account
+    holder who exported it."""
+    source = FileSource(exports_dir / "telegram" / "chatanalytics_DM_2A_7M.json")
+    records = list(get("telegram").parse(source, ImportOptions(timezone=UTC)))
+    sides = {p.name: p.side for p in records if isinstance(p, Participant)}
+    assert sides == {"Bob": "other", "Alice": "victim"}
+    # --me still wins, and a group chat is not guessed at.
+    named = get("telegram").parse(source, ImportOptions(timezone=UTC, me=frozenset({"Bob"})))
+    assert {p.name: p.side for p in named if isinstance(p, Participant)}["Bob"] == "victim"
+
+
 def test_real_chat_miner_sample(exports_dir: Path) -> None:
     source = FileSource(exports_dir / "telegram" / "chatminer_test_single_export.json")
     assert detect(source).name == "telegram"

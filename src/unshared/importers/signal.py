@@ -26,6 +26,7 @@ from unshared.model import Attachment, Locator, Message, Participant, Reaction, 
 __all__ = ["SignalImporter"]
 
 PLATFORM = "signal"
+EXPORTER = "Me"
 _LINE = re.compile(
     r"^\[(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})(?P<comma>,)? (?P<h>\d{2}):(?P<mi>\d{2})"
     r"(?::(?P<s>\d{2}))?\] (?P<rest>.*)$"
@@ -151,7 +152,8 @@ class SignalImporter:
             flags.add("unreadable_date")
         if sender and sender not in seen:
             seen.add(sender)
-            side = "victim" if sender in options.me else "unknown"
+            # signal-export writes "Me" for the messages of the account that exported the chat.
+            side = "victim" if sender in options.me or sender == EXPORTER else "unknown"
             yield Participant(PLATFORM, conversation, sender, side=side)  # type: ignore[arg-type]
         yield Message(
             platform=PLATFORM,

@@ -23,7 +23,7 @@ from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
 from unshared.importers.common import Roster, as_str, from_unix, parse_iso, people, text_of
 from unshared.importers.jsonwalk import expect_list, json_head, pointer, walk
-from unshared.model import Attachment, Locator, Message, Reaction, Record
+from unshared.model import Attachment, Locator, Message, Reaction, Record, Side
 
 _TYPE = re.compile(r'"type"\s*:\s*"(?:message|service)"')
 _DATE = re.compile(r'"date(?:_unixtime)?"\s*:')
@@ -97,6 +97,7 @@ class _Parser:
         self.roster = Roster("telegram", options)
         self.chat_name: str | None = None
         self.chat_id: str | None = None
+        self.chat_type: str | None = None
         self.found = False
 
     def conversation(self) -> str:
@@ -128,10 +129,10 @@ class _Parser:
                     raise ParseError(
                         "a chat is not a JSON object", path=self.name, where=f"json {event.pointer}"
                     )
-                self.chat_name = self.chat_id = None
-            elif n == 1 and event.kind == "value" and path[0] in ("name", "id"):
+                self.chat_name = self.chat_id = self.chat_type = None
+            elif n == 1 and event.kind == "value" and path[0] in ("name", "id", "type"):
                 self.chat_field(str(path[0]), event.value)
-            elif n == 4 and event.kind == "value" and path[3] in ("name", "id"):
+            elif n == 4 and event.kind == "value" and path[3] in ("name", "id", "type"):
                 self.chat_field(str(path[3]), event.value)
             elif (n == 2 and path[0] == "messages") or (n == 5 and path[3] == "messages"):
                 if event.kind != "value":
@@ -151,8 +152,19 @@ class _Parser:
     def chat_field(self, key: str, value: Any) -> None:
         if key == "name":
             self.chat_name = as_str(value)
+        elif key == "type":
+            self.chat_type = as_str(value)
         else:
             self.chat_id = as_str(value)
+
+    def personal_side(self, sender_id: str | None) -> Side | None:
+        """In a one-to-one chat the chat's id is the other person's: anyone else writing in it is
+        the account holder who exported it."""
+        if self.chat_type != "personal_chat" or not self.chat_id or not sender_id:
+            return None
+        if not sender_id.startswith("user"):
+            return None
+        return "other" if sender_id == f"user{self.chat_id}" else "victim"
 
     def message(self, raw: Any, where: str, offset: int) -> Iterator[Record]:
         if not isinstance(raw, dict):
@@ -164,7 +176,9 @@ class _Parser:
         sender = as_str(raw.get("actor") if service else raw.get("from"))
         sender_id = as_str(raw.get("actor_id") if service else raw.get("from_id"))
         if sender or sender_id:
-            yield from self.roster.add(conversation, sender, sender_id)
+            named = self.roster.side(sender, sender_id)  # --me wins
+            side = named if named == "victim" else self.personal_side(sender_id)
+            yield from self.roster.add(conversation, sender, sender_id, side=side)
         sent_at = from_unix(raw.get("date_unixtime"))
         assumed = False
         if sent_at is None:
