@@ -145,6 +145,19 @@ def test_google_chat_takeout_zip(tmp_path: Path) -> None:
     assert messages[0].locator.member == "Takeout/Google Chat/Groups/DM abcDEF123/messages.json"
 
 
+def test_google_chat_takeout_names_the_account_holder(tmp_path: Path) -> None:
+    path = tmp_path / "takeout.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.write(GCHAT / "messages.json", "Takeout/Google Chat/Groups/DM abcDEF123/messages.json")
+        zf.writestr(
+            "Takeout/Google Chat/Users/User 1/user_info.json",
+            '{"user": {"name": "Me Myself", "email": "me.myself@example.org", "user_type": "Human"}}',
+        )
+    records = list(get("google-chat").parse(FileSource(path), ImportOptions(timezone=UTC)))
+    sides = {p.name: p.side for p in records if isinstance(p, Participant)}
+    assert sides == {"Sam Stranger": "unknown", "Me Myself": "victim"}
+
+
 @pytest.mark.parametrize(
     ("text", "expected", "assumed"),
     [

@@ -3,7 +3,8 @@
 ``messages.json`` is ``{"messages": [{"creator": {"name", "email", "user_type"}, "created_date":
 "Monday, 3 July 2023 at 14:02:11 UTC", "text", "attached_files": [{"original_name",
 "export_name"}], "quoted_message_metadata", "reactions", "updated_date", "deleted_date",
-"message_id", "topic_id"}]}``. ``group_info.json`` holds the group ``name`` and ``members``.
+"message_id", "topic_id"}]}``. ``group_info.json`` holds the group ``name`` and ``members``; in a whole Takeout,
+``Google Chat/Users/User <id>/user_info.json`` names the account holder, whose side is the victim's.
 A single messages.json or the Takeout zip (every group in it) can be added; messages are streamed.
 The creator's e-mail is kept as ``sender_id`` and ``Participant.platform_id``.
 """
@@ -25,6 +26,8 @@ from unshared.importers.jsonwalk import expect_list, json_head, pointer, walk
 from unshared.model import Attachment, Locator, Message, Reaction, Record
 
 _MEMBER = re.compile(r"(?:^|/)Google Chat/Groups/([^/]+)/messages\.json$")
+#: The account holder's own record in a Takeout: ``{"user": {"name", "email", "user_type"}}``.
+_USER_INFO = re.compile(r"(?:^|/)Google Chat/Users/[^/]+/user_info\.json$")
 _ZONE = re.compile(r"\s+(?:UTC|GMT)(?:([+-])(\d{1,2})(?::?(\d{2}))?)?$")
 _FORMATS = (
     "%A, %d %B %Y at %H:%M:%S",
@@ -81,6 +84,9 @@ class GoogleChatImporter:
             groups = sorted((m.group(1), n) for n in names if (m := _MEMBER.search(n)))
             if not groups:
                 raise ParseError("the archive holds no Google Chat messages", path=source.name)
+            for info_name in sorted(n for n in names if _USER_INFO.search(n)):
+                if archive.size(info_name) < (1 << 20):
+                    roster.me.update(_account_holder(archive.read(info_name)))
             for group, member in groups:
                 title = group
                 info_name = member.rsplit("/", 1)[0] + "/group_info.json"
@@ -100,6 +106,18 @@ class GoogleChatImporter:
                         options,
                         roster,
                     )
+
+
+def _account_holder(data: bytes) -> set[str]:
+    """The Takeout owner's e-mail and name from ``user_info.json``: their side is the victim's."""
+    try:
+        info = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return set()
+    user = info.get("user") if isinstance(info, dict) else None
+    if not isinstance(user, dict):
+        return set()
+    return {v for v in (as_str(user.get("email")), as_str(user.get("name"))) if v}
 
 
 def _title(info: dict[str, Any], group: str) -> str:
