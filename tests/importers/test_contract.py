@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import unshared.importers.base as base_module
 from unshared.errors import UnsharedError, WrongFormat
 from unshared.importers import BytesSource, FileSource, Importer, ImportOptions, registry
 from unshared.model import Message
@@ -185,3 +186,15 @@ class TestContract:
 def test_every_importer_has_a_sample() -> None:
     missing = [imp.name for imp in IMPORTERS if imp.name not in SAMPLES]
     assert not missing, f"add a sample for importer(s) {missing} to SAMPLES in {__file__}"
+
+
+def test_every_registering_module_is_a_builtin() -> None:
+    """Format modules load on first use of the registry, from base.BUILTIN: a new importer
+    module missing from that list would never be found."""
+    from unshared.importers.base import BUILTIN
+
+    folder = Path(base_module.__file__).parent
+    registering = sorted(
+        p.stem for p in folder.glob("*.py") if "\n@register\n" in p.read_text(encoding="utf-8")
+    )
+    assert sorted(BUILTIN) == registering

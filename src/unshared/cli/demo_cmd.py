@@ -8,19 +8,9 @@ from pathlib import Path
 
 import typer
 
-from unshared import services
-from unshared.analysis.service import analyze_case
 from unshared.casefile import Case, verify_case
 from unshared.cli.common import console
 from unshared.errors import CaseFileError
-from unshared.fingerprints.service import Options, fingerprint_file
-from unshared.guide.answers import parse_answers
-from unshared.guide.casefile_link import record_plan, record_step_done
-from unshared.guide.flow import build_plan
-from unshared.guide.loader import default_guide
-from unshared.importers import ImportOptions
-from unshared.report.bundle import make_bundle
-from unshared.report.pack import write_report
 
 DEMO_PASSPHRASE = "demo only - not secret"
 
@@ -51,6 +41,18 @@ def demo(
     out: Path = typer.Option(Path("unshared-demo"), "--out", help="Folder for the demo case."),
 ) -> None:
     """Build a demo case from invented sample chats and show what unshared does."""
+    # Every area of the toolkit runs below; they load here, not when any command starts.
+    from unshared import services
+    from unshared.analysis.service import analyze_case
+    from unshared.fingerprints.service import Options, fingerprint_file
+    from unshared.guide.answers import parse_answers
+    from unshared.guide.casefile_link import record_plan, record_step_done
+    from unshared.guide.flow import build_plan
+    from unshared.guide.loader import default_guide
+    from unshared.importers import ImportOptions
+    from unshared.report.bundle import make_bundle
+    from unshared.report.pack import write_report
+
     out.mkdir(parents=True, exist_ok=True)
     path = out / "demo.unshared"
     if path.exists():

@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from unshared.cli.common import Format, console, console_err, open_case
 from unshared.errors import UnsharedError
-from unshared.fingerprints.service import Options, Outcome, fingerprint_many, iter_media
-from unshared.model import Fingerprint
+
+if TYPE_CHECKING:  # the fingerprinting stack (numpy, Pillow, PyAV) loads only when used
+    from unshared.fingerprints.service import Options, Outcome
+    from unshared.model import Fingerprint
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -67,6 +70,8 @@ def _progress(total: int) -> Progress:
 def _run(
     targets: list[Path], options: Options, fmt: Format, emit: bool
 ) -> tuple[list[Fingerprint], int]:
+    from unshared.fingerprints.service import fingerprint_many, iter_media
+
     files = list(iter_media(targets, strict=False))
     prints: list[Fingerprint] = []
     failed = 0
@@ -155,6 +160,8 @@ def register(app: typer.Typer) -> None:
                     path=str(media[0]),
                 )
             case_path, media = media[0], media[1:]
+        from unshared.fingerprints.service import Options
+
         chosen = names.value if names else ("file" if case_path else "full")
         options = Options(
             exact=exact,

@@ -13,9 +13,6 @@ from pathlib import Path
 import typer
 
 from unshared.cli.common import console, console_err, open_case
-from unshared.report.bundle import make_bundle, verify_bundle
-from unshared.report.pack import model_of, write_report
-from unshared.report.platforms import platform_draft, platforms_in
 
 __all__ = ["register", "show_bundle_check"]
 
@@ -28,6 +25,8 @@ def _steps(title: str) -> Iterator[Callable[[str], None]]:
 
 def show_bundle_check(path: Path) -> None:
     """Check a bundle and print the result; exit code 3 when anything is wrong."""
+    from unshared.report.bundle import verify_bundle
+
     result = verify_bundle(path)
     if result.ok:
         console.print(
@@ -63,6 +62,9 @@ def register(app: typer.Typer) -> None:
         pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write report.pdf."),
     ) -> None:
         """Make the police-ready evidence report, or print platform report drafts."""
+        from unshared.report.pack import model_of, write_report
+        from unshared.report.platforms import platform_draft, platforms_in
+
         if platform:
             with open_case(case, readonly=True) as opened:
                 model = model_of(opened)
@@ -95,6 +97,8 @@ def register(app: typer.Typer) -> None:
         pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Include report.pdf."),
     ) -> None:
         """Make an evidence bundle: originals, report, CASE file, log and manifest in one zip."""
+        from unshared.report.bundle import make_bundle
+
         with open_case(case) as opened, _steps("Making the bundle") as step:
             made = make_bundle(opened, out, pdf=pdf, step=step)
         console.print(f"Bundle written: {made.path} ({made.files} files)", soft_wrap=True)

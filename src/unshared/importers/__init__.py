@@ -1,21 +1,10 @@
-"""Chat-export importers, one module per format. Importing this package registers them all."""
+"""Chat-export importers, one module per format.
 
-from unshared.importers import (
-    discord,  # noqa: F401
-    discord_html,  # noqa: F401
-    discord_package,  # noqa: F401
-    google_chat,  # noqa: F401
-    instagram,  # noqa: F401
-    messenger,  # noqa: F401
-    plaintext,  # noqa: F401
-    screenshot,  # noqa: F401
-    signal,  # noqa: F401
-    skype,  # noqa: F401
-    snapchat,  # noqa: F401
-    telegram,  # noqa: F401
-    telegram_html,  # noqa: F401
-    whatsapp,  # noqa: F401
-)
+The format modules are imported (and so registered) the first time the registry is used
+(:func:`registry`, :func:`detect`, :func:`get`): a command that reads no export, such as
+``unshared guide``, does not pay for loading every parser (and numpy, for screenshots).
+"""
+
 from unshared.importers.base import (
     BytesSource,
     FileSource,

@@ -15,6 +15,7 @@ priority order (specific formats before the plain-text fallback).
 
 from __future__ import annotations
 
+import importlib
 import io
 import zipfile
 from collections.abc import Callable, Iterator
@@ -130,10 +131,29 @@ def register(factory: Callable[[], Importer]) -> Callable[[], Importer]:
     return factory
 
 
+#: The built-in format modules, imported on first use of the registry.
+BUILTIN = (
+    "discord",
+    "discord_html",
+    "discord_package",
+    "google_chat",
+    "instagram",
+    "messenger",
+    "plaintext",
+    "screenshot",
+    "signal",
+    "skype",
+    "snapchat",
+    "telegram",
+    "telegram_html",
+    "whatsapp",
+)
+
+
 def registry() -> list[Importer]:
     """Every registered importer, in detection order."""
-    from unshared import importers  # noqa: F401  (imports every built-in importer module)
-
+    for module in BUILTIN:
+        importlib.import_module(f"unshared.importers.{module}")
     found = [factory() for factory in _REGISTRY.values()]
     return sorted(found, key=lambda imp: (imp.priority, imp.name))
 
