@@ -40,6 +40,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from math import comb
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -82,7 +83,7 @@ def radii(threshold: int, tables: int = TABLES) -> list[int]:
 
 
 def dir_bits(n: int) -> int:
-    """Directory bits for ``n`` rows: buckets of two to four rows, between 4 and 24 bits."""
+    """Directory bits for ``n`` rows: buckets of four to eight rows, between 4 and 24 bits."""
     return max(4, min(24, int(n).bit_length() - 3))
 
 
@@ -107,7 +108,6 @@ class _Plan:
     tids: I64  # (table, mask, slack) for tables 1..7
     masks: I64
     slack: I64  # how many of the chunk's low bits may still differ: radius - popcount(mask)
-    probes: int
 
 
 _PLANS: dict[tuple[int, int], _Plan] = {}
@@ -129,9 +129,7 @@ def _plan(threshold: int, bits: int) -> _Plan:
             tids.append(np.full(len(m), t, dtype=np.int64))
             masks.append(m)
             slack.append(r - np.bitwise_count(m).astype(np.int64))
-        _PLANS[key] = _Plan(
-            masks0, _cat(tids), _cat(masks), _cat(slack), len(masks0) + sum(len(m) for m in masks)
-        )
+        _PLANS[key] = _Plan(masks0, _cat(tids), _cat(masks), _cat(slack))
     return _PLANS[key]
 
 
@@ -241,13 +239,7 @@ class _Main:
         """Ids and distances of the rows within ``threshold`` (an id may repeat)."""
         q64 = query.view(np.uint64)
         if self.scan_is_cheaper(threshold, scan_fraction):
-            ids, dists = [], []
-            for lo in range(0, self.n, 1 << 18):
-                part = _distances(self.codes64[lo : lo + (1 << 18)], q64)
-                at = np.flatnonzero(part <= threshold)
-                ids.append(self.ids[lo + at].astype(np.int64))
-                dists.append(part[at])
-            return np.concatenate(ids), np.concatenate(dists)
+            return _scan(self.codes64, self.ids, q64, threshold)
         rows = self.candidates(query, threshold)
         dist = _distances(np.take(self.codes64, rows, axis=0), q64)
         hit = dist <= threshold
@@ -308,6 +300,24 @@ def _distances(codes64: npt.NDArray[np.uint64], q64: npt.NDArray[np.uint64]) -> 
 _LANES8 = np.uint32(0x00FF00FF)
 
 
+def _scan(
+    codes64: npt.NDArray[np.uint64],
+    ids: npt.NDArray[Any],
+    q64: npt.NDArray[np.uint64],
+    threshold: int,
+    block: int = 1 << 18,
+) -> tuple[I64, U32]:
+    """Ids and distances of every row within ``threshold``, by brute force, a block at a time
+    (a bounded temporary, whatever the number of rows)."""
+    found_ids, found_d = [_EMPTY_IDS], [np.empty(0, dtype=np.uint32)]
+    for lo in range(0, len(codes64), block):
+        part = _distances(codes64[lo : lo + block], q64)
+        at = np.flatnonzero(part <= threshold)
+        found_ids.append(ids[lo + at].astype(np.int64))
+        found_d.append(part[at])
+    return np.concatenate(found_ids), np.concatenate(found_d)
+
+
 def _ranges(starts: I64, lengths: I64) -> I64:
     """The concatenation of ``arange(s, s + l)`` for each pair, without a Python loop."""
     keep = lengths > 0
@@ -333,6 +343,11 @@ class _State:
     delta_n: int
     main_removed: I64  # ids hidden in main
     recent_removed: I64  # ids hidden in recent
+
+
+def _fresh_delta() -> tuple[U8, I64]:
+    """Room for the next changes; the delta grows by doubling from here."""
+    return np.empty((1024, 32), np.uint8), np.empty(1024, np.int64)
 
 
 def _empty(bits: int | None) -> _Main:
@@ -376,10 +391,7 @@ class PDQIndex:
         self._write = threading.Lock()
         self._hidden_cache: tuple[_State, int] | None = None
         empty = _empty(dir_bits)
-        self._state = _State(
-            empty, empty, np.empty((1024, 32), np.uint8), np.empty(1024, np.int64), 0,
-            _EMPTY_IDS, _EMPTY_IDS,
-        )  # fmt: skip
+        self._state = _State(empty, empty, *_fresh_delta(), 0, _EMPTY_IDS, _EMPTY_IDS)
 
     # ----------------------------------------------------------------- changes
     def build(self, ids: Iterable[int] | I64, codes: U8) -> None:
@@ -424,10 +436,9 @@ class PDQIndex:
                 keep = ~np.isin(dids[:dn], gone)
                 if not keep.all():  # a new array: readers may be scanning the old one
                     dn = int(keep.sum())
-                    dcodes = np.concatenate(
-                        [dcodes[: s.delta_n][keep], np.empty((1024, 32), np.uint8)]
-                    )
-                    dids = np.concatenate([dids[: s.delta_n][keep], np.empty(1024, np.int64)])
+                    room_codes, room_ids = _fresh_delta()
+                    dcodes = np.concatenate([dcodes[: s.delta_n][keep], room_codes])
+                    dids = np.concatenate([dids[: s.delta_n][keep], room_ids])
             self._state = _State(
                 s.main, s.recent, dcodes, dids, dn,
                 np.union1d(s.main_removed, gone), np.union1d(s.recent_removed, gone),
@@ -453,10 +464,7 @@ class PDQIndex:
         else:
             main, main_removed = s.main, s.main_removed
             recent = _Main(np.concatenate(codes), np.concatenate(ids), self.dir_bits)
-        self._state = _State(
-            main, recent, np.empty((1024, 32), np.uint8), np.empty(1024, np.int64), 0,
-            main_removed, _EMPTY_IDS,
-        )  # fmt: skip
+        self._state = _State(main, recent, *_fresh_delta(), 0, main_removed, _EMPTY_IDS)
 
     # ----------------------------------------------------------------- queries
     def search(self, query: U8 | str, threshold: int = 31) -> list[tuple[int, int]]:
@@ -476,12 +484,10 @@ class PDQIndex:
                 found_ids.append(ids)
                 found_d.append(dist)
         if s.delta_n:
-            dist = _distances(
-                s.delta_codes[: s.delta_n].view(np.uint64).reshape(-1, 4), q.view(np.uint64)
-            )
-            hit = dist <= threshold
-            found_ids.append(s.delta_ids[: s.delta_n][hit])
-            found_d.append(dist[hit])
+            delta64 = s.delta_codes[: s.delta_n].view(np.uint64).reshape(-1, 4)
+            ids, dist = _scan(delta64, s.delta_ids[: s.delta_n], q.view(np.uint64), threshold)
+            found_ids.append(ids)
+            found_d.append(dist)
         if not found_ids:
             return []
         all_ids = np.concatenate(found_ids)
