@@ -339,7 +339,7 @@ def add_folder(
         with os.fdopen(read_fd, "rb") as stream:
             result = add_stream(
                 case,
-                cast(BinaryIO, io.BufferedReader(_Checked(stream, failure), 1 << 20)),
+                cast(BinaryIO, io.BufferedReader(_Checked(stream, failure, spath), 1 << 20)),
                 name=folder.name + ".zip",
                 source_path=str(folder.resolve()),
                 options=options,
@@ -351,8 +351,11 @@ def add_folder(
     finally:
         writer.join()
     result.path = spath
-    if failure:
+    if failure and result.error is None:  # a failed writer makes the reading side raise first
         result.error = InputFileError(f"cannot read the folder ({_reason(failure[0])})", path=spath)
+    if result.error is not None:
+        # Keep the first error: when the reading side stops first (the case refused the bytes),
+        # the writer only meets a broken pipe, which would hide why.
         return result
     if result.exhibit is not None:
         case.log(
@@ -370,9 +373,10 @@ class _Checked(io.RawIOBase):
     """The zip being written, as a stream that fails if the writer failed (an unreadable file
     must not leave a silently shortened exhibit)."""
 
-    def __init__(self, stream: BinaryIO, failure: list[BaseException]) -> None:
+    def __init__(self, stream: BinaryIO, failure: list[BaseException], folder: str) -> None:
         self._stream = stream
         self._failure = failure
+        self._folder = folder
 
     def readable(self) -> bool:
         return True
@@ -380,7 +384,9 @@ class _Checked(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         data = self._stream.read(len(buffer))
         if not data and self._failure:
-            raise InputFileError(f"cannot read the folder ({_reason(self._failure[0])})")
+            raise InputFileError(
+                f"cannot read the folder ({_reason(self._failure[0])})", path=self._folder
+            )
         buffer[: len(data)] = data
         return len(data)
 

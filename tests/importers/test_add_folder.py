@@ -10,6 +10,9 @@ import zipfile
 from datetime import UTC
 from pathlib import Path
 
+import pytest
+
+from unshared import services
 from unshared.casefile import Case, verify_case
 from unshared.importers import ImportOptions
 from unshared.services import add_files
@@ -86,3 +89,20 @@ def test_a_lone_meta_thread_file_is_told_apart_by_where_it_came_from(tmp_path: P
             assert result.error is None, result.error
             found[platform] = result.format
     assert found == {"messenger": "messenger", "instagram": "instagram"}
+
+
+def test_a_file_that_cannot_be_read_stores_nothing_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group = _takeout(tmp_path / "export")
+    listed = services.folder_files(group)
+    # A file that disappears between listing and reading (root can read any mode in CI).
+    monkeypatch.setattr(services, "folder_files", lambda _f: [*listed, group / "gone.json"])
+    with Case.create(tmp_path / "c.unshared", None) as case:
+        (result,) = add_files(case, [group], OPTIONS)
+        assert result.error is not None
+        assert "cannot read the folder (No such file or directory)" in result.error.describe()
+        assert str(group) in result.error.describe()
+        assert case.exhibits() == []
+        assert not [e for e in case.events() if e.type == "folder_manifest"]
+        assert verify_case(case).ok
