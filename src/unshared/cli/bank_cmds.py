@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from contextlib import closing
 from pathlib import Path
 
 import typer
@@ -61,11 +62,8 @@ def token(
     from unshared.bank.service import issue_token
     from unshared.bank.sql import open_store
 
-    store = open_store(db)
-    try:
+    with closing(open_store(db)) as store:
         typer.echo(issue_token(store, scope, name, rate))
-    finally:
-        store.close()
 
 
 @bank_app.command()
@@ -75,12 +73,9 @@ def tokens(
     """List the bank's tokens (id, name, scope, rate, made, revoked); never the tokens."""
     from unshared.bank.sql import open_store
 
-    store = open_store(db)
-    try:
+    with closing(open_store(db)) as store:
         for row in store.list_tokens():
             typer.echo(json.dumps(row, sort_keys=True))
-    finally:
-        store.close()
 
 
 @bank_app.command()
@@ -92,13 +87,11 @@ def revoke(
     from unshared.bank.service import revoke_token
     from unshared.bank.sql import open_store
 
-    store = open_store(db)
-    try:
-        if not revoke_token(store, token_id):
-            console_err.print(f"No token {token_id}, or it was revoked already.")
-            raise typer.Exit(1)
-    finally:
-        store.close()
+    with closing(open_store(db)) as store:
+        revoked = revoke_token(store, token_id)
+    if not revoked:
+        console_err.print(f"No token {token_id}, or it was revoked already.")
+        raise typer.Exit(1)
     console.print(f"Token {token_id} is revoked.")
 
 
