@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from unshared.bank.sql import MIGRATIONS, SQLStore, open_store
+from unshared.bank.sql import IN_BATCH, MIGRATIONS, SQLStore, open_store
 from unshared.bank.store import BankSettings, CaseRecord, NewEntry, NewSignal
 from unshared.errors import BankError
 
@@ -55,6 +55,24 @@ def test_heartbeats_count_live_servers(store: SQLStore) -> None:
     assert store.heartbeat("a", 112.0, 10.0) == 1  # b went quiet more than 10 s ago
     store.leave("a")
     assert store.heartbeat("c", 113.0, 10.0) == 1
+
+
+def test_look_ups_by_many_ids_cross_the_parameter_batches(store: SQLStore) -> None:
+    """More ids than one IN list holds (IN_BATCH) come back whole, on SQLite and PostgreSQL."""
+    store.create_case(CaseRecord("case-token-many-000000", "default", 1))
+    count = 2 * IN_BATCH + 7
+    entries = [
+        NewEntry("image", (NewSignal("pdq", f"{i:064x}"), NewSignal("md5", f"{i:032x}")))
+        for i in range(count)
+    ]
+    ids = store.add_entries("case-token-many-000000", "default", entries)
+    assert sorted(store.entries(ids)) == sorted(ids)
+    md5s = [f"{i:032x}" for i in range(count)]
+    assert sorted(s.value for s in store.find_exact("md5", md5s)) == sorted(md5s)
+    changes = store.changes(0, count + 10)
+    signal_ids = [s.id for c in changes for s in c.signals]
+    assert len(signal_ids) == 2 * count
+    assert sorted(store.signal_rows(signal_ids)) == sorted(signal_ids)
 
 
 def test_entries_changes_and_status(store: SQLStore) -> None:

@@ -144,6 +144,26 @@ class SQLStore:
         with self.transaction(write=False):
             return list(self._exec(sql, params).fetchall())
 
+    def _in_batches(
+        self,
+        sql: str,
+        values: Sequence[Any],
+        before: Sequence[Any] = (),
+        *,
+        in_transaction: bool = False,
+    ) -> Iterator[tuple[Any, ...]]:
+        """Rows of ``sql``, whose ``{marks}`` is an ``IN`` list of ``values``, a batch at a time
+        (SQLite and PostgreSQL cap the number of parameters). ``before`` are the parameters
+        ahead of the list; ``in_transaction`` runs inside the caller's transaction."""
+        for start in range(0, len(values), IN_BATCH):
+            part = values[start : start + IN_BATCH]
+            query = sql.replace("{marks}", ",".join("?" * len(part)))
+            params = [*before, *part]
+            if in_transaction:
+                yield from self._exec(query, params).fetchall()
+            else:
+                yield from self._all(query, params)
+
     def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         rows = self._all(sql, params)
         return rows[0] if rows else None
@@ -323,13 +343,8 @@ class SQLStore:
     _ENTRY = "SELECT id, case_token, bank, kind, status, fp_reports, created_at FROM entries "
 
     def entries(self, ids: list[int]) -> dict[int, Entry]:
-        out: dict[int, Entry] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for row in self._all(self._ENTRY + f"WHERE id IN ({marks})", part):
-                out[int(row[0])] = _entry(row)
-        return out
+        rows = self._in_batches(self._ENTRY + "WHERE id IN ({marks})", ids)
+        return {int(row[0]): _entry(row) for row in rows}
 
     def case_entries(self, case_token: str) -> list[Entry]:
         rows = self._all(self._ENTRY + "WHERE case_token=? ORDER BY id", (case_token,))
@@ -360,48 +375,29 @@ class SQLStore:
             "ORDER BY s.id",
             (signal_type,),
         )
-        for r in rows:
-            yield SignalRow(int(r[0]), int(r[1]), r[2], r[3], int(r[4]))
+        yield from map(_signal_row, rows)
 
     def signal_rows(self, ids: list[int]) -> dict[int, SignalRow]:
-        out: dict[int, SignalRow] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for r in self._all(
-                "SELECT id, entry_id, signal_type, value, variant FROM signals "
-                f"WHERE id IN ({marks})",
-                part,
-            ):
-                out[int(r[0])] = SignalRow(int(r[0]), int(r[1]), r[2], r[3], int(r[4]))
-        return out
+        rows = self._in_batches(_SIGNAL + "WHERE id IN ({marks})", ids)
+        return {row.id: row for row in map(_signal_row, rows)}
 
     def entry_frame_counts(self, entry_ids: list[int]) -> dict[int, int]:
-        out: dict[int, int] = {}
-        for start in range(0, len(entry_ids), 500):
-            part = entry_ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for r in self._all(
-                "SELECT entry_id, count(DISTINCT variant) FROM signals WHERE signal_type='vpdq' "
-                f"AND entry_id IN ({marks}) GROUP BY entry_id",
-                part,
-            ):
-                out[int(r[0])] = int(r[1])
-        return out
+        rows = self._in_batches(
+            "SELECT entry_id, count(DISTINCT variant) FROM signals WHERE signal_type='vpdq' "
+            "AND entry_id IN ({marks}) GROUP BY entry_id",
+            entry_ids,
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
 
     def find_exact(self, signal_type: SignalType, values: list[str]) -> list[SignalRow]:
-        out: list[SignalRow] = []
-        for start in range(0, len(values), 500):
-            part = values[start : start + 500]
-            marks = ",".join("?" * len(part))
-            rows = self._all(
-                "SELECT s.id, s.entry_id, s.signal_type, s.value, s.variant FROM signals s "
-                "JOIN entries e ON e.id = s.entry_id WHERE e.status='active' "
-                f"AND s.signal_type=? AND s.value IN ({marks})",
-                [signal_type, *part],
-            )
-            out.extend(SignalRow(int(r[0]), int(r[1]), r[2], r[3], int(r[4])) for r in rows)
-        return out
+        rows = self._in_batches(
+            "SELECT s.id, s.entry_id, s.signal_type, s.value, s.variant FROM signals s "
+            "JOIN entries e ON e.id = s.entry_id WHERE e.status='active' "
+            "AND s.signal_type=? AND s.value IN ({marks})",
+            values,
+            [signal_type],
+        )
+        return [_signal_row(r) for r in rows]
 
     # ----------------------------------------------------------------- feed
     def changes(self, after: int, limit: int) -> list[Change]:
@@ -413,16 +409,11 @@ class SQLStore:
             ).fetchall()
             adds = sorted({int(r[1]) for r in rows})
             signals: dict[int, list[SignalRow]] = {}
-            for start in range(0, len(adds), 500):
-                part = adds[start : start + 500]
-                marks = ",".join("?" * len(part))
-                for s in self._exec(
-                    "SELECT id, entry_id, signal_type, value, variant FROM signals "
-                    f"WHERE entry_id IN ({marks}) ORDER BY id",
-                    part,
-                ).fetchall():
-                    row = SignalRow(int(s[0]), int(s[1]), s[2], s[3], int(s[4]))
-                    signals.setdefault(row.entry_id, []).append(row)
+            for raw in self._in_batches(
+                _SIGNAL + "WHERE entry_id IN ({marks}) ORDER BY id", adds, in_transaction=True
+            ):
+                row = _signal_row(raw)
+                signals.setdefault(row.entry_id, []).append(row)
         return [
             Change(
                 int(r[0]),
@@ -529,6 +520,16 @@ class SQLStore:
         row = self._one("SELECT count(*) FROM benign")
         out["benign"] = int(row[0]) if row else 0
         return out
+
+
+#: Columns of a signal row, in the order _signal_row reads them.
+_SIGNAL = "SELECT id, entry_id, signal_type, value, variant FROM signals "
+#: Values per IN list; SQLite and PostgreSQL both cap the number of parameters in a statement.
+IN_BATCH = 500
+
+
+def _signal_row(r: tuple[Any, ...]) -> SignalRow:
+    return SignalRow(int(r[0]), int(r[1]), r[2], r[3], int(r[4]))
 
 
 def _entry(row: tuple[Any, ...]) -> Entry:
