@@ -158,68 +158,58 @@ def bench(n: int, queries: int, threads: int) -> list[dict[str, object]]:
     ours = None  # free it before the next index
     gc.collect()
 
-    # faiss IndexBinaryFlat
-    before = rss()
-    flat = faiss.IndexBinaryFlat(256)
-    build = timed(lambda: flat.add(codes))
-    rss_delta = rss() - before
-    singles = {}
-    for th in sorted({1, threads}):
-        faiss.omp_set_num_threads(th)
-        singles[th] = len(single) / timed(
-            lambda: [flat.range_search(q[None], THRESHOLD + 1) for q in single]
-        )
-    faiss.omp_set_num_threads(threads)
-    tb = timed(lambda: flat.range_search(qs, THRESHOLD + 1))
-    rows.append(
-        dict(
-            name="faiss IndexBinaryFlat",
-            build=build,
-            mem=raw,
-            rss=rss_delta,
-            single=max(singles.values()),
-            single_by_threads=singles,
-            batch=len(qs) / tb,
-            recall=recall(faiss_sets(flat, qs), want),
-        )
-    )
-    print(rows[-1], flush=True)
-    flat = None
-    gc.collect()
-
-    # faiss IndexBinaryMultiHash, HMA's set-up: 16 maps of 16 bits, nflip = 31 // 16 = 1
-    before = rss()
-    mh = faiss.IndexBinaryMultiHash(256, 16, 16)
-    mh.nflip = THRESHOLD // 16
-    build = timed(lambda: mh.add(codes))
-    rss_delta = rss() - before
-    singles = {}
-    for th in sorted({1, threads}):
-        faiss.omp_set_num_threads(th)
-        singles[th] = len(single) / timed(
-            lambda: [mh.range_search(q[None], THRESHOLD + 1) for q in single]
-        )
-    faiss.omp_set_num_threads(threads)
-    tb = timed(lambda: mh.range_search(qs, THRESHOLD + 1))
-    rows.append(
-        dict(
-            name="faiss IndexBinaryMultiHash 16x16",
-            build=build,
-            mem=None,
-            rss=rss_delta,
-            single=max(singles.values()),
-            single_by_threads=singles,
-            batch=len(qs) / tb,
-            recall=recall(faiss_sets(mh, qs), want),
-        )
-    )
-    print(rows[-1], flush=True)
-    mh = None
-    gc.collect()
+    # faiss IndexBinaryFlat (exhaustive scan), then IndexBinaryMultiHash with HMA's set-up:
+    # 16 maps of 16 bits, nflip = 31 // 16 = 1.
+    multihash = faiss.IndexBinaryMultiHash(256, 16, 16)
+    multihash.nflip = THRESHOLD // 16
+    for name, index, mem in (
+        ("faiss IndexBinaryFlat", faiss.IndexBinaryFlat(256), raw),
+        ("faiss IndexBinaryMultiHash 16x16", multihash, None),
+    ):
+        rows.append(faiss_row(name, index, mem, codes, qs, single, want, threads))
+        print(rows[-1], flush=True)
     for r in rows:
         r["n"] = n
         r["raw"] = raw
     return rows
+
+
+def faiss_row(
+    name: str,
+    index: faiss.IndexBinary,
+    mem: int | None,
+    codes: np.ndarray,
+    qs: np.ndarray,
+    single: np.ndarray,
+    want: list[set[int]],
+    threads: int,
+) -> dict[str, object]:
+    """Build, single-query (best of 1 and ``threads`` OpenMP threads), batched and recall
+    figures for one faiss index; the index is emptied afterwards to free its memory."""
+    gc.collect()
+    before = rss()
+    build = timed(lambda: index.add(codes))
+    rss_delta = rss() - before
+    singles = {}
+    for th in sorted({1, threads}):
+        faiss.omp_set_num_threads(th)
+        singles[th] = len(single) / timed(
+            lambda: [index.range_search(q[None], THRESHOLD + 1) for q in single]
+        )
+    faiss.omp_set_num_threads(threads)
+    tb = timed(lambda: index.range_search(qs, THRESHOLD + 1))
+    found = recall(faiss_sets(index, qs), want)
+    index.reset()
+    return dict(
+        name=name,
+        build=build,
+        mem=mem,
+        rss=rss_delta,
+        single=max(singles.values()),
+        single_by_threads=singles,
+        batch=len(qs) / tb,
+        recall=found,
+    )
 
 
 def table(rows: list[dict[str, object]]) -> str:
