@@ -12,6 +12,7 @@ import pytest
 from report_case import build_case
 
 from unshared.errors import CaseFileError, InputFileError
+from unshared.model import canonical_json
 from unshared.report.bundle import make_bundle, verify_bundle
 
 
@@ -131,13 +132,13 @@ def test_tampered_log_fails_even_with_a_matching_manifest(bundle: Path, tmp_path
     lines = log.splitlines(keepends=True)
     event = json.loads(lines[2])
     event["payload"]["original_name"] = "something-else.txt"
-    lines[2] = json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n"
+    lines[2] = canonical_json(event) + "\n"
     new_log = "".join(lines).encode()
     for entry in manifest["files"]:  # a forger who also fixes the manifest
         if entry["path"] == "log.jsonl":
             entry["sha256"] = hashlib.sha256(new_log).hexdigest()
             entry["size"] = len(new_log)
-    from unshared.report.bundle import _manifest_bytes
+    from unshared.report.bundle_format import manifest_bytes as _manifest_bytes
 
     out = tmp_path / "log.zip"
     _rezip(bundle, out, {"log.jsonl": new_log, "manifest.json": _manifest_bytes(manifest)})
@@ -155,7 +156,7 @@ def test_replaced_original_with_fixed_manifest_fails_against_the_log(
     forged = b"a different file"
     target["sha256"] = hashlib.sha256(forged).hexdigest()
     target["size"] = len(forged)
-    from unshared.report.bundle import _manifest_bytes
+    from unshared.report.bundle_format import manifest_bytes as _manifest_bytes
 
     out = tmp_path / "forged.zip"
     _rezip(bundle, out, {target["path"]: forged, "manifest.json": _manifest_bytes(manifest)})

@@ -60,15 +60,22 @@ def test_report_made_event_records_each_file_hash(pack: tuple[Path, Path]) -> No
         events = list(case.events())
     finally:
         case.close()
-    made = events[-1]
-    assert made.type == "report_made"
+    made, pdf = events[-2], events[-1]
+    assert made.type == "report_made" and pdf.type == "report_pdf_made"
     data = made.data()
-    assert set(data["files"]) == {"report.html", "report.pdf", "case.jsonld"}
+    assert set(data["files"]) == {"report.html", "case.jsonld"}
     for name, sha in data["files"].items():
-        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == sha
+        # Each file prints the seal (this event's hash) once; with it as zeros it has the hash.
+        raw = (out / name).read_bytes()
+        at = data["seal_at"][name]
+        assert raw[at : at + 64] == made.hash.encode() and raw.count(made.hash.encode()) == 1
+        zeroed = raw[:at] + b"0" * 64 + raw[at + 64 :]
+        assert hashlib.sha256(zeroed).hexdigest() == sha and len(raw) == data["sizes"][name]
+    assert pdf.data()["seal"] == made.hash and pdf.data()["report_event"] == made.seq
+    assert hashlib.sha256((out / "report.pdf").read_bytes()).hexdigest() == pdf.data()["sha256"]
     # The report names the log head it was made from: the event just before report_made.
-    assert data["log_head"] == events[-2].hash
-    assert events[-2].hash in (out / "report.html").read_text("utf-8")
+    assert data["log_head"] == events[-3].hash
+    assert events[-3].hash in (out / "report.html").read_text("utf-8")
 
 
 def test_pdf_reads_back_with_identifiers_hashes_and_key_messages(
@@ -91,12 +98,13 @@ def test_pdf_reads_back_with_identifiers_hashes_and_key_messages(
     case = Case.open(case_path, None, readonly=True)
     try:
         shas = [info.sha256 for info in case.exhibits()]
-        head = list(case.events())[-2].hash
+        events = list(case.events())
     finally:
         case.close()
     for sha in shas:
         assert sha in flat
-    assert head in flat
+    assert events[-3].hash in flat  # the log head the report was made from
+    assert events[-2].type == "report_made" and events[-2].hash in flat  # and its seal
 
 
 def test_jsonld_names_every_exhibit_hash(pack: tuple[Path, Path]) -> None:

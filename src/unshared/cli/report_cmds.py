@@ -34,6 +34,16 @@ def show_bundle_check(path: Path) -> None:
             f"{result.exhibits} exhibits present, log chain of {result.log_events} events intact.",
             soft_wrap=True,
         )
+        if result.set_aside:
+            console.print(
+                f"{result.set_aside} exhibit(s) set aside in the case are not in this bundle "
+                "(the manifest lists them).",
+                soft_wrap=True,
+            )
+        console.print(
+            f"report seal: {result.seal} (it must be the seal printed on the report you hold)",
+            soft_wrap=True,
+        )
         console.print(f"log head: {result.log_head}", soft_wrap=True)
         return
     console_err.print(f"[red]The bundle does not check out[/red] ({path}):")
@@ -88,6 +98,10 @@ def register(app: typer.Typer) -> None:
             f"{made.log_head}",
             soft_wrap=True,
         )
+        console.print(
+            f"Report seal (printed in the report; note it with your statement): {made.seal}",
+            soft_wrap=True,
+        )
         console.print("No images are included, only fingerprints and descriptions.", soft_wrap=True)
 
     @app.command("bundle")
@@ -103,7 +117,12 @@ def register(app: typer.Typer) -> None:
             made = make_bundle(opened, out, pdf=pdf, step=step)
         console.print(f"Bundle written: {made.path} ({made.files} files)", soft_wrap=True)
         console.print(f"  sha256 {made.sha256}", soft_wrap=True)
+        console.print(f"  report seal {made.seal}", soft_wrap=True)
         console.print(f"  log head {made.log_head}", soft_wrap=True)
+        if made.set_aside:
+            console.print(
+                f"  {made.set_aside} exhibit(s) set aside in the case were left out", soft_wrap=True
+            )
         console.print(
             f"Anyone can check it, without the passphrase: unshared verify {made.path}",
             soft_wrap=True,

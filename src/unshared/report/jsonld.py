@@ -69,12 +69,12 @@ class _Ids:
         return f"kb:{kind}-{uuid.uuid5(self._ns, material)}"
 
 
-def build_jsonld(model: ReportModel) -> dict[str, Any]:
-    """The JSON-LD document (a dict ready for ``json.dump``)."""
-    return {"@context": CONTEXT, "@graph": list(_graph(model))}
+def build_jsonld(model: ReportModel, *, seal: str | None = None) -> dict[str, Any]:
+    """The JSON-LD document (a dict ready for ``json.dump``); ``seal`` as in the HTML report."""
+    return {"@context": CONTEXT, "@graph": list(_graph(model, seal))}
 
 
-def _graph(m: ReportModel) -> Iterator[dict[str, Any]]:
+def _graph(m: ReportModel, seal: str | None = None) -> Iterator[dict[str, Any]]:
     ids = _Ids(m.case_key or m.case_name)
     tool = ids("tool", "unshared", m.tool_version)
     yield {
@@ -274,6 +274,7 @@ def _graph(m: ReportModel) -> Iterator[dict[str, Any]]:
         "uco-core:name": "evidence report",
         "uco-core:description": (
             f"unshared report of {m.case_name}; log head {m.log.hash if m.log else 'none'}"
+            + (f"; report seal {seal}" if seal else "")
         ),
         "uco-action:instrument": _ref(tool),
         "uco-action:object": [_ref(n) for n in files.values()],

@@ -54,12 +54,14 @@ def _css() -> str:
     return (resources.files("unshared.report") / "templates" / "report.css").read_text("utf-8")
 
 
-def render_html(model: ReportModel, *, compact: bool = False) -> str:
+def render_html(model: ReportModel, *, compact: bool = False, seal: str | None = None) -> str:
     """The report as one HTML document: inline CSS and SVG, no external asset, no script.
 
     ``compact`` lays the whole conversation out as one preformatted flow (the exhibit's SHA-256
     once where its messages begin, then E-number and locator per message): the layout used for
     the PDF, because WeasyPrint is many times faster on it than on one block per message.
+    ``seal`` is the hash of the ``report_made`` event that records this report (see
+    :mod:`unshared.report.pack`); it is printed once.
     """
     template = _env().get_template("report.html.j2")
     return template.render(
@@ -71,6 +73,7 @@ def render_html(model: ReportModel, *, compact: bool = False) -> str:
         chunk_size=CHUNK,
         conv_runs=_runs(model.messages) if compact else [],
         conv_line=conv_line,
+        seal=seal,
     )
 
 
@@ -99,8 +102,11 @@ def conv_line(r: MessageRow) -> str:
     return f"{flag}{r.number}. {r.time}{zone} · {sender}: {r.text}{attachments}  [{where}]"
 
 
-def render_pdf(html: str, out: Path) -> None:
-    """Lay the HTML (best made with ``render_html(model, compact=True)``) out as an A4 PDF."""
+def render_pdf(html: str, out: Path | None = None) -> bytes:
+    """Lay the HTML (best made with ``render_html(model, compact=True)``) out as an A4 PDF.
+
+    Returns the PDF's bytes, and writes them to ``out`` when given.
+    """
     # Nothing is fetched from the network: any URL in the document is refused.
     import weasyprint  # heavy import, only when a PDF is asked for
     from PIL import ImageFile
@@ -113,4 +119,7 @@ def render_pdf(html: str, out: Path) -> None:
     def _no_fetch(url: str, timeout: int = 10, ssl_context: object = None) -> dict[str, object]:
         raise ValueError(f"the report must not load external resources ({url})")
 
-    weasyprint.HTML(string=html, url_fetcher=_no_fetch, base_url=None).write_pdf(str(out))
+    data: bytes = weasyprint.HTML(string=html, url_fetcher=_no_fetch, base_url=None).write_pdf()
+    if out is not None:
+        Path(out).write_bytes(data)
+    return data
