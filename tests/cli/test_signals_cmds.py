@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from unshared.casefile.store import Case
 from unshared.cli import app
 from unshared.importers.base import BytesSource, ImportOptions
-from unshared.importers.plaintext import PlainTextImporter
+from unshared.importers.formats.plaintext import PlainTextImporter
 
 CHAT = """\
 2024-05-01T21:00:00+01:00 Emma: hey cutie, saw you in my suggestions

@@ -193,8 +193,28 @@ def test_every_registering_module_is_a_builtin() -> None:
     module missing from that list would never be found."""
     from unshared.importers.base import BUILTIN
 
-    folder = Path(base_module.__file__).parent
+    folder = Path(base_module.__file__).parent / "formats"
     registering = sorted(
         p.stem for p in folder.glob("*.py") if "\n@register\n" in p.read_text(encoding="utf-8")
     )
     assert sorted(BUILTIN) == registering
+
+
+def test_register_refuses_a_second_importer_under_a_taken_name() -> None:
+    """Two importers named alike: the second would silently replace the first, and exports of
+    that format would be read by the wrong code."""
+    from typing import ClassVar
+
+    from unshared.importers import register
+
+    class Impostor:
+        name: ClassVar[str] = "whatsapp"
+        platform: ClassVar[str] = "whatsapp"
+        priority: ClassVar[int] = 1
+
+    before = [imp.name for imp in registry()]
+    with pytest.raises(ValueError, match="whatsapp"):
+        register(Impostor)  # type: ignore[arg-type]
+    after = registry()
+    assert [imp.name for imp in after] == before
+    assert not any(isinstance(imp, Impostor) for imp in after)

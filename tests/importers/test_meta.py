@@ -12,8 +12,8 @@ import pytest
 
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers import BytesSource, FileSource, ImportOptions, detect, get
-from unshared.importers.jsonstream import stream_object
-from unshared.importers.meta_dyi import fix_text
+from unshared.importers.formats.meta_dyi import fix_text
+from unshared.importers.readers.jsonreader import walk
 from unshared.model import Message, Participant
 
 from .builders import FAKE_JPEG, meta_zip
@@ -131,19 +131,19 @@ def test_wrong_encoding_in_json() -> None:
 
 
 def test_streaming_reader_across_chunk_boundaries() -> None:
-    import unshared.importers.jsonstream as js
+    import unshared.importers.readers.jsonreader as jr
 
     items = [{"i": i, "s": "é" * (i % 7)} for i in range(3000)]
     data = json.dumps({"head": 1, "messages": items, "tail": [1, 2]}).encode()
-    old = js._CHUNK
-    js._CHUNK = 97  # force many chunk boundaries
+    old = jr._CHUNK
+    jr._CHUNK = 97  # force many chunk boundaries
     try:
-        els = list(stream_object(io.BytesIO(data), "x", frozenset({"messages"})))
+        events = list(walk(io.BytesIO(data), "x", lambda p: p in ((), ("messages",))))
     finally:
-        js._CHUNK = old
-    got = [e.value for e in els if e.key == "messages" and e.index is not None and e.index >= 0]
+        jr._CHUNK = old
+    got = [e.value for e in events if len(e.path) == 2 and e.kind == "value"]
     assert got == items
-    assert [e.key for e in els if e.index is None] == ["head", "tail"]
+    assert [e.path[0] for e in events if len(e.path) == 1 and e.kind == "value"] == ["head", "tail"]
 
 
 @pytest.mark.parametrize(

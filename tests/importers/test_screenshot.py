@@ -14,7 +14,7 @@ from PIL import Image, ImageFilter
 
 from unshared.errors import ParseError, UnsharedError, WrongFormat
 from unshared.importers import BytesSource, FileSource, ImportOptions, detect, get
-from unshared.importers.screenshot import (
+from unshared.importers.formats.screenshot import (
     Line,
     Word,
     group_bubbles,

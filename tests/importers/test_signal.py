@@ -9,7 +9,7 @@ import pytest
 
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers import BytesSource, FileSource, ImportOptions, detect
-from unshared.importers.signal import SignalImporter
+from unshared.importers.formats.signal import SignalImporter
 from unshared.model import Message, Participant
 
 SIG = SignalImporter()

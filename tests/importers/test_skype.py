@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from unshared.errors import ParseError, UnsharedError, WrongFormat
 from unshared.importers import BytesSource, FileSource, ImportOptions, detect, get
-from unshared.importers.skype_markup import render
+from unshared.importers.formats.skype_markup import render
 from unshared.model import Message, Participant
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from unshared.errors import ParseError, UnsharedError, WrongFormat
 from unshared.importers import BytesSource, FileSource, ImportOptions, detect, get
-from unshared.importers.google_chat import chat_time
+from unshared.importers.formats.google_chat import chat_time
 from unshared.model import Message, Participant
 
 SNAP = Path(__file__).parents[1] / "data" / "importers" / "snapchat"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from unshared.errors import LimitExceeded, ParseError, UnsharedError, WrongFormat
 from unshared.importers import BytesSource, FileSource, ImportOptions, detect
-from unshared.importers.whatsapp import WhatsAppImporter
+from unshared.importers.formats.whatsapp import WhatsAppImporter
 from unshared.model import Message, Participant
 
 from .builders import FAKE_JPEG, whatsapp_android_zip, whatsapp_ios_zip, zip_bomb

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from unshared.casefile.store import Case
 from unshared.importers.base import BytesSource, ImportOptions
-from unshared.importers.plaintext import PlainTextImporter
+from unshared.importers.formats.plaintext import PlainTextImporter
 from unshared.model import Fingerprint, Identifier, Locator, Message, Participant, Signal
 
 SKYPE_ID = "live:.cid.5f1e2d3c4b5a"

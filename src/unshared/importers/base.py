@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import importlib
 import io
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -125,20 +124,30 @@ _REGISTRY: dict[str, Callable[[], Importer]] = {}
 
 
 def register(factory: Callable[[], Importer]) -> Callable[[], Importer]:
-    """Class decorator: ``@register`` on an importer class adds it to the registry."""
+    """Class decorator: ``@register`` on an importer class adds it to the registry.
+
+    A second importer under a name already taken is refused (ValueError): it would silently
+    replace the first, and exports of that format would be read by the wrong code.
+    """
     instance = factory()
+    known = _REGISTRY.get(instance.name)
+    if known is not None and known is not factory:
+        raise ValueError(
+            f"an importer named {instance.name!r} is already registered "
+            f"({known.__module__}.{getattr(known, '__qualname__', known)})"
+        )
     _REGISTRY[instance.name] = factory
     return factory
 
 
-#: The built-in format modules, imported on first use of the registry.
+#: The built-in format modules (``unshared.importers.formats.<name>``) that register importers,
+#: imported on first use of the registry.
 BUILTIN = (
     "discord",
     "discord_html",
     "discord_package",
     "google_chat",
-    "instagram",
-    "messenger",
+    "meta",
     "plaintext",
     "screenshot",
     "signal",
@@ -153,7 +162,7 @@ BUILTIN = (
 def registry() -> list[Importer]:
     """Every registered importer, in detection order."""
     for module in BUILTIN:
-        importlib.import_module(f"unshared.importers.{module}")
+        importlib.import_module(f"unshared.importers.formats.{module}")
     found = [factory() for factory in _REGISTRY.values()]
     return sorted(found, key=lambda imp: (imp.priority, imp.name))
 
@@ -180,14 +189,3 @@ def detect(source: Source) -> Importer:
         "not a chat export or screenshot this tool can read",
         path=source.name,
     )
-
-
-def zip_names(source: Source, limit: int = 100000) -> list[str]:
-    """Member names of a zip source, or [] when it is not a zip. Cheap: reads the central directory."""
-    if not source.head(4).startswith(b"PK\x03\x04"):
-        return []
-    try:
-        with source.open() as fh, zipfile.ZipFile(fh) as zf:
-            return zf.namelist()[:limit]
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, IndexError):
-        return []

@@ -1,19 +1,14 @@
-"""Small helpers shared by the importers in this package: times, sides and participants."""
+"""Small helpers shared by the format readers: JSON values, sides, participants, member hashes."""
 
 from __future__ import annotations
 
 import hashlib
-import re
-from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from unshared.importers.base import ImportOptions
 from unshared.model import Participant, Side
 
 __all__ = [
-    "assume",
-    "from_unix",
-    "parse_iso",
     "Roster",
     "people",
     "hash_member",
@@ -21,52 +16,6 @@ __all__ = [
     "as_str",
     "obj",
 ]
-
-
-def assume(naive: datetime, options: ImportOptions) -> tuple[datetime, bool]:
-    """(aware time, assumed) for a time read from an export."""
-    if naive.tzinfo is not None and naive.utcoffset() is not None:
-        return naive, False
-    if options.timezone is not None:
-        return naive.replace(tzinfo=options.timezone), True
-    try:
-        # this machine's zone with the offset in force on that date (summer time included)
-        return naive.replace(tzinfo=None).astimezone(), True
-    except (OverflowError, OSError, ValueError):
-        return naive.replace(tzinfo=UTC), True
-
-
-def from_unix(value: Any, *, millis: bool = False) -> datetime | None:
-    """UTC time from a Unix timestamp (seconds, or milliseconds); None when unreadable."""
-    try:
-        number = float(value)
-        if millis:
-            number /= 1000.0
-        return datetime.fromtimestamp(number, tz=UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None
-
-
-_ISO_FRACTION = re.compile(r"(\.\d{1,6})\d*")
-
-
-def parse_iso(value: Any, options: ImportOptions) -> tuple[datetime | None, bool]:
-    """An ISO 8601 time; (None, False) when it is not one. No offset: the user's zone, assumed."""
-    if not isinstance(value, str) or not value.strip():
-        return None, False
-    try:
-        stamp = datetime.fromisoformat(value)
-    except ValueError:
-        try:  # more than 6 fraction digits (.NET exports) or spaces around
-            stamp = datetime.fromisoformat(_ISO_FRACTION.sub(r"\1", value.strip(), count=1))
-        except ValueError:
-            return None, False
-    return assume(stamp, options)
-
-
-def fixed_offset(sign: str, hours: str, minutes: str) -> timezone:
-    delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
-    return timezone(-delta if sign == "-" else delta)
 
 
 def obj(value: Any) -> dict[str, Any]:

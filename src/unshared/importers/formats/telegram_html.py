@@ -20,12 +20,13 @@ from typing import ClassVar
 from urllib.parse import unquote
 
 from unshared.errors import ParseError, WrongFormat
-from unshared.importers.archive import Archive, is_zip, open_archive
 from unshared.importers.base import ImportOptions, Source, register
-from unshared.importers.common import Roster, assume, fixed_offset, hash_member
-from unshared.importers.htmltree import Node as _Node
-from unshared.importers.htmltree import parse_html
-from unshared.importers.textio import looks_like_text
+from unshared.importers.readers.archive import Archive, is_zip, open_archive, require_member
+from unshared.importers.readers.htmltree import Node as _Node
+from unshared.importers.readers.htmltree import parse_html
+from unshared.importers.readers.records import Roster, hash_member
+from unshared.importers.readers.text import looks_like_text
+from unshared.importers.readers.times import assume, fixed_offset
 from unshared.model import Attachment, Locator, Message, Record
 
 _PAGE = re.compile(r"(?:^|/)messages(\d*)\.html$")
@@ -89,10 +90,7 @@ class TelegramHtmlImporter:
 
     def sniff(self, source: Source) -> None:
         if is_zip(source):
-            from unshared.importers.base import zip_names
-
-            if not any(_PAGE.search(n) for n in zip_names(source)):
-                raise WrongFormat("a zip without Telegram messages.html", path=source.name)
+            require_member(source, _PAGE, "a zip without Telegram messages.html")
             return
         head = source.head()
         if not looks_like_text(head):

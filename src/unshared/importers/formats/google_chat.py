@@ -18,11 +18,12 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any, BinaryIO, ClassVar
 
 from unshared.errors import ParseError, WrongFormat
-from unshared.importers.archive import is_zip, open_archive
-from unshared.importers.base import ImportOptions, Source, register, zip_names
-from unshared.importers.common import Roster, as_str, assume, fixed_offset, obj, people
-from unshared.importers.discord import attachment_kind
-from unshared.importers.jsonwalk import expect_list, json_head, pointer, walk
+from unshared.importers.base import ImportOptions, Source, register
+from unshared.importers.formats.discord import attachment_kind
+from unshared.importers.readers.archive import is_zip, open_archive, require_member
+from unshared.importers.readers.jsonreader import expect_list, json_head, pointer, walk
+from unshared.importers.readers.records import Roster, as_str, obj, people
+from unshared.importers.readers.times import assume, fixed_offset
 from unshared.model import Attachment, Locator, Message, Reaction, Record
 
 _MEMBER = re.compile(r"(?:^|/)Google Chat/Groups/([^/]+)/messages\.json$")
@@ -64,8 +65,7 @@ class GoogleChatImporter:
 
     def sniff(self, source: Source) -> None:
         if is_zip(source):
-            if not any(_MEMBER.search(n) for n in zip_names(source)):
-                raise WrongFormat("a zip without Google Chat messages", path=source.name)
+            require_member(source, _MEMBER, "a zip without Google Chat messages")
             return
         head = json_head(source.head())
         shaped = head.lstrip().startswith("{") and '"messages"' in head and '"creator"' in head

@@ -20,11 +20,11 @@ from pathlib import PurePosixPath
 from typing import IO
 
 from unshared.errors import ParseError, WrongFormat
-from unshared.importers.archive import Archive, is_zip
-from unshared.importers.base import ImportOptions, Source, zip_names
-from unshared.importers.localtime import zone_for
-from unshared.importers.meta_dyi import head_platform
-from unshared.importers.textio import sniff_text
+from unshared.importers.base import ImportOptions, Source
+from unshared.importers.formats.meta_dyi import head_platform
+from unshared.importers.readers.archive import Archive, is_zip, zip_names
+from unshared.importers.readers.text import sniff_text
+from unshared.importers.readers.times import zone_for
 from unshared.model import Attachment, Locator, Message, Participant, Record
 
 __all__ = ["sniff_html", "parse_html", "html_members"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from unshared.importers.htmltree import Node, parse_html
+from unshared.importers.readers.htmltree import Node, parse_html
 from unshared.model import Attachment
 
 __all__ = ["Rendered", "render"]

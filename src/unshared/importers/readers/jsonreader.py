@@ -71,9 +71,10 @@ def json_head(head: bytes) -> str:
 
 
 class _Reader:
-    def __init__(self, stream: BinaryIO, name: str) -> None:
+    def __init__(self, stream: BinaryIO, name: str, member: str | None = None) -> None:
         self.stream = stream
         self.name = name
+        self.member = member
         self.decoder = codecs.getincrementaldecoder("utf-8")("strict")
         self.buf = ""
         self.pos = 0
@@ -90,10 +91,11 @@ class _Reader:
         self.path: Path = ()
 
     # -- buffer ---------------------------------------------------------------------------
-    def fill(self, size: int = _CHUNK) -> bool:
-        """Read one more chunk; False at end of input."""
+    def fill(self, size: int = 0) -> bool:
+        """Read one more chunk (``size`` characters, default one chunk); False at end of input."""
         if self.eof:
             return False
+        size = size or _CHUNK
         if self.pos > _CHUNK:
             self.base_bytes = self.offset_at(self.pos)
             self.base_line += self.buf.count("\n", 0, self.pos)
@@ -141,6 +143,8 @@ class _Reader:
         line = self.base_line + self.buf.count("\n", 0, pos)
         col = pos - (self.buf.rfind("\n", 0, pos) + 1)
         where = f"line {line}, column {col + 1}, byte {offset}"
+        if self.member:
+            where = f"{self.member}, {where}"
         if self.path:
             where += f", json {pointer(self.path)}"
         return ParseError(message, path=self.name, where=where)
@@ -191,15 +195,21 @@ class _Reader:
 
 
 def walk(
-    stream: BinaryIO, name: str, descend: Callable[[Path], bool], max_depth: int = 16
+    stream: BinaryIO,
+    name: str,
+    descend: Callable[[Path], bool],
+    max_depth: int = 16,
+    *,
+    member: str | None = None,
 ) -> Iterator[Event]:
     """Events for the document in ``stream``.
 
     ``descend(path)`` says whether the container at ``path`` is walked (yielding ``start``, its
     children, ``end``) or decoded whole (one ``value`` event). The root is always walked when it is
-    a container and ``descend(())`` is true.
+    a container and ``descend(())`` is true. ``member`` names the archive member being read, for
+    errors.
     """
-    r = _Reader(stream, name)
+    r = _Reader(stream, name, member)
     yield from _walk(r, (), descend, max_depth)
     if r.peek() != "":
         raise r.error("unexpected data after the end of the JSON document")

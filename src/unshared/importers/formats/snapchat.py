@@ -28,12 +28,13 @@ from datetime import UTC, datetime
 from typing import Any, BinaryIO, ClassVar
 
 from unshared.errors import ParseError, WrongFormat
-from unshared.importers.archive import Archive, is_zip, open_archive
-from unshared.importers.base import ImportOptions, Source, register, zip_names
-from unshared.importers.common import Roster, as_str, from_unix, hash_member
-from unshared.importers.htmltree import Node, parse_html
-from unshared.importers.jsonwalk import expect_list, json_head, pointer, walk
-from unshared.importers.textio import looks_like_text
+from unshared.importers.base import ImportOptions, Source, register
+from unshared.importers.readers.archive import Archive, is_zip, open_archive, require_member
+from unshared.importers.readers.htmltree import Node, parse_html
+from unshared.importers.readers.jsonreader import expect_list, json_head, pointer, walk
+from unshared.importers.readers.records import Roster, as_str, hash_member
+from unshared.importers.readers.text import looks_like_text
+from unshared.importers.readers.times import from_unix
 from unshared.model import Attachment, Locator, Message, Record
 
 _MEMBER = re.compile(r"(?:^|/)chat_history\.(json|html)$")
@@ -90,8 +91,7 @@ class SnapchatImporter:
 
     def sniff(self, source: Source) -> None:
         if is_zip(source):
-            if not any(_MEMBER.search(n) for n in zip_names(source)):
-                raise WrongFormat("a zip without Snapchat chat_history", path=source.name)
+            require_member(source, _MEMBER, "a zip without Snapchat chat_history")
             return
         head = source.head()
         if not looks_like_text(head):

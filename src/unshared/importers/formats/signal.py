@@ -19,8 +19,8 @@ from typing import ClassVar
 
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
-from unshared.importers.localtime import zone_for
-from unshared.importers.textio import iter_lines, sniff_text
+from unshared.importers.readers.text import iter_lines, sniff_text
+from unshared.importers.readers.times import zone_for
 from unshared.model import Attachment, Locator, Message, Participant, Reaction, Record
 
 __all__ = ["SignalImporter"]

@@ -18,10 +18,11 @@ from typing import ClassVar
 
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
-from unshared.importers.common import Roster, assume, people
-from unshared.importers.discord import attachment_kind
-from unshared.importers.htmltree import Node, parse_html
-from unshared.importers.textio import looks_like_text
+from unshared.importers.formats.discord import attachment_kind
+from unshared.importers.readers.htmltree import Node, parse_html
+from unshared.importers.readers.records import Roster, people
+from unshared.importers.readers.text import looks_like_text
+from unshared.importers.readers.times import assume
 from unshared.model import Attachment, Locator, Message, Reaction, Record
 
 _FORMATS = (

@@ -20,7 +20,7 @@ from typing import ClassVar
 
 from unshared.errors import WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
-from unshared.importers.textio import iter_lines, sniff_text
+from unshared.importers.readers.text import iter_lines, sniff_text
 from unshared.model import Locator, Message, Participant, Record
 
 _STAMP = (

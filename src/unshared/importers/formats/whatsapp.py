@@ -23,17 +23,22 @@ from pathlib import PurePosixPath
 from typing import IO, BinaryIO, ClassVar, cast
 
 from unshared.errors import ParseError, WrongFormat
-from unshared.importers.archive import Archive, is_zip
-from unshared.importers.base import ImportOptions, Source, register, zip_names
-from unshared.importers.localtime import zone_for
-from unshared.importers.textio import iter_lines, sniff_text
-from unshared.importers.whatsapp_header import DateOrder, Header, build_datetime, match_header
-from unshared.importers.whatsapp_lang import (
+from unshared.importers.base import ImportOptions, Source, register
+from unshared.importers.formats.whatsapp_header import (
+    DateOrder,
+    Header,
+    build_datetime,
+    match_header,
+)
+from unshared.importers.formats.whatsapp_lang import (
     attachment_line,
     edited_mark,
     sender_event,
     system_notice,
 )
+from unshared.importers.readers.archive import Archive, is_zip, zip_names
+from unshared.importers.readers.text import iter_lines, sniff_text
+from unshared.importers.readers.times import zone_for
 from unshared.model import Attachment, Locator, Message, Participant, Record, Side
 
 __all__ = ["WhatsAppImporter", "chat_member"]

@@ -21,8 +21,10 @@ from typing import Any, ClassVar
 
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
-from unshared.importers.common import Roster, as_str, from_unix, parse_iso, people, text_of
-from unshared.importers.jsonwalk import expect_list, json_head, pointer, walk
+from unshared.importers.readers.jsonreader import expect_list, json_head, pointer, walk
+from unshared.importers.readers.reactions import first_str, reactions
+from unshared.importers.readers.records import Roster, as_str, text_of
+from unshared.importers.readers.times import from_unix, parse_iso
 from unshared.model import Attachment, Locator, Message, Reaction, Record, Side
 
 _TYPE = re.compile(r'"type"\s*:\s*"(?:message|service)"')
@@ -282,23 +284,9 @@ def _attachments(raw: dict[str, Any]) -> list[Attachment]:
 
 
 def _reactions(value: Any) -> tuple[Reaction, ...]:
-    if not isinstance(value, list):
-        return ()
-    out: list[Reaction] = []
-    for item in value:
-        if not isinstance(item, dict):
-            continue
-        emoji = as_str(item.get("emoji")) or as_str(item.get("document_id")) or "?"
-        recent = item.get("recent")
-        if isinstance(recent, list) and recent:
-            for who in recent:
-                if isinstance(who, dict):
-                    out.append(
-                        Reaction(
-                            as_str(who.get("from")) or as_str(who.get("from_id")) or "?", emoji
-                        )
-                    )
-        else:
-            count = item.get("count")
-            out.append(Reaction(people(count), emoji))
-    return tuple(out)
+    return reactions(
+        value,
+        emoji=first_str("emoji", "document_id"),
+        actors="recent",
+        actor=first_str("from", "from_id"),
+    )

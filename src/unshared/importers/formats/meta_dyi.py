@@ -15,7 +15,7 @@ Shapes read:
   ``your_activity_across_facebook/``, ``your_facebook_activity/`` or
   ``your_instagram_activity/``); media in the zip are linked by SHA-256.
 
-Each file is streamed with :mod:`jsonstream`, so memory stays bounded however large the export.
+Each file is streamed with :mod:`..readers.jsonreader`, so memory stays bounded however large the export.
 Timestamps are milliseconds since the epoch (UTC): exact, never assumed.
 """
 
@@ -31,10 +31,10 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from unshared.errors import ParseError, WrongFormat
-from unshared.importers.archive import Archive, is_zip
-from unshared.importers.base import ImportOptions, Source, zip_names
-from unshared.importers.jsonstream import stream_object
-from unshared.importers.textio import sniff_text
+from unshared.importers.base import ImportOptions, Source
+from unshared.importers.readers.archive import Archive, is_zip, zip_names
+from unshared.importers.readers.jsonreader import expect_list, walk
+from unshared.importers.readers.text import sniff_text
 from unshared.model import Attachment, Locator, Message, Participant, Reaction, Record, Side
 
 __all__ = [
@@ -228,24 +228,23 @@ def _thread(
     link: _Linker,
     seen_by_conv: dict[str, set[str]],
 ) -> Iterator[Record]:
-    arrays = frozenset({"messages"})
     # Meta writes "title" after the messages: read it from the file's tail when the file can
     # seek, else (zip members, which Meta keeps small) in a first streaming pass.
     header: dict[str, Any] | None = _tail_keys(opener)
     if header is None:
         header = {}
         with opener() as fh:
-            for el in stream_object(fh, name, arrays, member):
-                if el.index is None:
-                    header[el.key] = el.value
+            for key, index, value in _elements(fh, name, member):
+                if index is None:
+                    header[key] = value
     started = False
     conversation = ""
     e2ee = False
     seen: set[str] = set()
     with opener() as fh:
-        for el in stream_object(fh, name, arrays, member):
-            if el.index is None:
-                header.setdefault(el.key, el.value)
+        for key, index, value in _elements(fh, name, member):
+            if index is None:
+                header.setdefault(key, value)
                 continue
             if not started:
                 started = True
@@ -261,17 +260,17 @@ def _thread(
                         seen.add(pname)
                         side: Side = "victim" if pname in options.me else "unknown"
                         yield Participant(platform, conversation, pname, side=side)
-            if el.index < 0:
+            if index < 0:
                 continue
-            pointer = f"/messages/{el.index}"
-            if not isinstance(el.value, dict):
+            pointer = f"/messages/{index}"
+            if not isinstance(value, dict):
                 raise ParseError(
                     "a message is not a JSON object",
                     path=name,
                     where=f"{member + ', ' if member else ''}json {pointer}",
                 )
-            msg = (_e2ee if e2ee or "senderName" in el.value else _dyi)(
-                el.value, platform, conversation, Locator(member=member, pointer=pointer), link
+            msg = (_e2ee if e2ee or "senderName" in value else _dyi)(
+                value, platform, conversation, Locator(member=member, pointer=pointer), link
             )
             if msg.sender and msg.sender not in seen:
                 seen.add(msg.sender)
@@ -286,6 +285,27 @@ _TAIL_KEYS = re.compile(
     r'\]\s*,\s*(?="(?:title|is_still_participant|thread_type|thread_path|magic_words'
     r'|joinable_mode|image|threadName)"\s*:)'
 )
+
+
+def _elements(stream: Any, name: str, member: str | None) -> Iterator[tuple[str, int | None, Any]]:
+    """(key, None, value) for each top-level key of the thread object; ("messages", -1, None)
+    where the messages array starts, then ("messages", i, message) for each message, streamed."""
+    events = walk(stream, name, lambda path: path in ((), ("messages",)), member=member)
+    for event in events:
+        path = event.path
+        if not path:
+            if event.kind != "end" and event.value != "object":
+                where = f"{member}, json" if member else None
+                raise ParseError("the JSON is not an object", path=name, where=where)
+            continue
+        if len(path) == 1:
+            if event.kind == "value":
+                yield str(path[0]), None, event.value
+            elif event.kind == "start":
+                expect_list(event, name)
+                yield "messages", -1, None
+        elif event.kind == "value":
+            yield "messages", int(path[1]), event.value
 
 
 def _tail_keys(opener: Callable[[], Any]) -> dict[str, Any] | None:

@@ -25,11 +25,12 @@ from dataclasses import replace
 from typing import Any, BinaryIO, ClassVar
 
 from unshared.errors import ParseError, WrongFormat
-from unshared.importers.archive import Archive, is_tar, open_archive
 from unshared.importers.base import ImportOptions, Source, register
-from unshared.importers.common import Roster, as_str, hash_member, parse_iso
-from unshared.importers.jsonwalk import expect_list, json_head, pointer, walk
-from unshared.importers.skype_markup import render
+from unshared.importers.formats.skype_markup import render
+from unshared.importers.readers.archive import Archive, is_tar, open_archive
+from unshared.importers.readers.jsonreader import expect_list, json_head, pointer, walk
+from unshared.importers.readers.records import Roster, as_str, hash_member
+from unshared.importers.readers.times import parse_iso
 from unshared.model import Attachment, Locator, Message, MessageKind, Record
 
 _SKYPE_KEYS = re.compile(r'"(?:MessageList|originalarrivaltime|exportDate)"\s*:')

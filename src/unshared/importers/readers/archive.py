@@ -10,6 +10,7 @@ still refused.
 from __future__ import annotations
 
 import lzma
+import re
 import tarfile
 import zipfile
 import zlib
@@ -18,10 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
-from unshared.errors import LimitExceeded, ParseError
+from unshared.errors import LimitExceeded, ParseError, WrongFormat
 from unshared.importers.base import Source
 
-__all__ = ["Limits", "Archive", "open_archive", "is_zip", "is_tar"]
+__all__ = ["Limits", "Archive", "open_archive", "is_zip", "is_tar", "zip_names", "require_member"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,23 @@ def is_zip(source: Source) -> bool:
 def is_tar(source: Source) -> bool:
     head = source.head(512)
     return len(head) >= 262 and head[257:262] == b"ustar"
+
+
+def zip_names(source: Source, limit: int = 100000) -> list[str]:
+    """Member names of a zip source, or [] when it is not a zip. Cheap: reads the central directory."""
+    if not is_zip(source):
+        return []
+    try:
+        with source.open() as fh, zipfile.ZipFile(fh) as zf:
+            return zf.namelist()[:limit]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, IndexError):
+        return []
+
+
+def require_member(source: Source, pattern: re.Pattern[str], refusal: str) -> None:
+    """Sniffing a zip export: :class:`WrongFormat` (``refusal``) unless a member name matches."""
+    if not any(pattern.search(n) for n in zip_names(source)):
+        raise WrongFormat(refusal, path=source.name)
 
 
 class Archive:

@@ -23,11 +23,12 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from unshared.errors import ParseError, WrongFormat
-from unshared.importers.archive import Archive, is_zip, open_archive
-from unshared.importers.base import ImportOptions, Source, register, zip_names
-from unshared.importers.common import Roster, as_str, obj, parse_iso
-from unshared.importers.discord import attachment_kind
-from unshared.importers.jsonwalk import pointer, walk
+from unshared.importers.base import ImportOptions, Source, register
+from unshared.importers.formats.discord import attachment_kind
+from unshared.importers.readers.archive import Archive, is_zip, open_archive, require_member
+from unshared.importers.readers.jsonreader import pointer, walk
+from unshared.importers.readers.records import Roster, as_str, obj
+from unshared.importers.readers.times import parse_iso
 from unshared.model import Attachment, Locator, Message, Record
 
 _MESSAGES = re.compile(r"(?:^|/)messages/c?(\d+)/messages\.(csv|json)$", re.IGNORECASE)
@@ -51,8 +52,9 @@ class DiscordPackageImporter:
     priority: ClassVar[int] = 106
 
     def sniff(self, source: Source) -> None:
-        if not is_zip(source) or not any(_MESSAGES.search(n) for n in zip_names(source)):
+        if not is_zip(source):
             raise WrongFormat("not a Discord data package", path=source.name)
+        require_member(source, _MESSAGES, "not a Discord data package")
 
     def parse(self, source: Source, options: ImportOptions) -> Iterator[Record]:
         with open_archive(source) as archive:

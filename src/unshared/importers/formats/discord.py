@@ -21,9 +21,11 @@ from typing import Any, ClassVar
 
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
-from unshared.importers.common import Roster, as_str, assume, obj, parse_iso, people
-from unshared.importers.jsonwalk import json_head, pointer, walk
-from unshared.importers.textio import sniff_text
+from unshared.importers.readers.jsonreader import json_head, pointer, walk
+from unshared.importers.readers.reactions import first_str, reactions
+from unshared.importers.readers.records import Roster, as_str, obj, people
+from unshared.importers.readers.text import sniff_text
+from unshared.importers.readers.times import assume, parse_iso
 from unshared.model import Attachment, Locator, Message, Reaction, Record
 
 _USER_TYPES = {"Default", "Reply", "ThreadStarterMessage", "ChatInputCommand", "ContextMenuCommand"}
@@ -214,25 +216,12 @@ def _attachments(raw: dict[str, Any]) -> list[Attachment]:
 
 
 def _reactions(value: Any) -> tuple[Reaction, ...]:
-    out: list[Reaction] = []
-    for item in value if isinstance(value, list) else []:
-        if not isinstance(item, dict):
-            continue
-        emoji = obj(item.get("emoji"))
-        name = as_str(emoji.get("name")) or "?"
-        users = item.get("users")
-        if isinstance(users, list) and users:
-            for user in users:
-                if isinstance(user, dict):
-                    out.append(
-                        Reaction(
-                            as_str(user.get("nickname")) or as_str(user.get("name")) or "?", name
-                        )
-                    )
-        else:
-            count = item.get("count")
-            out.append(Reaction(people(count), name))
-    return tuple(out)
+    return reactions(
+        value,
+        emoji=lambda item: as_str(obj(item.get("emoji")).get("name")),
+        actors="users",
+        actor=first_str("nickname", "name"),
+    )
 
 
 def _csv(stream: Any, name: str, options: ImportOptions) -> Iterator[Record]:
