@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import ClassVar
 
 from unshared.errors import WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
 from unshared.importers.readers.text import iter_lines, sniff_text
+from unshared.importers.readers.times import assume
 from unshared.model import Locator, Message, Participant, Record
 
 _STAMP = (
@@ -80,9 +81,7 @@ class PlainTextImporter:
                                 stamp + ("+00:00" if tz == "Z" else tz)
                             )
                         else:
-                            local = datetime.fromisoformat(stamp)
-                            sent_at = local.replace(tzinfo=options.timezone or UTC)
-                            assumed = True
+                            sent_at, assumed = assume(datetime.fromisoformat(stamp), options)
                     except ValueError:  # "2024-13-45 25:61": looks like a time, is not one
                         sent_at, assumed = None, False
                 current = {
