@@ -17,18 +17,30 @@ def test_yaml_and_json_files_are_read(data_dir: Path) -> None:
     assert teen == Answers(
         age=15,
         region="UK",
+        in_danger=False,
         self_harm_thoughts=True,
+        images_shared=False,
         paid=True,
         payment_methods=("western_union",),
         platforms=("instagram", "skype"),
+        account_suspended=False,
     )
     adult = read_answers(data_dir / "guide" / "adult_us.json")
     assert adult.region == "US" and adult.urgent and adult.account_suspended
     assert adult.payment_methods == ("gift_card", "crypto")
 
 
-def test_only_age_is_required() -> None:
+def test_nothing_is_required_and_nothing_is_pre_answered() -> None:
     assert parse_answers({"age": 40}) == Answers(age=40, region="UK")
+    assert parse_answers({}) == Answers()
+    assert Answers().under_18 and Answers().in_danger is None
+
+
+def test_not_sure_and_skipped_are_none() -> None:
+    answers = parse_answers(
+        {"age": "", "in_danger": "not sure", "paid": "not_sure", "deadline": None, "region": ""}
+    )
+    assert answers == Answers(region="UK")
 
 
 def test_friendly_forms_are_accepted() -> None:
@@ -47,12 +59,12 @@ def test_payment_methods_imply_paid() -> None:
     ("data", "where", "message"),
     [
         ({"age": 20, "agee": 3}, "agee", "unknown field"),
-        ({"region": "UK"}, "age", "missing"),
+        ({"age": "16.5"}, "age", "whole number"),
         ({"age": "sixteen"}, "age", "whole number"),
         ({"age": True}, "age", "whole number"),
         ({"age": 0}, "age", "between 1 and 120"),
         ({"age": 20, "region": "FR"}, "region", "UK, US, IE, CA, AU"),
-        ({"age": 20, "paid": "maybe"}, "paid", "true or false"),
+        ({"age": 20, "paid": "maybe"}, "paid", "yes, no or not sure"),
         ({"age": 20, "platforms": ["instagram", "myspace"]}, "platforms[1]", "myspace"),
         ({"age": 20, "payment_methods": {"card": 1}}, "payment_methods", "list"),
     ],

@@ -40,19 +40,22 @@ def test_answers_file_to_json(data_dir: Path) -> None:
     ids = [s["id"] for s in plan["steps"]]
     assert ids == [
         "crisis",
+        "trusted-adult",
         "stay-calm",
         "dont-pay",
         "payment-western_union",
+        "scam-tricks",
         "keep-everything",
+        "protect-accounts",
         "platform-instagram",
         "platform-skype",
         "police",
-        "trusted-adult",
         "remove-images-under18",
         "support",
     ]
     crisis = plan["steps"][0]["contacts"]
-    assert [c["phone"] for c in crisis] == ["116 123", "0800 068 4141", "0800 1111", "999"]
+    assert [c["phone"] for c in crisis] == ["116 123", None, "0800 068 4141", "0800 1111", "999"]
+    assert crisis[1]["text"] == "Text SHOUT to 85258"
     assert all(c["source"].startswith("https://") and c["checked"] for c in crisis)
 
 
@@ -64,12 +67,17 @@ def test_answers_file_to_text(data_dir: Path) -> None:
     assert "1. Call 911 now" in text
     assert "StopNCII" in text and "Take It Down" in text
     assert "Gift card: check and cancel the payment" in text
-    assert "source: https://" in text
+    assert "https://" in text and "source" not in text and "step id" not in text
+    with_sources = runner.invoke(
+        app, ["guide", "-a", str(data_dir / "guide" / "adult_us.json"), "--sources"]
+    ).stdout
+    assert with_sources.startswith(text.rstrip("\n"))
+    assert "Where this advice comes from" in with_sources and "(step id: emergency)" in with_sources
 
 
 def test_interactive_questions_from_a_pipe() -> None:
-    # region, happening now, in danger, self-harm, age, shared, paid, how, platforms, paused
-    replies = "au\nno\nyes\nno\n16\nnot sure\nyes\n3 6\n1 8\nno\n"
+    # region, in danger, self-harm, age, deadline (skipped), shared, paid, how, platforms, paused
+    replies = "au\nyes\nno\n16\n\nnot sure\nyes\n3 6\n1 8\nno\n"
     result = runner.invoke(app, ["guide", "--format", "json"], input=replies)
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)
@@ -78,15 +86,34 @@ def test_interactive_questions_from_a_pipe() -> None:
     assert "payment-bank_transfer" in ids and "payment-crypto" in ids
     assert "platform-instagram" in ids and "platform-whatsapp" in ids
     assert "trusted-adult" in ids and "stopncii" not in ids
-    assert "Call 000 now" in result.stderr
+    assert "call 000 now" in result.stderr
     assert "How old are you?" in result.stderr
 
 
+def test_interactive_every_question_can_be_skipped() -> None:
+    """Issue 15 (10): Enter skips every question; an unknown age takes the under-18 path."""
+    result = runner.invoke(app, ["guide", "--format", "json"], input="\n" * 9)
+    assert result.exit_code == 0, result.output
+    ids = [s["id"] for s in json.loads(result.stdout)["steps"]]
+    assert ids[:3] == ["emergency", "crisis", "trusted-adult"]
+    assert "remove-images-under18" in ids and "stopncii" not in ids
+
+
+def test_interactive_lines_before_the_age_question_suit_every_age() -> None:
+    """Issue 16: lines shown before the age is asked are not PAPYRUS's or Childline's alone."""
+    result = runner.invoke(app, ["guide", "-f", "json"], input="uk\nno\nyes\n40\nno\nno\nno\n\n")
+    assert result.exit_code == 0, result.output
+    before_age = result.stderr.split("How old are you?")[0]
+    assert "Samaritans" in before_age and "85258" in before_age
+    assert "PAPYRUS" not in before_age and "Childline" not in before_age
+    assert "happening right now" not in result.stderr.lower()
+
+
 def test_interactive_asks_again_after_a_bad_reply() -> None:
-    replies = "UK\nno\nno\nno\nforty\n40\nno\nno\n\n"
+    replies = "UK\nno\nno\nforty\n40\nno\nno\nno\n\n"
     result = runner.invoke(app, ["guide", "-f", "json"], input=replies)
     assert result.exit_code == 0, result.output
-    assert "Please type your age as a number." in result.stderr
+    assert "Please type your age as a number" in result.stderr
     ids = [s["id"] for s in json.loads(result.stdout)["steps"]]
     assert "stopncii" in ids and "report-platforms" in ids
 
@@ -94,7 +121,7 @@ def test_interactive_asks_again_after_a_bad_reply() -> None:
 def test_interactive_stops_clearly_when_input_ends() -> None:
     result = _run("guide", stdin="uk\nno\n")
     assert result.returncode == 1
-    assert "in_danger" in result.stderr
+    assert "self_harm_thoughts" in result.stderr
     assert "the answers ended before every question was answered" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -142,8 +169,8 @@ def test_case_records_plan_and_steps_done(tmp_path: Path, data_dir: Path, passph
         status = plan_status(case)
     assert [(s.id, d) for s, d in status][:3] == [
         ("crisis", False),
+        ("trusted-adult", False),
         ("stay-calm", True),
-        ("dont-pay", False),
     ]
 
     result = runner.invoke(app, ["guide", str(case_path), "--status"])

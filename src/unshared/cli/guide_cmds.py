@@ -22,12 +22,21 @@ import typer
 
 from unshared.cli.common import console_err, open_case
 from unshared.errors import InputFileError
-from unshared.guide.answers import normalise_region
+from unshared.guide.answers import QUESTIONS, normalise_region, parse_yes_no
 from unshared.guide.casefile_link import done_steps, plan_status, record_plan, record_step_done
 from unshared.guide.content import GuideData
-from unshared.guide.flow import build_plan
+from unshared.guide.flow import build_plan, help_now
 from unshared.guide.loader import default_guide, read_answers
-from unshared.guide.model import PAYMENT_METHODS, PLATFORMS, REGIONS, Answers, Plan, Region
+from unshared.guide.model import (
+    AGE_MAX,
+    AGE_MIN,
+    PAYMENT_METHODS,
+    PLATFORMS,
+    REGIONS,
+    Answers,
+    Plan,
+    Region,
+)
 from unshared.guide.render import contact_line, plan_text
 
 T = TypeVar("T")
@@ -56,17 +65,16 @@ def _ask(question: str, parse: Callable[[str], T | None], hint: str, name: str) 
         console_err.print(f"  {hint}")
 
 
-def _yes_no(reply: str) -> bool | None:
-    word = reply.lower()
-    if word in {"y", "yes", "yeah", "yep"}:
-        return True
-    if word in {"n", "no", "nope", "not sure", "don't know", "dont know", "?"}:
-        return False
-    return None
+def _yes_no(reply: str) -> tuple[bool | None] | None:
+    """yes / no / not sure; Enter skips (not sure). ``None`` when the reply is not understood."""
+    understood, value = parse_yes_no(reply)
+    return (value,) if understood else None
 
 
-def _age(reply: str) -> int | None:
-    return int(reply) if reply.isdigit() and 0 < int(reply) <= 120 else None
+def _age(reply: str) -> tuple[int | None] | None:
+    if not reply:
+        return (None,)
+    return (int(reply),) if reply.isdigit() and AGE_MIN <= int(reply) <= AGE_MAX else None
 
 
 def _region(reply: str) -> Region | None:
@@ -101,72 +109,71 @@ def _now(lines: list[str]) -> None:
         console_err.print(f"[bold red]{line}[/bold red]", highlight=False, soft_wrap=True)
 
 
+def _q(field: str) -> str:
+    """The question's words, from the guide (the one source every shell reads)."""
+    question = next(q for q in QUESTIONS if q.field == field)
+    if question.kind == "yes_no":
+        options = "/".join(words.lower() for _, words in question.choices)
+        return f"{question.text} ({options}; Enter to skip)"
+    return question.text
+
+
 def ask_answers(data: GuideData) -> Answers:
-    """The plain questions, one at a time. Urgent help is shown as soon as it is needed."""
+    """The plain questions, one at a time; Enter skips any of them. Urgent help comes first."""
     console_err.print(
-        "A few short questions, then your plan. Nothing you type leaves this computer."
+        "A few short questions, then your plan. Press Enter to skip any of them. "
+        "Nothing you type leaves this computer."
     )
     region: Region = _ask(
-        f"Where do you live? ({', '.join(REGIONS)}; press Enter for UK)",
+        f"{_q('region')} ({', '.join(REGIONS)}; press Enter for UK)",
         _region,
         f"Please type one of {', '.join(REGIONS)}.",
         "region",
     )
     info = data.regions[region]
-    yes_no = "Please type yes or no."
-    happening = _ask("Is it happening right now? (yes/no)", _yes_no, yes_no, "happening_now")
-    danger = _ask(
-        "Are you or anyone else in danger right now? (yes/no)", _yes_no, yes_no, "in_danger"
+    yes_no = "Please type yes, no or not sure (or press Enter to skip)."
+    (danger,) = _ask(_q("in_danger"), _yes_no, yes_no, "in_danger")
+    if danger is not False:
+        _now([f"If anyone is in danger, call {info.emergency.phone} now. This plan will wait."])
+    (harm,) = _ask(_q("self_harm_thoughts"), _yes_no, yes_no, "self_harm_thoughts")
+    if harm is not False:
+        # The age is not known yet: only lines that suit every age.
+        _now(["You don't have to cope with this alone. You can call or text now:"])
+        _now([f"  {contact_line(c)}" for c in help_now(data, region)])
+    (age,) = _ask(
+        f"{_q('age')} (a number; Enter to skip)",
+        _age,
+        "Please type your age as a number, or press Enter to skip.",
+        "age",
     )
-    if happening or danger:
-        _now([f"Call {info.emergency.phone} now. Your plan will still be here after."])
-    harm = _ask(
-        "Are you having thoughts of hurting yourself? (yes/no)",
-        _yes_no,
-        yes_no,
-        "self_harm_thoughts",
-    )
-    if harm:
-        _now(["You don't have to cope with this alone. You can call now:"])
-        _now([f"  {contact_line(c)}" for c in info.crisis])
-    age = _ask("How old are you? (a number)", _age, "Please type your age as a number.", "age")
-    shared = _ask(
-        "Have they already shared the images anywhere? (yes/no/not sure)",
-        _yes_no,
-        yes_no,
-        "images_shared",
-    )
-    paid = _ask("Have you paid them anything? (yes/no)", _yes_no, yes_no, "paid")
+    (deadline,) = _ask(_q("deadline"), _yes_no, yes_no, "deadline")
+    (shared,) = _ask(_q("images_shared"), _yes_no, yes_no, "images_shared")
+    (paid,) = _ask(_q("paid"), _yes_no, yes_no, "paid")
     methods: list[str] = []
     if paid:
         _menu(PAYMENT_METHODS, {k: v.name for k, v in data.payments.items()})
         methods = _ask(
-            "How did you pay? Type the numbers, for example: 1 3 (or press Enter to skip)",
+            f"{_q('payment_methods')} Type the numbers, for example: 1 3 (or press Enter to skip)",
             _pick_many(PAYMENT_METHODS),
             "Please type numbers from the list, with spaces between them.",
             "payment_methods",
         )
     _menu(PLATFORMS, {k: v.name for k, v in data.platforms.items()})
     platforms = _ask(
-        "Which apps or sites did they use? Type the numbers (or press Enter to skip)",
+        f"{_q('platforms')} Type the numbers (or press Enter to skip)",
         _pick_many(PLATFORMS),
         "Please type numbers from the list, with spaces between them.",
         "platforms",
     )
-    suspended = False
+    suspended: bool | None = None
     if platforms:
-        suspended = _ask(
-            "Have you already paused (deactivated) your own account? (yes/no)",
-            _yes_no,
-            yes_no,
-            "account_suspended",
-        )
+        (suspended,) = _ask(_q("account_suspended"), _yes_no, yes_no, "account_suspended")
     return Answers(
         age=age,
         region=region,
-        happening_now=happening,
         in_danger=danger,
         self_harm_thoughts=harm,
+        deadline=deadline,
         images_shared=shared,
         paid=paid,
         payment_methods=tuple(methods),
@@ -176,11 +183,13 @@ def ask_answers(data: GuideData) -> Answers:
 
 
 # ----------------------------------------------------------------------------- case file
-def _emit(plan: Plan, fmt: GuideFormat, done: frozenset[str] = frozenset()) -> None:
+def _emit(
+    plan: Plan, fmt: GuideFormat, done: frozenset[str] = frozenset(), sources: bool = False
+) -> None:
     if fmt is GuideFormat.json:
         typer.echo(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
     else:
-        typer.echo(plan_text(plan, done=done), nl=False)
+        typer.echo(plan_text(plan, done=done, sources=sources), nl=False)
 
 
 def guide(
@@ -204,6 +213,11 @@ def guide(
     status: bool = typer.Option(
         False, "--status", help="With CASE: show the case's plan and which steps are done."
     ),
+    sources: bool = typer.Option(
+        False,
+        "--sources",
+        help="Add where each piece of advice comes from, and each step's id (for --done).",
+    ),
 ) -> None:
     """Your plan, step by step, following police advice. Asks a few plain questions."""
     if (done or status) and case is None:
@@ -221,7 +235,7 @@ def guide(
         finished = frozenset(step.id for step, is_done in rows if is_done)
         plan = Plan(steps=tuple(step for step, _ in rows))
         if status:
-            _emit(plan, fmt, finished)
+            _emit(plan, fmt, finished, sources)
         return
 
     opened_case = open_case(case) if case is not None else None
@@ -234,12 +248,12 @@ def guide(
             finished = frozenset(done_steps(opened_case))
             console_err.print(
                 f"The plan is saved in {case}. Mark a step done with: "
-                f"unshared guide {case} --done STEP_ID"
+                f"unshared guide {case} --done STEP_ID (see the ids with --sources)"
             )
     finally:
         if opened_case is not None:
             opened_case.close()
-    _emit(plan, fmt, finished)
+    _emit(plan, fmt, finished, sources)
 
 
 def register(app: typer.Typer) -> None:

@@ -23,13 +23,13 @@ class Action:
 
 @dataclass(frozen=True, slots=True)
 class StepText:
+    """A step's words. ``title`` and ``why`` are variants: the first whose conditions hold."""
+
     id: str
-    title: str
-    why: str
+    title: tuple[Action, ...]
+    why: tuple[Action, ...]
     actions: tuple[Action, ...]
     sources: tuple[Source, ...]
-    title_paid: str | None = None
-    title_suspended: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,15 +37,20 @@ class RegionInfo:
     code: Region
     name: str
     emergency: Contact
+    help_now: tuple[Contact, ...]
+    crisis: tuple[Contact, ...]
     police: tuple[Contact, ...]
     child_report: tuple[Contact, ...]
-    crisis: tuple[Contact, ...]
+    adult_report: tuple[Contact, ...]
     trusted_adult_line: tuple[Contact, ...]
     remove_under18: tuple[Contact, ...]
+    takedown_adult: tuple[Contact, ...]
     remove_adult: tuple[Contact, ...]
+    escalation: tuple[Contact, ...]
     support: tuple[Contact, ...]
     money: tuple[Contact, ...]
     bank: tuple[Contact, ...]
+    escalation_action: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,7 @@ class PlatformInfo:
     report: tuple[str, ...]
     pause: tuple[str, ...]
     help: Contact
+    title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,12 +40,16 @@ __all__ = ["DATA_FILES", "data_dir", "default_guide", "load_guide", "read_answer
 
 DATA_FILES = ("services.yaml", "regions.yaml", "steps.yaml", "platforms.yaml", "payments.yaml")
 REGION_ROLES = (
+    "help_now",
+    "crisis",
     "police",
     "child_report",
-    "crisis",
+    "adult_report",
     "trusted_adult_line",
     "remove_under18",
+    "takedown_adult",
     "remove_adult",
+    "escalation",
     "support",
     "money",
     "bank",
@@ -53,14 +57,17 @@ REGION_ROLES = (
 REQUIRED_STEPS = (
     "emergency",
     "crisis",
+    "trusted-adult",
     "stay-calm",
+    "posted",
     "dont-pay",
+    "payment",
+    "scam-tricks",
     "keep-everything",
+    "protect-accounts",
     "report-platforms",
     "platform",
-    "payment",
     "police",
-    "trusted-adult",
     "remove-images-under18",
     "stopncii",
     "support",
@@ -184,16 +191,25 @@ class _File:
             min_age=self.age(entry, "min_age", where),
             max_age=self.age(entry, "max_age", where),
             note=self.text(entry, "note", where, optional=True),
+            text=self.text(entry, "text", where, optional=True),
         )
 
 
-def _actions(f: _File, entry: Mapping[str, Any], where: str) -> tuple[Action, ...]:
-    value = entry.get("actions")
+def _actions(
+    f: _File, entry: Mapping[str, Any], where: str, key: str = "actions"
+) -> tuple[Action, ...]:
+    """A list of sentences, each a string or ``{text, when: [conditions]}``.
+
+    ``title`` and ``why`` may be one string or such a list (variants: the first that holds).
+    """
+    value = entry.get(key)
+    if key != "actions" and isinstance(value, str) and value.strip():
+        return (Action(value.strip()),)
     if not isinstance(value, list) or not value:
-        raise f.fail(f"{where}.actions", "must be a non-empty list")
+        raise f.fail(f"{where}.{key}", "must be a non-empty list")
     out = []
     for i, item in enumerate(value):
-        here = f"{where}.actions[{i}]"
+        here = f"{where}.{key}[{i}]"
         if isinstance(item, str):
             out.append(Action(item.strip()))
             continue
@@ -233,10 +249,17 @@ def load_guide(folder: Path | None = None) -> GuideData:
             roles[role] = tuple(
                 service(regions_file, k, f"{code}.{role}[{i}]") for i, k in enumerate(ids)
             )
+        for i, contact in enumerate(roles["help_now"]):
+            if contact.min_age is not None or contact.max_age is not None:
+                raise regions_file.fail(
+                    f"{code}.help_now[{i}]",
+                    "shown before the age is known: it must suit every age (no min_age/max_age)",
+                )
         regions[code] = RegionInfo(
             code=code,
             name=regions_file.text(entry, "name", code),
             emergency=service(regions_file, entry.get("emergency"), f"{code}.emergency"),
+            escalation_action=regions_file.text(entry, "escalation_action", code, optional=True),
             **roles,
         )
 
@@ -250,12 +273,10 @@ def load_guide(folder: Path | None = None) -> GuideData:
         templated = key in ("platform", "payment")
         steps[str(key)] = StepText(
             id=str(key),
-            title=steps_file.text(entry, "title", str(key)),
-            why=steps_file.text(entry, "why", str(key)),
+            title=_actions(steps_file, entry, str(key), "title"),
+            why=_actions(steps_file, entry, str(key), "why"),
             actions=() if templated else _actions(steps_file, entry, str(key)),
             sources=steps_file.sources(entry, str(key)),
-            title_paid=steps_file.text(entry, "title_paid", str(key), optional=True),
-            title_suspended=steps_file.text(entry, "title_suspended", str(key), optional=True),
         )
 
     platforms_file = _File(folder / "platforms.yaml")
@@ -271,6 +292,7 @@ def load_guide(folder: Path | None = None) -> GuideData:
             report=platforms_file.texts(entry, "report", key),
             pause=platforms_file.texts(entry, "pause", key),
             help=platforms_file.contact(f"{key}.help", help_entry, f"{key}.help"),
+            title=platforms_file.text(entry, "title", key, optional=True),
         )
 
     payments_file = _File(folder / "payments.yaml")

@@ -3,7 +3,10 @@
 A :class:`Plan` is what ``unshared guide --format json`` prints::
 
     {"steps": [{"id", "title", "why", "actions": [...],
-                "contacts": [{"name", "phone", "url", "hours", "source", "checked"}]}]}
+                "contacts": [{"name", "phone", "text", "url", "hours", "source", "checked"}]}]}
+
+Answers are tri-state where a person may not know: ``True`` (yes), ``False`` (no) and ``None``
+(not sure, or skipped). Nothing is pre-answered, and an unknown age takes the under-18 path.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from typing import Any, Literal
 
 __all__ = [
     "ADULT_AGE",
+    "AGE_MAX",
+    "AGE_MIN",
+    "REGION_NAMES",
     "PAYMENT_METHODS",
     "PLATFORMS",
     "REGIONS",
@@ -26,6 +32,13 @@ __all__ = [
 
 Region = Literal["UK", "US", "IE", "CA", "AU"]
 REGIONS: tuple[Region, ...] = ("UK", "US", "IE", "CA", "AU")
+REGION_NAMES: dict[Region, str] = {
+    "UK": "United Kingdom",
+    "US": "United States",
+    "IE": "Ireland",
+    "CA": "Canada",
+    "AU": "Australia",
+}
 PAYMENT_METHODS: tuple[str, ...] = (
     "western_union",
     "moneygram",
@@ -49,38 +62,50 @@ PLATFORMS: tuple[str, ...] = (
     "youtube",
 )
 ADULT_AGE = 18
+AGE_MIN = 1
+AGE_MAX = 120
 
 
 @dataclass(frozen=True, slots=True)
 class Answers:
-    """What the person told us. ``age`` is in years."""
+    """What the person told us. ``None`` means not sure, or not answered.
 
-    age: int
+    ``age`` is in years; an unknown age takes the under-18 path (the safe one). ``in_danger``
+    is immediate danger to someone's life, not "the blackmail is still going on".
+    """
+
+    age: int | None = None
     region: Region = "UK"
-    happening_now: bool = False
-    in_danger: bool = False
-    self_harm_thoughts: bool = False
-    images_shared: bool = False
-    paid: bool = False
+    in_danger: bool | None = None
+    self_harm_thoughts: bool | None = None
+    deadline: bool | None = None
+    images_shared: bool | None = None
+    paid: bool | None = None
     payment_methods: tuple[str, ...] = ()
     platforms: tuple[str, ...] = ()
-    account_suspended: bool = False
+    account_suspended: bool | None = None
 
     @property
     def under_18(self) -> bool:
-        return self.age < ADULT_AGE
+        """Under 18, or the age is not known."""
+        return self.age is None or self.age < ADULT_AGE
+
+    @property
+    def plan_age(self) -> int:
+        """The age used to pick services: an unknown age counts as 17."""
+        return ADULT_AGE - 1 if self.age is None else self.age
 
     @property
     def urgent(self) -> bool:
-        return self.happening_now or self.in_danger
+        return self.in_danger is True
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "region": self.region,
-            "happening_now": self.happening_now,
             "in_danger": self.in_danger,
             "self_harm_thoughts": self.self_harm_thoughts,
             "age": self.age,
+            "deadline": self.deadline,
             "images_shared": self.images_shared,
             "paid": self.paid,
             "payment_methods": list(self.payment_methods),
@@ -104,7 +129,8 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Contact:
-    """A service to call, message or visit. ``phone`` is as people dial it locally."""
+    """A service to call, message or visit. ``phone`` is as people dial it locally; ``text``
+    says how to reach it by text message ("Text SHOUT to 85258"), when it can be."""
 
     id: str
     name: str
@@ -118,6 +144,7 @@ class Contact:
     min_age: int | None = None
     max_age: int | None = None
     note: str | None = None
+    text: str | None = None
 
     def suits(self, age: int) -> bool:
         if self.min_age is not None and age < self.min_age:
@@ -128,6 +155,7 @@ class Contact:
         return {
             "name": self.name,
             "phone": self.phone,
+            "text": self.text,
             "url": self.url,
             "hours": self.hours,
             "source": self.source,
@@ -140,6 +168,7 @@ class Contact:
             id=str(data.get("name", "")),
             name=str(data.get("name", "")),
             phone=data.get("phone"),
+            text=data.get("text"),
             url=data.get("url"),
             hours=data.get("hours"),
             source=str(data.get("source", "")),

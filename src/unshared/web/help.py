@@ -14,7 +14,8 @@ def help_contacts(region: str) -> dict[str, Any]:
 
     data = default_guide()
     info = data.regions.get(region) or data.regions["UK"]  # type: ignore[index,call-overload]
-    contacts = [info.emergency, *info.crisis]
+    # Shown on every page, before the age is known: lines that suit every age (issue 16).
+    contacts = [info.emergency, *info.help_now]
     return {
         "region": info.name,
         "emergency": info.emergency,

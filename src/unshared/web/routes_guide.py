@@ -13,26 +13,22 @@ from unshared.web.forms import checked_form, one
 
 router = APIRouter()
 
-REGIONS = [
-    ("UK", "United Kingdom"),
-    ("US", "United States"),
-    ("IE", "Ireland"),
-    ("CA", "Canada"),
-    ("AU", "Australia"),
-]
-
 
 def _safe_page(request: Request, answers: dict[str, Any], error: str | None) -> Response:
-    """The questions; the names of payment methods and apps come from the guide's data."""
+    """The questions (words, choices, regions) and the names of payment methods and apps all come
+    from the guide, the one source every shell reads. Nothing is pre-answered."""
+    from unshared.guide.answers import QUESTIONS
     from unshared.guide.loader import default_guide
-    from unshared.guide.model import PAYMENT_METHODS, PLATFORMS
+    from unshared.guide.model import AGE_MAX, AGE_MIN, PAYMENT_METHODS, PLATFORMS, REGION_NAMES
 
     data = default_guide()
     return render(
         request,
         "safe.html",
         answers=answers,
-        regions=REGIONS,
+        questions={q.field: q for q in QUESTIONS},
+        age_range=(AGE_MIN, AGE_MAX),
+        regions=list(REGION_NAMES.items()),
         payment_methods=[(m, data.payments[m].name) for m in PAYMENT_METHODS],
         platforms=[(p, data.platforms[p].name) for p in PLATFORMS],
         error=error,
@@ -48,35 +44,23 @@ def safe_form(request: Request) -> Response:
 
 @router.post("/safe", response_class=HTMLResponse)
 async def safe_submit(request: Request) -> Response:
-    from unshared.guide.answers import parse_answers
+    from unshared.guide.answers import QUESTIONS, parse_answers
     from unshared.guide.flow import build_plan
     from unshared.guide.loader import default_guide
 
     values = await checked_form(request)
+    # Every question may be skipped: a missing or empty answer is "not sure" (the guide decides).
     raw: dict[str, Any] = {
-        "region": one(values, "region", "UK"),
-        "age": one(values, "age"),
-        "payment_methods": values.get("payment_methods", []),
-        "platforms": values.get("platforms", []),
+        q.field: values.get(q.field, []) if q.kind == "many" else one(values, q.field)
+        for q in QUESTIONS
     }
-    for key in (
-        "happening_now",
-        "in_danger",
-        "self_harm_thoughts",
-        "images_shared",
-        "paid",
-        "account_suspended",
-    ):
-        raw[key] = one(values, key, "no") == "yes"
     try:
-        age = int(raw["age"])
-        if not 5 <= age <= 120:
-            raise ValueError
-        raw["age"] = age
         answers = parse_answers(raw, path="the form")
-    except (ValueError, UnsharedError):
+    except UnsharedError:
         return _safe_page(
-            request, raw, "Please enter your age in years (a number), so the plan fits you."
+            request,
+            raw,
+            "Please enter your age in years (a number), or leave it empty to skip it.",
         )
     state = session_state(request)
     with state.lock:
