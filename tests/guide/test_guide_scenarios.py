@@ -429,7 +429,7 @@ def test_us_money_transfer_fraud_lines_come_from_the_companies_own_pages(
 def _all_plans() -> list[Plan]:
     out = []
     for region, age, paid, shared in itertools.product(
-        REGIONS, (None, 15, 40), ("yes", "no"), ("yes", "no")
+        REGIONS, (15, 40), ("yes", "no"), ("yes", "no")
     ):
         out.append(
             plan_for(
