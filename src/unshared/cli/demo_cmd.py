@@ -93,6 +93,8 @@ def demo(
             {
                 "age": 24,
                 "region": "UK",
+                "in_danger": False,
+                "self_harm_thoughts": False,
                 "paid": True,
                 "payment_methods": ["western_union"],
                 "platforms": ["skype"],
@@ -102,9 +104,12 @@ def demo(
         )
         plan = build_plan(answers, default_guide())
         record_plan(case, answers, plan)
-        record_step_done(case, plan.steps[0].id)
+        # Tick an evidence step, never a safety one (issue 15: safety steps are never shown done).
+        saved = next(i for i, step in enumerate(plan.steps) if step.id == "stay-calm")
+        record_step_done(case, plan.steps[saved].id)
         console.print(
-            f"4. Made a {len(plan.steps)}-step plan (first: {plan.steps[0].title}) and ticked step 1"
+            f"4. Made a {len(plan.steps)}-step plan (first: {plan.steps[0].title}) "
+            f"and ticked step {saved + 1} ({plan.steps[saved].title})"
         )
         picture = out / "invented-picture.png"
         _invented_picture(picture)
