@@ -188,5 +188,5 @@ def test_uk_bank_transfer_offers_159_and_us_western_union_its_fraud_line(
     wu = us.step("payment-western_union")
     assert wu is not None
     phones = [c.phone for c in wu.contacts]
-    assert "1-800-325-6000" in phones
+    assert "1-800-448-1492" in phones
     assert any("reportfraud.ftc.gov" in (c.url or "") for c in wu.contacts)
