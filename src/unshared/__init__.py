@@ -1,7 +1,7 @@
 """unshared: help for people being blackmailed with intimate images.
 
 The public surface is small on purpose: the model, the errors and the version. Everything else is
-reached through :mod:`unshared.services` (the use cases the CLI and the web app share).
+reached through :mod:`unshared.usecases` (the use cases the CLI and the web app share).
 """
 
 from importlib.metadata import PackageNotFoundError, version

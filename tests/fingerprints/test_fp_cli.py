@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from unshared.casefile.store import Case
 from unshared.cli import app
-from unshared.cli.fingerprint_cmds import is_case_file
+from unshared.usecases.case import is_case_file
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from unshared import services
 from unshared.casefile import Case, verify_case
 from unshared.importers import ImportOptions
-from unshared.services import add_files
+from unshared.usecases import folders
+from unshared.usecases.add import add_files
 
 from .builders import _thread
 
@@ -95,9 +95,9 @@ def test_a_file_that_cannot_be_read_stores_nothing_and_says_why(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     group = _takeout(tmp_path / "export")
-    listed = services.folder_files(group)
+    listed = folders.folder_files(group)
     # A file that disappears between listing and reading (root can read any mode in CI).
-    monkeypatch.setattr(services, "folder_files", lambda _f: [*listed, group / "gone.json"])
+    monkeypatch.setattr(folders, "folder_files", lambda _f: [*listed, group / "gone.json"])
     with Case.create(tmp_path / "c.unshared", None) as case:
         (result,) = add_files(case, [group], OPTIONS)
         assert result.error is not None

@@ -10,6 +10,11 @@ from unshared.casefile import Case, verify_case
 CHAT = b"2026-03-02 23:13 Jess: pay \xc2\xa3500 in Steam gift cards or I send it\nSam: no\n"
 
 
+def _new_case(client, csrf: str):  # type: ignore[no-untyped-def]
+    data = {"csrf": csrf, "name": "lee", "passphrase": "a long pass", "passphrase2": "a long pass"}
+    return client.post("/case/new", data=data, follow_redirects=True)
+
+
 def test_guide_plan_for_a_teenager(app_client) -> None:  # type: ignore[no-untyped-def]
     client, app = app_client
     response = client.post(
@@ -43,16 +48,7 @@ def test_bad_age_is_a_calm_error(app_client) -> None:  # type: ignore[no-untyped
 def test_case_upload_is_streamed_into_the_case(app_client, tmp_path) -> None:  # type: ignore[no-untyped-def]
     client, app = app_client
     csrf = app.state.csrf_token
-    created = client.post(
-        "/case/new",
-        data={
-            "csrf": csrf,
-            "name": "lee",
-            "passphrase": "a long pass",
-            "passphrase2": "a long pass",
-        },
-        follow_redirects=True,
-    )
+    created = _new_case(client, csrf)
     assert "Add the conversation" in created.text
     uploaded = client.put(
         "/api/upload?name=../../chat.txt", content=CHAT, headers={"x-csrf-token": csrf}
@@ -119,3 +115,48 @@ def test_the_case_given_at_launch_is_offered_first(tmp_path) -> None:  # type: i
     client.cookies.set("unshared_session", app.state.session_id)
     page = client.get("/case").text
     assert "<option selected>lee.unshared</option>" in page
+
+
+def test_the_report_step_right_after_an_upload_carries_the_threat(app_client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Written before the fix: the app's report said "no demand detected" straight after an
+    upload, and its report step logged two ``report_made`` events (the report was made twice)."""
+    client, app = app_client
+    csrf = app.state.csrf_token
+    _new_case(client, csrf)
+    client.put("/api/upload?name=chat.txt", content=CHAT, headers={"x-csrf-token": csrf})
+    made = client.post("/report/make", data={"csrf": csrf}, follow_redirects=True)
+    assert made.status_code == 200
+    html = client.get("/report/file/report.html")
+    assert html.status_code == 200
+    assert "no demand detected" not in html.text and "Steam gift cards" in html.text
+    assert client.get("/report/file/bundle.zip").status_code == 200
+    app.state.app_state.close_case()
+    with Case.open(tmp_path / "cases" / "lee.unshared", "a long pass") as case:
+        types = [e.type for e in case.events()]
+    assert types.count("report_made") == 1 and types.count("bundle_made") == 1
+    assert types.index("analysis_run") < types.index("report_made")
+
+
+def test_a_project_error_a_route_lets_through_is_one_calm_line(app_client) -> None:  # type: ignore[no-untyped-def]
+    from unshared.errors import CaseFileError, WrongPassphrase
+
+    client, app = app_client
+
+    @app.get("/api/boom")
+    def api_boom() -> None:
+        raise WrongPassphrase("wrong passphrase for this case", path="lee.unshared")
+
+    @app.get("/boom")
+    def page_boom() -> None:
+        raise CaseFileError("the case is open in another window", path="lee.unshared")
+
+    api = client.get("/api/boom")
+    assert api.status_code == 403
+    assert api.json() == {
+        "error": "wrong passphrase for this case",
+        "detail": "lee.unshared: wrong passphrase for this case",
+    }
+    page = client.get("/boom")
+    assert page.status_code == 409
+    assert "lee.unshared: the case is open in another window" in page.text
+    assert "Traceback" not in page.text and "Get help now" in page.text

@@ -1,12 +1,15 @@
-"""The ``unshared`` command: a thin typer shell over :mod:`unshared.services`.
+"""The ``unshared`` command: a thin typer shell over :mod:`unshared.usecases`.
 
-Each area registers its own commands from its own module. Domain errors become one calm line on
-stderr and an exit code (see :func:`run`); anything else is a bug and shows a traceback.
+Each area registers its own commands from its own module; each command parses its arguments,
+calls one use case and prints the result. Domain errors become one calm line on stderr and an exit
+code (see :func:`main`); a usage error is one line and a hint (exit 2); anything else is a bug and
+shows a traceback.
 """
 
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import apsw
 import typer
@@ -24,6 +27,8 @@ from unshared.cli import (
 )
 from unshared.cli.common import console_err
 from unshared.errors import UnsharedError
+
+__all__ = ["app", "main"]
 
 app = typer.Typer(
     name="unshared",
@@ -66,7 +71,7 @@ for _module in (
 def main() -> None:
     """Entry point: run the app, turning project errors into one line and an exit code."""
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="unshared")
         if isinstance(code, int) and code:
             sys.exit(code)
     except UnsharedError as exc:
@@ -87,10 +92,38 @@ def main() -> None:
     except KeyboardInterrupt:
         console_err.print("interrupted: nothing half-saved was kept")
         sys.exit(130)
-    except Exception as exc:  # click usage errors
-        import click
+    except Exception as exc:
+        if not isinstance(exc, _click_errors()):
+            raise
+        _usage_error(exc)
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+
+def _click_errors() -> tuple[type[Exception], ...]:
+    """The classes of click's errors: typer >= 0.20 vendors click as ``typer._click`` (its errors
+    derive from ``typer.TyperException``); older typer uses the ``click`` package itself."""
+    found: list[type[Exception]] = []
+    vendored = getattr(typer, "TyperException", None)
+    if isinstance(vendored, type) and issubclass(vendored, Exception):
+        found.append(vendored)
+    try:
+        import click
+    except ImportError:  # pragma: no cover - typer without click
+        pass
+    else:
+        found.append(click.exceptions.ClickException)
+    return tuple(found)
+
+
+def _usage_error(exc: Exception) -> NoReturn:
+    """One line saying what is wrong and, for a command line that did not parse, one line saying
+    where to look (exit 2; other click errors keep their own code)."""
+    from rich.markup import escape
+
+    format_message = getattr(exc, "format_message", None)
+    message = format_message() if callable(format_message) else str(exc)
+    console_err.print(f"[red]error:[/red] {escape(str(message))}", highlight=False, soft_wrap=True)
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        path = getattr(ctx, "command_path", None) or "unshared"
+        console_err.print(f"hint: run '{path} --help' to see what it takes", highlight=False)
+    sys.exit(int(getattr(exc, "exit_code", 2)))

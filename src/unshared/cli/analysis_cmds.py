@@ -1,6 +1,7 @@
 """CLI commands for identifiers: ``unshared identifiers CASE`` and ``unshared scan [FILE|-]``.
 
-Thin shells over :mod:`unshared.analysis`; domain errors propagate as :class:`UnsharedError`.
+Thin shells over :mod:`unshared.usecases.analyse`; domain errors propagate as
+:class:`UnsharedError`.
 """
 
 from __future__ import annotations
@@ -81,20 +82,26 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List the identifiers police need (Skype IDs, profile links, phones, wallets, MTCNs...)
         found in a case, who used them and how often."""
-        from unshared.analysis.service import analyze_case, identifier_table, needs_analysis
+        from unshared.usecases.analyse import identifiers
 
-        with open_case(case_path) as case:
-            if refresh or needs_analysis(case, region):
-                with Progress(
-                    TextColumn("Reading messages for identifiers"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    console=console_err,
-                    transient=True,
-                ) as bar:
-                    task = bar.add_task("analyse", total=case.message_count())
-                    analyze_case(case, region, progress=lambda n: bar.advance(task, n))
-            rows = identifier_table(case.identifiers())
+        with (
+            open_case(case_path) as case,
+            Progress(
+                TextColumn("Reading messages for identifiers"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=console_err,
+                transient=True,
+            ) as bar,
+        ):
+            task = bar.add_task("analyse", total=None, visible=False)
+            rows = identifiers(
+                case,
+                region,
+                refresh=refresh,
+                starting=lambda total: bar.update(task, total=total, visible=True),
+                progress=lambda n: bar.advance(task, n),
+            )
         if fmt == Format.jsonl:
             for row in rows:
                 typer.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
@@ -129,15 +136,13 @@ def register(app: typer.Typer) -> None:
         region: str = typer.Option("GB", "--region", help=REGION_HELP, callback=_region),
     ) -> None:
         """Check any text, one message per line, without a case: identifiers and warning signs."""
-        from unshared.analysis.identifiers import extract_identifiers
-        from unshared.analysis.signals import detect_signals
+        from unshared.usecases.analyse import check_lines
 
         lines = 0
         total = 0
-        for number, text in _read_lines(file):
+        for line in check_lines(_read_lines(file), region):
+            number, text, found, signals = line.line, line.text, line.identifiers, line.signals
             lines += 1
-            found = extract_identifiers(text, region)
-            signals = detect_signals(text)
             total += len(found)
             if fmt == ScanFormat.jsonl:
                 row = {

@@ -7,13 +7,12 @@ HTTP, and only when you run it. Nothing is sent but fingerprints under an opaque
 from __future__ import annotations
 
 import json
-import secrets
-from contextlib import closing
 from pathlib import Path
 
 import typer
 
 from unshared.cli.common import console, console_err, open_case
+from unshared.usecases.bank_admin import DEFAULT_DB
 
 bank_app = typer.Typer(
     name="bank",
@@ -21,13 +20,8 @@ bank_app = typer.Typer(
     no_args_is_help=True,
 )
 
-DEFAULT_DB = "sqlite:///unshared-bank.sqlite3"
 BANK_URL = typer.Option(..., "--bank", envvar="UNSHARED_BANK_URL", help="The bank's URL.")
 TOKEN = typer.Option(..., "--token", envvar="UNSHARED_BANK_TOKEN", help="Your API token.")
-
-
-def _setting_key(bank_url: str) -> str:
-    return "bank_case_token:" + bank_url.rstrip("/")
 
 
 @bank_app.command()
@@ -42,11 +36,9 @@ def serve(
     """Run a bank (FastAPI + uvicorn). Migrates the database first."""
     import uvicorn
 
-    from unshared.bank.api import create_app
-    from unshared.bank.sql import open_store
+    from unshared.usecases.bank_admin import bank_app
 
-    store = open_store(db)
-    app = create_app(store, sync_interval=sync_interval)
+    app = bank_app(db, sync_interval=sync_interval)
     console.print(f"hash bank on http://{host}:{port} (database {db.split('@')[-1]})")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
@@ -59,11 +51,9 @@ def token(
     rate: int = typer.Option(600, "--rate", help="Requests a minute allowed."),
 ) -> None:
     """Print a new API token. Only its hash is stored: keep it safe now."""
-    from unshared.bank.service import issue_token
-    from unshared.bank.sql import open_store
+    from unshared.usecases.bank_admin import issue_token
 
-    with closing(open_store(db)) as store:
-        typer.echo(issue_token(store, scope, name, rate))
+    typer.echo(issue_token(db, scope, name, rate))
 
 
 @bank_app.command()
@@ -71,11 +61,10 @@ def tokens(
     db: str = typer.Option(DEFAULT_DB, "--db", help="sqlite:///PATH or postgresql://..."),
 ) -> None:
     """List the bank's tokens (id, name, scope, rate, made, revoked); never the tokens."""
-    from unshared.bank.sql import open_store
+    from unshared.usecases.bank_admin import list_tokens
 
-    with closing(open_store(db)) as store:
-        for row in store.list_tokens():
-            typer.echo(json.dumps(row, sort_keys=True))
+    for row in list_tokens(db):
+        typer.echo(json.dumps(row, sort_keys=True))
 
 
 @bank_app.command()
@@ -84,11 +73,9 @@ def revoke(
     db: str = typer.Option(DEFAULT_DB, "--db", help="sqlite:///PATH or postgresql://..."),
 ) -> None:
     """Revoke a token for good: every server refuses it within 5 seconds."""
-    from unshared.bank.service import revoke_token
-    from unshared.bank.sql import open_store
+    from unshared.usecases.bank_admin import revoke_token
 
-    with closing(open_store(db)) as store:
-        revoked = revoke_token(store, token_id)
+    revoked = revoke_token(db, token_id)
     if not revoked:
         console_err.print(f"No token {token_id}, or it was revoked already.")
         raise typer.Exit(1)
@@ -105,25 +92,16 @@ def submit(
     webhook_secret: str = typer.Option("", "--webhook-secret", help="Signs the alerts."),
 ) -> None:
     """Send this case's fingerprints (never the images) to a bank."""
-    from unshared.bank.client import BankClient, fingerprint_payload
+    from unshared.usecases.bank import submit_to_bank
 
     with open_case(case) as opened:
-        prints = opened.fingerprints()
-        if not prints:
-            console.print("This case has no fingerprints yet: run `unshared fingerprint` first.")
-            raise typer.Exit(1)
-        key = _setting_key(bank)
-        case_token = opened.setting(key)
-        if case_token is None:
-            case_token = secrets.token_urlsafe(24)
-            opened.set_setting(key, case_token)
-        with BankClient(bank, api_token) as client:
-            ids = client.submit(case_token, [fingerprint_payload(p) for p in prints], bank_name)
-            if webhook is not None:
-                client.set_webhook(case_token, webhook, webhook_secret)
-        opened.log(
-            "bank_submitted",
-            {"bank": bank.rstrip("/"), "bank_name": bank_name, "entry_ids": ids},
+        ids = submit_to_bank(
+            opened,
+            bank,
+            api_token,
+            bank_name=bank_name,
+            webhook=webhook,
+            webhook_secret=webhook_secret,
         )
     console.print(f"Sent {len(ids)} fingerprints. Only hashes left this machine.")
 
@@ -189,31 +167,22 @@ def lookup(
     ),
 ) -> None:
     """Look hashes up; prints one JSON line per match (entry id, signal type, distance)."""
-    from unshared.bank.client import BankClient
+    from unshared.usecases.bank import lookup as bank_lookup
 
-    values: dict[str, str | None] = {"pdq": pdq, "md5": md5, "sha256": sha256}
     frames = read_vpdq_frames(vpdq) if vpdq is not None else []
-    if media is not None:
-        from unshared.fingerprints.service import fingerprint_file
-
-        fp = fingerprint_file(media)  # read in place; only the hashes below leave
-        values = {"pdq": fp.pdq, "md5": fp.md5, "sha256": fp.sha256}
-        frames += [frame[1] for frame in fp.vpdq]
-    queries = [
-        {"signal_type": kind, "signal": value, "threshold": threshold}
-        for kind, value in values.items()
-        if value
-    ]
-    if not queries and not frames:
+    if not (pdq or md5 or sha256 or frames or media):
         raise typer.BadParameter("give at least one of --pdq, --md5, --sha256, --vpdq, --media")
-    with BankClient(bank, api_token) as client:
-        results = client.lookup_many(queries) if queries else []
-        videos = client.lookup_vpdq(frames, threshold, min_percent) if frames else []
-    for result in results:
-        for match in result["matches"]:
-            typer.echo(json.dumps(match, sort_keys=True))
-    for match in videos:
-        typer.echo(json.dumps({**match, "signal_type": "vpdq"}, sort_keys=True))
+    found = bank_lookup(
+        bank,
+        api_token,
+        hashes={"pdq": pdq, "md5": md5, "sha256": sha256},
+        frames=frames,
+        media=media,  # read in place; only its hashes leave
+        threshold=threshold,
+        min_percent=min_percent,
+    )
+    for match in [*found.matches, *found.videos]:
+        typer.echo(json.dumps(match, sort_keys=True))
 
 
 @bank_app.command()
@@ -221,16 +190,13 @@ def withdraw(
     case: Path = typer.Argument(...), bank: str = BANK_URL, api_token: str = TOKEN
 ) -> None:
     """Take this case's fingerprints out of the bank."""
-    from unshared.bank.client import BankClient
+    from unshared.usecases.bank import withdraw_from_bank
 
     with open_case(case) as opened:
-        case_token = opened.setting(_setting_key(bank))
-        if case_token is None:
-            console.print("This case was never sent to that bank; nothing to withdraw.")
-            return
-        with BankClient(bank, api_token) as client:
-            count = client.withdraw(case_token)
-        opened.log("bank_withdrawn", {"bank": bank.rstrip("/"), "entries": count})
+        count = withdraw_from_bank(opened, bank, api_token)
+    if count is None:
+        console.print("This case was never sent to that bank; nothing to withdraw.")
+        return
     console.print(f"Withdrawn: {count} fingerprints no longer match anywhere.")
 
 
@@ -242,15 +208,14 @@ def alerts(
     jsonl: bool = typer.Option(False, "--jsonl", help="One JSON object a line."),
 ) -> None:
     """What platforms reported about this case's fingerprints."""
-    from unshared.bank.client import BankClient
+    from unshared.usecases.bank import bank_alerts, case_token
 
     with open_case(case) as opened:
-        case_token = opened.setting(_setting_key(bank))
-    if case_token is None:
+        token = case_token(opened, bank)
+    if token is None:
         console.print("This case was never sent to that bank.")
         return
-    with BankClient(bank, api_token) as client:
-        found = client.alerts(case_token)
+    found = bank_alerts(token, bank, api_token)
     if jsonl:
         for alert in found:
             typer.echo(json.dumps(alert, sort_keys=True))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -11,11 +10,11 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 from rich.table import Table
 
-from unshared import services
-from unshared.casefile import Case, verify_case
 from unshared.cli.common import Format, console, console_err, open_case, passphrase
-from unshared.errors import IntegrityError
-from unshared.importers import ImportOptions
+from unshared.errors import InputFileError, IntegrityError
+from unshared.usecases import exhibits, records
+from unshared.usecases.add import add_evidence
+from unshared.usecases.case import new_case
 
 
 def _byte_progress(total: int, label: str) -> Progress:
@@ -38,10 +37,9 @@ def new(
 ) -> None:
     """Create a new, empty case file (encrypted with a passphrase unless --no-encryption)."""
     secret = None if no_encryption else passphrase(new=True)
-    with Case.create(case, secret) as opened:
-        head = opened.head()
+    head = new_case(case, secret)
     state = "unencrypted (as asked)" if no_encryption else "encrypted"
-    console.print(f"Created {state} case [bold]{case}[/bold]. Log head: {head.hash}")
+    console.print(f"Created {state} case [bold]{case}[/bold]. Log head: {head}")
 
 
 def add(
@@ -57,17 +55,21 @@ def add(
     region: str = typer.Option("GB", "--region", help="Country for reading phone numbers."),
 ) -> None:
     """Add files to the case: each is kept whole and untouched, then its messages are read."""
-    options = ImportOptions(
-        timezone=services.resolve_timezone(timezone), me=frozenset(me), region=region.upper()
-    )
+    from unshared.usecases.add import resolve_timezone
+
+    resolve_timezone(timezone)  # a mistyped zone fails before the passphrase prompt
     with open_case(case) as opened:
-        if me:
-            opened.set_setting("me", ",".join(me))
         total = sum(f.stat().st_size for f in files if f.is_file())
         with _byte_progress(total, "adding") as bar:
             task = bar.add_task("Storing", total=total)
-            results = services.add_files(
-                opened, files, options, fmt=fmt, progress=lambda n: bar.advance(task, n)
+            results = add_evidence(
+                opened,
+                files,
+                timezone=timezone,
+                me=me,
+                region=region,
+                fmt=fmt,
+                progress=lambda n: bar.advance(task, n),
             )
     failed = 0
     for result in results:
@@ -100,13 +102,13 @@ def messages(
     with open_case(case, readonly=True) as opened:
         if fmt == Format.jsonl:
             out = sys.stdout
-            for stored in opened.messages():
+            for stored in exhibits.messages(opened):
                 data = stored.message.to_dict()
                 data["exhibit"] = stored.exhibit_sha256
                 out.write(json.dumps(data, ensure_ascii=False) + "\n")
             return
         table = Table("when", "platform", "from", "text", "source", show_lines=False)
-        for stored in opened.messages():
+        for stored in exhibits.messages(opened):
             msg = stored.message
             when = msg.sent_at.isoformat(sep=" ", timespec="minutes") if msg.sent_at else ""
             if msg.time_assumed:
@@ -131,10 +133,10 @@ def verify(
         show_bundle_check(target)
         return
     with open_case(target, readonly=True) as opened:
-        total = sum(e.size for e in opened.exhibits())
+        total = sum(e.size for e in exhibits.list_exhibits(opened))
         with _byte_progress(total, "verifying") as bar:
             task = bar.add_task("Verifying", total=total)
-            result = verify_case(opened, progress=lambda n: bar.advance(task, n))
+            result = exhibits.verify_case_file(opened, progress=lambda n: bar.advance(task, n))
     if not result.ok:
         for problem in result.problems:
             console_err.print(f"[red]FAIL[/red] {problem}")
@@ -152,7 +154,7 @@ def log(
 ) -> None:
     """Print the case log (every action, in order, with its hash chain)."""
     with open_case(case, readonly=True) as opened:
-        events = list(opened.events())
+        events = exhibits.case_log(opened)
     if fmt == Format.jsonl:
         for event in events:
             sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
@@ -169,21 +171,21 @@ def note(
 ) -> None:
     """Add a note to the case log."""
     with open_case(case) as opened:
-        seq = services.add_note(opened, text)
+        seq = records.add_note(opened, text)
     console.print(f"Note saved as event {seq}.")
 
 
 def action(
     case: Path = typer.Argument(..., help="The case file."),
     kind: str = typer.Argument(
-        ..., help="What was done: " + ", ".join(services.ACTION_KINDS) + " (or your own word)."
+        ..., help="What was done: " + ", ".join(records.ACTION_KINDS) + " (or your own word)."
     ),
     ref: str | None = typer.Option(None, "--ref", help="Reference, e.g. a crime reference number."),
     detail: str | None = typer.Option(None, "--detail", help="Details in your own words."),
 ) -> None:
     """Record something done: reported to police or a platform, account suspended, ..."""
     with open_case(case) as opened:
-        seq = services.add_action(opened, kind, ref, detail)
+        seq = records.add_action(opened, kind, ref, detail)
     console.print(f"Recorded '{kind}' as event {seq}.")
 
 
@@ -195,7 +197,7 @@ def exhibit_list(case: Path = typer.Argument(..., help="The case file.")) -> Non
     """List exhibits with their SHA-256, size and acquisitions."""
     with open_case(case, readonly=True) as opened:
         table = Table("sha256", "size", "name", "acquired (UTC)", "source")
-        for info in opened.exhibits():
+        for info in exhibits.list_exhibits(opened):
             for acq in info.acquisitions:
                 table.add_row(
                     info.sha256, str(info.size), acq.original_name, acq.acquired_at, acq.source_path
@@ -211,15 +213,9 @@ def exhibit_export(
 ) -> None:
     """Write an exhibit's bytes back out, exactly as they were added."""
     if out.exists():
-        raise services.InputFileError("refusing to overwrite an existing file", path=str(out))
+        raise InputFileError("refusing to overwrite an existing file", path=str(out))
     with open_case(case) as opened:
-        info = opened.exhibit(sha256)
-        tmp = out.with_name(out.name + ".part")
-        with opened.open_exhibit(info.sha256) as src, tmp.open("wb") as dst:
-            while block := src.read(1 << 20):
-                dst.write(block)
-        os.replace(tmp, out)
-        opened.log("exhibit_exported", {"sha256": info.sha256, "to": str(out.resolve())})
+        info = exhibits.export_exhibit(opened, sha256, out)
     console.print(f"Wrote {info.size} bytes to {out} (SHA-256 {info.sha256}).")
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from unshared.casefile import Case
-from unshared.casefile.crypto import is_encrypted_header
+from unshared.usecases.case import Case
+from unshared.usecases.case import open_case as open_case_file
 
 console = Console(highlight=False)
 console_err = Console(stderr=True, highlight=False)
@@ -35,15 +35,6 @@ def passphrase(new: bool = False) -> str:
     return str(typer.prompt("Passphrase", hide_input=True))
 
 
-def case_is_encrypted(path: Path) -> bool:
-    try:
-        with path.open("rb") as fh:
-            return is_encrypted_header(fh.read(16))
-    except OSError:
-        return False
-
-
 def open_case(path: Path, *, readonly: bool = False) -> Case:
     """Open a case, asking for the passphrase only when the case is encrypted."""
-    secret = passphrase() if path.is_file() and case_is_encrypted(path) else None
-    return Case.open(path, secret, readonly=readonly)
+    return open_case_file(path, passphrase, readonly=readonly)

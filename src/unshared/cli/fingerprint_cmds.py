@@ -17,42 +17,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from unshared.cli.common import Format, console, console_err, open_case
 from unshared.errors import UnsharedError
+from unshared.usecases.case import Case, is_case_file
 
 if TYPE_CHECKING:  # the fingerprinting stack (numpy, Pillow, PyAV) loads only when used
-    from unshared.fingerprints.service import Options, Outcome
     from unshared.model import Fingerprint
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
+    from unshared.usecases.fingerprint import Options, Outcome
 
 
 class Names(StrEnum):
     full = "full"
     file = "file"
     none = "none"
-
-
-def is_case_file(path: Path) -> bool:
-    """True when ``path`` is an unshared case file (encrypted or not)."""
-    from unshared.casefile import crypto
-
-    if not path.is_file():
-        return False
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(100)
-    except OSError:
-        return False
-    if crypto.is_encrypted_header(header):
-        return True
-    if header.startswith(SQLITE_MAGIC):
-        from unshared.casefile.store import Case
-
-        try:
-            Case.open(path, None, readonly=True).close()
-        except UnsharedError:
-            return False
-        return True
-    return False
 
 
 def _progress(total: int) -> Progress:
@@ -68,22 +43,19 @@ def _progress(total: int) -> Progress:
 
 
 def _run(
-    targets: list[Path], options: Options, fmt: Format, emit: bool
+    targets: list[Path], options: Options, fmt: Format, case: Case | None
 ) -> tuple[list[Fingerprint], int]:
-    from unshared.fingerprints.service import fingerprint_many, iter_media
+    from unshared.usecases.fingerprint import fingerprint_paths, media_files
 
-    files = list(iter_media(targets, strict=False))
-    prints: list[Fingerprint] = []
-    failed = 0
+    files = media_files(targets)
+    emit = case is None
 
     with _progress(len(files)) as bar:
         task = bar.add_task("files", total=len(files))
 
         def on_file(outcome: Outcome) -> None:
-            nonlocal failed
             bar.advance(task)
             if outcome.error is not None:
-                failed += 1
                 bar.console.print(
                     f"[red]error:[/red] {outcome.error.describe()}", highlight=False, soft_wrap=True
                 )
@@ -96,14 +68,13 @@ def _run(
                     highlight=False,
                     soft_wrap=True,
                 )
-            prints.append(fp)
             if emit and fmt == Format.jsonl:
                 typer.echo(json.dumps(fp.to_dict(), ensure_ascii=False))
 
-        fingerprint_many(files, options, on_file=on_file)
+        run = fingerprint_paths(targets, options, case=case, files=files, on_file=on_file)
     if not files:
         console_err.print("no image or video files found")
-    return prints, failed
+    return run.prints, run.failed
 
 
 def _table(prints: list[Fingerprint]) -> None:
@@ -160,33 +131,22 @@ def register(app: typer.Typer) -> None:
                     path=str(media[0]),
                 )
             case_path, media = media[0], media[1:]
-        from unshared.fingerprints.service import Options
+        from unshared.usecases.fingerprint import fingerprint_options
 
-        chosen = names.value if names else ("file" if case_path else "full")
-        options = Options(
+        options = fingerprint_options(
             exact=exact,
             crops=crops,
             keep_low_quality=keep_low_quality,
-            names=chosen,  # type: ignore[arg-type]
+            names=names.value if names else None,
+            in_case=case_path is not None,
         )
         if case_path is None:
-            prints, failed = _run(media, options, fmt, emit=True)
+            prints, failed = _run(media, options, fmt, None)
             if fmt == Format.table and prints:
                 _table(prints)
         else:
             with open_case(case_path) as case:
-                prints, failed = _run(media, options, fmt, emit=False)
-                if prints:
-                    case.add_fingerprints(
-                        prints,
-                        {
-                            "files": len(prints),
-                            "failed": failed,
-                            "sha256": [fp.sha256 for fp in prints],
-                            "method": "reference" if exact else "fast",
-                            "crops": crops,
-                        },
-                    )
+                prints, failed = _run(media, options, fmt, case)
             console.print(
                 f"Stored the fingerprints of {len(prints)} file(s) in {case_path}. "
                 "The media itself was not copied."

@@ -23,10 +23,9 @@ import typer
 from unshared.cli.common import console_err, open_case
 from unshared.errors import InputFileError
 from unshared.guide.answers import QUESTIONS, normalise_region, parse_yes_no
-from unshared.guide.casefile_link import done_steps, plan_status, record_plan, record_step_done
 from unshared.guide.content import GuideData
-from unshared.guide.flow import build_plan, help_now
-from unshared.guide.loader import default_guide, read_answers
+from unshared.guide.flow import help_now
+from unshared.guide.loader import default_guide
 from unshared.guide.model import (
     AGE_MAX,
     AGE_MIN,
@@ -223,29 +222,27 @@ def guide(
     if (done or status) and case is None:
         raise typer.BadParameter("--done and --status need a case file", param_hint="CASE")
     data = default_guide()
+    from unshared.usecases.plan import answers_from_file, make_plan, plan_in_case, steps_done
+
     if case is not None and (done or status):
         with open_case(case) as opened:
-            if done:
-                record_step_done(opened, done)
-                console_err.print(f"Step {done} is marked done in {case}.")
-            rows = plan_status(opened)
-        if not rows:
+            found = plan_in_case(opened, done=done)
+        if done:
+            console_err.print(f"Step {done} is marked done in {case}.")
+        if found.plan is None:
             console_err.print(f"{case} has no plan yet. Run: unshared guide {case}")
             raise typer.Exit(1)
-        finished = frozenset(step.id for step, is_done in rows if is_done)
-        plan = Plan(steps=tuple(step for step, _ in rows))
         if status:
-            _emit(plan, fmt, finished, sources)
+            _emit(found.plan, fmt, found.done, sources)
         return
 
     opened_case = open_case(case) if case is not None else None
     try:
-        person = read_answers(answers) if answers is not None else ask_answers(data)
-        plan = build_plan(person, data)
-        finished = frozenset()
+        person = answers_from_file(answers) if answers is not None else ask_answers(data)
+        plan = make_plan(person, opened_case)
+        finished: frozenset[str] = frozenset()
         if opened_case is not None:
-            record_plan(opened_case, person, plan)
-            finished = frozenset(done_steps(opened_case))
+            finished = frozenset(steps_done(opened_case))
             console_err.print(
                 f"The plan is saved in {case}. Mark a step done with: "
                 f"unshared guide {case} --done STEP_ID (see the ids with --sources)"

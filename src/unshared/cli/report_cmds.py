@@ -25,7 +25,7 @@ def _steps(title: str) -> Iterator[Callable[[str], None]]:
 
 def show_bundle_check(path: Path) -> None:
     """Check a bundle and print the result; exit code 3 when anything is wrong."""
-    from unshared.report.bundle import verify_bundle
+    from unshared.usecases.exhibits import verify_bundle
 
     result = verify_bundle(path)
     if result.ok:
@@ -72,24 +72,24 @@ def register(app: typer.Typer) -> None:
         pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write report.pdf."),
     ) -> None:
         """Make the police-ready evidence report, or print platform report drafts."""
-        from unshared.report.pack import model_of, write_report
-        from unshared.report.platforms import platform_draft, platforms_in
+        from unshared.usecases.report import default_report_folder, make_report, platform_drafts
 
         if platform:
-            with open_case(case, readonly=True) as opened:
-                model = model_of(opened)
-            names = platforms_in(model) if "all" in platform else platform
-            if not names:
+            with open_case(case) as opened:
+                drafts = platform_drafts(opened, platform)
+            if not drafts:
                 console_err.print("No platform is recorded in this case; name one with --platform.")
-            for n, name in enumerate(names):
+            for n, draft in enumerate(drafts):
                 if n:
                     typer.echo("\n" + "=" * 72 + "\n")
-                typer.echo(platform_draft(model, name), nl=False)
+                typer.echo(draft.text, nl=False)
             if out is None:
                 return
-        target = out or case.with_name(case.stem + "-report")
+        target = out or default_report_folder(case)
         with open_case(case) as opened, _steps("Making the report") as step:
-            made = write_report(opened, target, pdf=pdf, step=step)
+            made = make_report(opened, target, pdf=pdf, step=step)
+        if made.no_pdf:
+            console_err.print(f"({made.no_pdf}; wrote HTML and JSON-LD only)", soft_wrap=True)
         console.print(f"Report written to {made.folder}:", soft_wrap=True)
         for name, sha in made.files.items():
             console.print(f"  {name}  sha256 {sha}", soft_wrap=True)
@@ -111,7 +111,7 @@ def register(app: typer.Typer) -> None:
         pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Include report.pdf."),
     ) -> None:
         """Make an evidence bundle: originals, report, CASE file, log and manifest in one zip."""
-        from unshared.report.bundle import make_bundle
+        from unshared.usecases.report import make_bundle
 
         with open_case(case) as opened, _steps("Making the bundle") as step:
             made = make_bundle(opened, out, pdf=pdf, step=step)

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from unshared.analysis.signal_rules import load_pack
-from unshared.analysis.signals import available_languages, detect_signals
-from unshared.analysis.summary import CaseSummary, MessageRef, summarise
-from unshared.casefile.store import Case
 from unshared.cli.common import Format, console, console_err, open_case
 from unshared.errors import InputFileError
 from unshared.model import Message, Signal
+from unshared.usecases.signs import check_language, languages, review_signs
+
+if TYPE_CHECKING:
+    from unshared.usecases.signs import CaseSummary
 
 _STAGE_NAMES = {
     "contact": "first contact",
@@ -39,52 +39,39 @@ def register(app: typer.Typer) -> None:
         case: Path = typer.Argument(..., help="The case file."),
         fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or jsonl."),
         lang: str = typer.Option(
-            "en", "--lang", help=f"Language of the messages ({', '.join(available_languages())})."
+            "en", "--lang", help=f"Language of the messages ({', '.join(languages())})."
         ),
     ) -> None:
         """Show the threats, demands and other stages of the known script, with reasons.
 
         Nothing is changed in the case: this only reads it.
         """
-        load_pack(lang)  # an unknown language fails before the passphrase prompt
+        check_language(lang)  # an unknown language fails before the passphrase prompt
         if not case.exists():
             raise InputFileError("no such case file", path=str(case))
-        with open_case(case, readonly=True) as opened:
-            rows = list(_scan(opened, lang, show_progress=fmt is Format.table))
-            victim = [p.name for p in opened.participants() if p.side == "victim" and p.name]
-        summary = summarise(((mid, msg, sigs) for mid, msg, sigs in rows), lang=lang, victim=victim)
-        if fmt is Format.jsonl:
-            _print_jsonl(rows, summary)
-        else:
-            _print_table(rows, summary)
-
-
-def _scan(case: Case, lang: str, *, show_progress: bool) -> Any:
-    total = case.message_count()
-    progress = Progress(
-        TextColumn("reading messages"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console_err,
-        transient=True,
-        disable=not show_progress or total < 500,
-    )
-    with progress:
-        task = progress.add_task("scan", total=total)
-        for stored in case.messages():
-            message = stored.message
-            signals = (
-                detect_signals(message.text, lang)
-                if message.kind == "message" and message.text
-                else []
+        progress = Progress(
+            TextColumn("reading messages"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console_err,
+            transient=True,
+            disable=fmt is not Format.table,
+        )
+        with open_case(case, readonly=True) as opened, progress:
+            task = progress.add_task("scan", total=None, visible=False)
+            review = review_signs(
+                opened,
+                lang,
+                starting=lambda total: progress.update(task, total=total, visible=total >= 500),
+                progress=lambda n: progress.advance(task, n),
             )
-            progress.advance(task)
-            yield stored.id, message, signals
+        if fmt is Format.jsonl:
+            _print_jsonl(review.rows, review.summary)
+        else:
+            _print_table(review.rows, review.summary)
 
 
-def _print_jsonl(
-    rows: list[tuple[MessageRef, Message, list[Signal]]], summary: CaseSummary
-) -> None:
+def _print_jsonl(rows: list[tuple[int, Message, list[Signal]]], summary: CaseSummary) -> None:
     for mid, message, signals in rows:
         if not signals:
             continue
@@ -99,9 +86,7 @@ def _print_jsonl(
     typer.echo(json.dumps({"summary": summary.to_dict()}, ensure_ascii=False))
 
 
-def _print_table(
-    rows: list[tuple[MessageRef, Message, list[Signal]]], summary: CaseSummary
-) -> None:
+def _print_table(rows: list[tuple[int, Message, list[Signal]]], summary: CaseSummary) -> None:
     table = Table(title="Signals by message", show_lines=False, expand=False)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("time", no_wrap=True)

@@ -8,7 +8,7 @@ An importer turns one exhibit (a file as it was added to the case) into a stream
 * ``parse(source, options)`` yields records lazily, never loading a large export whole. It raises
   :class:`ParseError` naming the place (line, byte offset or JSON pointer) when the input is broken.
 
-Importers never touch storage: :func:`unshared.services.add_files` stores what they yield, in one
+Importers never touch storage: :func:`unshared.usecases.add.add_files` stores what they yield, in one
 transaction per exhibit. Register an importer with :func:`register`; :func:`detect` tries each in
 priority order (specific formats before the plain-text fallback).
 """

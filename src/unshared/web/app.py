@@ -1,60 +1,29 @@
-"""The local app for victims: a calm web page over the same services the CLI uses.
+"""The local app for victims: a calm web page over the same use cases the CLI calls.
 
 ``create_app(settings)`` builds the FastAPI app with everything injected; nothing is looked up
-from globals. Routes live in ``routes_*`` modules, one per step of the path.
+from globals. Routes live in ``routes_*`` modules, one per step of the path; they get their state
+from :mod:`unshared.web.deps`, never from here. Every project error a route does not handle itself
+becomes one calm message (:func:`_project_error`).
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from unshared import __version__
-from unshared.casefile import Case
+from unshared.errors import UnsharedError
+from unshared.web import routes_case, routes_guide, routes_protect, routes_report
+from unshared.web.deps import AppSettings, AppState, render
 from unshared.web.security import SESSION_COOKIE, SecurityMiddleware, new_token
 
-__all__ = ["AppSettings", "AppState", "create_app"]
+__all__ = ["AppSettings", "AppState", "create_app", "error_status"]
 
 NEUTRAL_SITE = "https://www.bbc.co.uk/weather"
-
-
-@dataclass
-class AppSettings:
-    """Where cases live and which case to open first."""
-
-    cases_dir: Path
-    case_path: Path | None = None
-    launch_token: str = field(default_factory=new_token)
-
-
-@dataclass
-class AppState:
-    """What one person's session holds: the open case and the guide answers."""
-
-    settings: AppSettings
-    case: Case | None = None
-    case_path: Path | None = None
-    answers: Any = None
-    plan: Any = None
-    lock: threading.RLock = field(default_factory=threading.RLock)
-    last_results: list[dict[str, Any]] = field(default_factory=list)
-    done_local: set[str] = field(default_factory=set)
-    session_prints: list[dict[str, Any]] = field(default_factory=list)
-
-    def close_case(self) -> None:
-        with self.lock:
-            if self.case is not None:
-                self.case.close()
-            self.case = None
-            self.case_path = None
 
 
 def _templates() -> Jinja2Templates:
@@ -82,8 +51,7 @@ def create_app(settings: AppSettings) -> FastAPI:
     static = resources.files("unshared.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
-    from unshared.web import routes_case, routes_guide, routes_protect, routes_report
-
+    app.add_exception_handler(UnsharedError, _project_error)
     for module in (routes_guide, routes_case, routes_protect, routes_report):
         app.include_router(module.router)
 
@@ -98,9 +66,7 @@ def create_app(settings: AppSettings) -> FastAPI:
     @app.get("/exit")
     def quick_exit() -> RedirectResponse:
         """Quick exit: forget the session and leave for a neutral site."""
-        state.close_case()
-        state.answers = None
-        state.plan = None
+        state.forget()
         app.state.session_id = new_token()
         response = RedirectResponse(NEUTRAL_SITE, status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
@@ -110,32 +76,30 @@ def create_app(settings: AppSettings) -> FastAPI:
     return app
 
 
-def session_state(request: Request) -> AppState:
-    """The state of the one person using this app (the open case, the guide answers)."""
-    state: AppState = request.app.state.app_state
-    return state
+#: HTTP status for each kind of project error a route lets through (default 422).
+ERROR_STATUS: dict[str, int] = {
+    "WrongPassphrase": 403,
+    "NotACaseFile": 422,
+    "CaseFileError": 409,
+    "IntegrityError": 409,
+    "LimitExceeded": 413,
+    "BankError": 502,
+}
 
 
-def phone_region(state: AppState) -> str:
-    """The ISO country for reading phone numbers, from the guide's region (UK -> GB)."""
-    from unshared.guide.loader import phone_region as for_region
+def error_status(exc: UnsharedError) -> int:
+    for cls in type(exc).__mro__:
+        if cls.__name__ in ERROR_STATUS:
+            return ERROR_STATUS[cls.__name__]
+    return 422
 
-    return for_region(state.answers.region if state.answers is not None else "UK")
 
-
-def render(request: Request, template: str, **context: Any) -> HTMLResponse:
-    """Render a page with what every page needs: help panel, csrf token, steps."""
-    from unshared.web.help import help_contacts
-
-    state = session_state(request)
-    region = getattr(state.answers, "region", "UK") if state.answers is not None else "UK"
-    base = {
-        "request": request,
-        "csrf": request.app.state.csrf_token,
-        "help": help_contacts(region),
-        "case_name": state.case_path.name if state.case_path else None,
-        "page": template.removesuffix(".html"),
-    }
-    base.update(context)
-    templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, template, base)
+async def _project_error(request: Request, exc: Exception) -> Response:
+    """A project error as one calm line: JSON for the app's API calls, a page for the rest."""
+    assert isinstance(exc, UnsharedError)
+    status = error_status(exc)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": exc.message, "detail": exc.describe()}, status_code=status)
+    response = render(request, "error.html", error=exc.describe())
+    response.status_code = status
+    return response

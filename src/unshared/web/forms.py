@@ -16,7 +16,7 @@ async def checked_form(request: Request) -> dict[str, list[str]]:
     for key, value in form.multi_items():
         if isinstance(value, str):
             values.setdefault(key, []).append(value)
-    if not csrf_ok(request, (values.get("csrf") or [None])[0]):
+    if not csrf_ok(request, one(values, "csrf") or None):
         raise HTTPException(status_code=403, detail="This form has expired. Go back and try again.")
     return values
 

@@ -17,11 +17,11 @@ from anyio.from_thread import run as run_from_thread
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from unshared import services
-from unshared.casefile import Case
 from unshared.errors import UnsharedError
-from unshared.importers import ImportOptions
-from unshared.web.app import AppState, phone_region, render, session_state
+from unshared.usecases.add import AddResult, add_upload
+from unshared.usecases.case import Case, create_case, open_case
+from unshared.usecases.exhibits import list_exhibits, message_page
+from unshared.web.deps import AppState, UploadSummary, phone_region, render, session_state
 from unshared.web.forms import checked_form, one
 from unshared.web.security import csrf_ok
 
@@ -51,7 +51,7 @@ def case_page(request: Request, error: str | None = None) -> Response:
     count = 0
     if state.case is not None:
         with state.lock:
-            exhibits = state.case.exhibits()
+            exhibits = list_exhibits(state.case)
             count = state.case.message_count()
     return render(
         request,
@@ -79,7 +79,7 @@ async def case_new(request: Request) -> Response:
     path = _case_path(state, one(values, "name"))
     state.settings.cases_dir.mkdir(parents=True, exist_ok=True)
     try:
-        case = await anyio.to_thread.run_sync(Case.create, path, secret)
+        case = await anyio.to_thread.run_sync(create_case, path, secret)
     except UnsharedError as exc:
         return case_page(request, error=exc.message)
     _open(state, case, path)
@@ -93,7 +93,7 @@ async def case_open(request: Request) -> Response:
     path = _case_path(state, one(values, "name"))
     secret = one(values, "passphrase") or None
     try:
-        case = await anyio.to_thread.run_sync(Case.open, path, secret)
+        case = await anyio.to_thread.run_sync(open_case, path, secret)
     except UnsharedError as exc:
         return case_page(request, error=exc.message)
     _open(state, case, path)
@@ -107,9 +107,9 @@ def _open(state: AppState, case: Case, path: Path) -> None:
         state.case_path = path
         state.last_results = []
         if state.answers is not None and state.plan is not None:
-            from unshared.guide.casefile_link import record_plan
+            from unshared.usecases.plan import make_plan
 
-            record_plan(case, state.answers, state.plan)
+            state.plan = make_plan(state.answers, case)
 
 
 @router.post("/case/close")
@@ -157,21 +157,20 @@ async def upload(request: Request, name: str) -> Response:
         raise HTTPException(status_code=409, detail="Open or create a case first.")
     safe_name = Path(name).name[:200] or "upload"
     reader = _BodyReader(request.stream().__aiter__())
-    options = ImportOptions(timezone=services.local_timezone(), region=phone_region(state))
+    region = phone_region(state)
 
-    def work() -> services.AddResult:
+    def work() -> AddResult:
         assert state.case is not None
         with state.lock:
-            return services.add_stream(
+            return add_upload(
                 state.case,
                 reader,  # type: ignore[arg-type]
                 name=safe_name,
-                source_path=f"uploaded in the app: {safe_name}",
-                options=options,
+                region=region,
             )
 
     result = await anyio.to_thread.run_sync(work)
-    summary = {
+    summary: UploadSummary = {
         "name": safe_name,
         "sha256": result.exhibit.sha256 if result.exhibit else None,
         "messages": result.messages,
@@ -188,18 +187,14 @@ def conversation(request: Request, page: int = 1) -> Response:
     state = session_state(request)
     if state.case is None:
         return RedirectResponse("/case", status_code=303)
-    page = max(1, page)
     with state.lock:
-        stored = list(state.case.messages())
-    total = len(stored)
-    start = (page - 1) * MESSAGES_PER_PAGE
-    me = set((state.case.setting("me") or "").split(",")) - {""}
+        shown = message_page(state.case, page, MESSAGES_PER_PAGE)
     return render(
         request,
         "messages.html",
-        messages=stored[start : start + MESSAGES_PER_PAGE],
-        total=total,
-        page=page,
-        pages=max(1, -(-total // MESSAGES_PER_PAGE)),
-        me=me,
+        messages=shown.messages,
+        total=shown.total,
+        page=shown.page,
+        pages=shown.pages,
+        me=shown.me,
     )

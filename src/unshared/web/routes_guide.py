@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from unshared.errors import UnsharedError
-from unshared.web.app import render, session_state
+from unshared.web.deps import render, session_state
 from unshared.web.forms import checked_form, one
 
 router = APIRouter()
@@ -44,9 +44,8 @@ def safe_form(request: Request) -> Response:
 
 @router.post("/safe", response_class=HTMLResponse)
 async def safe_submit(request: Request) -> Response:
-    from unshared.guide.answers import QUESTIONS, parse_answers
-    from unshared.guide.flow import build_plan
-    from unshared.guide.loader import default_guide
+    from unshared.guide.answers import QUESTIONS
+    from unshared.usecases.plan import answers_from_form, make_plan
 
     values = await checked_form(request)
     # Every question may be skipped: a missing or empty answer is "not sure" (the guide decides).
@@ -55,7 +54,7 @@ async def safe_submit(request: Request) -> Response:
         for q in QUESTIONS
     }
     try:
-        answers = parse_answers(raw, path="the form")
+        answers = answers_from_form(raw)
     except UnsharedError:
         return _safe_page(
             request,
@@ -65,11 +64,7 @@ async def safe_submit(request: Request) -> Response:
     state = session_state(request)
     with state.lock:
         state.answers = answers
-        state.plan = build_plan(answers, default_guide())
-        if state.case is not None:
-            from unshared.guide.casefile_link import record_plan
-
-            record_plan(state.case, answers, state.plan)
+        state.plan = make_plan(answers, state.case)
     return RedirectResponse("/plan", status_code=303)
 
 
@@ -80,10 +75,10 @@ def plan_page(request: Request) -> Response:
         return RedirectResponse("/safe", status_code=303)
     done: set[str] = set()
     if state.case is not None:
-        from unshared.guide.casefile_link import done_steps
+        from unshared.usecases.plan import steps_done
 
         with state.lock:
-            done = done_steps(state.case)
+            done = steps_done(state.case)
     done |= state.done_local
     return render(request, "plan.html", plan=state.plan, done=done, answers=state.answers)
 
@@ -96,8 +91,8 @@ async def plan_done(request: Request) -> Response:
     if state.plan is not None and state.plan.step(step_id) is not None:
         with state.lock:
             if state.case is not None:
-                from unshared.guide.casefile_link import record_step_done
+                from unshared.usecases.plan import mark_step_done
 
-                record_step_done(state.case, step_id)
+                mark_step_done(state.case, step_id)
             state.done_local.add(step_id)
     return RedirectResponse(f"/plan#step-{step_id}", status_code=303)

@@ -15,7 +15,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from unshared.errors import UnsharedError
-from unshared.web.app import AppState, render, session_state
+from unshared.model import Fingerprint
+from unshared.web.deps import AppState, PrintSummary, render, session_state
 from unshared.web.forms import checked_form, one
 from unshared.web.security import csrf_ok
 
@@ -23,25 +24,20 @@ router = APIRouter()
 MAX_IN_MEMORY = 512 << 20
 
 
-def _summary(fp: Any) -> dict[str, Any]:
-    data: dict[str, Any] = fp.to_dict()
+def _summary(fp: Fingerprint) -> PrintSummary:
     return {
-        "name": Path(data.get("path") or "").name,
-        "kind": data["kind"],
-        "sha256": data["sha256"],
-        "md5": data["md5"],
-        "pdq": data.get("pdq"),
-        "quality": data.get("quality"),
-        "warnings": list(data.get("warnings") or []),
+        "name": Path(fp.path or "").name,
+        "kind": fp.kind,
+        "sha256": fp.sha256,
+        "md5": fp.md5,
+        "pdq": fp.pdq,
+        "quality": fp.quality,
+        "warnings": list(fp.warnings),
     }
 
 
-def _store(state: AppState, prints: list[Any], how: str) -> None:
+def _remember(state: AppState, prints: list[Fingerprint]) -> None:
     with state.lock:
-        if state.case is not None and prints:
-            state.case.add_fingerprints(
-                prints, {"count": len(prints), "how": how, "media_stored": False}
-            )
         state.session_prints.extend(_summary(fp) for fp in prints)
 
 
@@ -50,8 +46,10 @@ def protect_page(request: Request, error: str | None = None) -> Response:
     state = session_state(request)
     stored: list[dict[str, Any]] = []
     if state.case is not None:
+        from unshared.usecases.fingerprint import stored_fingerprints
+
         with state.lock:
-            stored = state.case.fingerprints()
+            stored = stored_fingerprints(state.case)
     return render(request, "protect.html", stored=stored, session=state.session_prints, error=error)
 
 
@@ -67,17 +65,22 @@ async def fingerprint_upload(request: Request, name: str) -> Response:
                 status_code=413,
                 detail="This file is very large: type its path below instead, it is read in place.",
             )
-    from unshared.fingerprints.service import fingerprint_bytes
+    from unshared.usecases.fingerprint import fingerprint_upload
 
     state = session_state(request)
     safe_name = Path(name).name[:200]
+
+    def work() -> Fingerprint:
+        with state.lock:
+            return fingerprint_upload(bytes(body), safe_name, case=state.case)
+
     try:
-        fp = await anyio.to_thread.run_sync(fingerprint_bytes, bytes(body), safe_name)
+        fp = await anyio.to_thread.run_sync(work)
     except UnsharedError as exc:
         return JSONResponse({"name": safe_name, "error": exc.message}, status_code=422)
     finally:
         body.clear()
-    _store(state, [fp], "chosen in the app (held in memory only)")
+    _remember(state, [fp])
     return JSONResponse(_summary(fp))
 
 
@@ -87,25 +90,22 @@ async def fingerprint_path(request: Request) -> Response:
     raw = one(values, "path")
     if not raw:
         return protect_page(request, error="Type the path of a picture, a video or a folder.")
-    from unshared.fingerprints.service import fingerprint_file, iter_media
+    from unshared.usecases.fingerprint import fingerprint_paths, media_files
 
     state = session_state(request)
 
-    def work() -> tuple[list[Any], list[str]]:
-        prints: list[Any] = []
-        errors: list[str] = []
-        for path in iter_media([Path(raw).expanduser()]):
-            try:
-                prints.append(fingerprint_file(path))
-            except UnsharedError as exc:
-                errors.append(exc.describe())
-        return prints, errors
+    def work() -> tuple[list[Fingerprint], list[str]]:
+        targets = [Path(raw).expanduser()]
+        files = media_files(targets, strict=True)
+        with state.lock:
+            run = fingerprint_paths(targets, case=state.case, files=files)
+        return run.prints, [exc.describe() for exc in run.errors]
 
     try:
         prints, errors = await anyio.to_thread.run_sync(work)
     except UnsharedError as exc:
         return protect_page(request, error=exc.describe())
-    _store(state, prints, "read in place from a path")
+    _remember(state, prints)
     if errors:
         return protect_page(request, error="; ".join(errors[:5]))
     return RedirectResponse("/protect", status_code=303)

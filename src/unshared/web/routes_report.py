@@ -1,4 +1,7 @@
-"""Step 3 (what they used) and step 5 (report): identifiers, key messages, the evidence pack."""
+"""Step 3 (what they used) and step 5 (report): identifiers, key messages, the evidence pack.
+
+Each route calls one use case; the use cases bring the analysis up to date themselves.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +12,18 @@ import anyio
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from unshared import services
 from unshared.errors import UnsharedError
-from unshared.web.app import AppState, phone_region, render, session_state
+from unshared.usecases.records import ACTION_KINDS
+from unshared.usecases.report import DOWNLOADS, default_report_folder
+from unshared.web.deps import AppState, phone_region, render, session_state
 from unshared.web.forms import checked_form, one
 
 router = APIRouter()
-DOWNLOADS = {
-    "report.pdf": "application/pdf",
-    "report.html": "text/html",
-    "case.jsonld": "application/ld+json",
-    "bundle.zip": "application/zip",
-}
 
 
 def _out_dir(state: AppState) -> Path:
     assert state.case_path is not None
-    return state.case_path.with_name(state.case_path.stem + "-report")
+    return default_report_folder(state.case_path)
 
 
 @router.get("/identifiers", response_class=HTMLResponse)
@@ -33,23 +31,14 @@ async def identifiers_page(request: Request) -> Response:
     state = session_state(request)
     if state.case is None:
         return render(request, "identifiers.html", identifiers=[], key_messages=[], no_case=True)
-    from unshared.analysis.service import analyze_case, identifier_table, needs_analysis
+    from unshared.usecases.analyse import what_they_used
 
     region = phone_region(state)
 
     def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         assert state.case is not None
         with state.lock:
-            if needs_analysis(state.case, region):
-                analyze_case(state.case, region=region)
-            messages = {s.id: s.message for s in state.case.messages()}
-            table = identifier_table(state.case.identifiers())
-            flagged: dict[int, dict[str, Any]] = {}
-            for mid, signal in state.case.signals():
-                if signal["stage"] in ("threat", "payment_demand", "deadline", "escalation"):
-                    entry = flagged.setdefault(mid, {"message": messages.get(mid), "signals": []})
-                    entry["signals"].append(signal)
-        return table, [flagged[k] for k in sorted(flagged)]
+            return what_they_used(state.case, region)
 
     identifiers, key_messages = await anyio.to_thread.run_sync(work)
     return render(
@@ -68,18 +57,13 @@ def report_page(request: Request, error: str | None = None) -> Response:
     drafts: list[dict[str, str]] = []
     actions: list[dict[str, Any]] = []
     if state.case is not None:
-        folder = _out_dir(state)
-        made = [name for name in DOWNLOADS if (folder / name).is_file()]
-        from unshared.report.pack import model_of
-        from unshared.report.platforms import platform_draft, platform_info, platforms_in
+        from unshared.usecases.report import report_overview
 
         with state.lock:
-            model = model_of(state.case)
-            drafts = [
-                {"name": platform_info(p).name, "text": platform_draft(model, p)}
-                for p in platforms_in(model)
-            ]
-            actions = [e.data() for e in state.case.events() if e.type == "action"]
+            overview = report_overview(state.case, _out_dir(state), region=phone_region(state))
+        made = overview.made
+        drafts = [{"name": d.name, "text": d.text} for d in overview.drafts]
+        actions = overview.actions
     return render(
         request,
         "report.html",
@@ -87,7 +71,7 @@ def report_page(request: Request, error: str | None = None) -> Response:
         drafts=drafts,
         actions=actions,
         error=error,
-        kinds=services.ACTION_KINDS,
+        kinds=ACTION_KINDS,
     )
 
 
@@ -97,18 +81,15 @@ async def report_make(request: Request) -> Response:
     state = session_state(request)
     if state.case is None:
         return report_page(request, error="Open your case first (step 2).")
-    from unshared.report.bundle import make_bundle
-    from unshared.report.pack import write_report
+    from unshared.usecases.report import make_report_and_bundle
 
     folder = _out_dir(state)
+    region = phone_region(state)
 
     def work() -> None:
         assert state.case is not None
         with state.lock:
-            write_report(state.case, folder)
-            bundle = folder / "bundle.zip"
-            bundle.unlink(missing_ok=True)  # a derived copy; the evidence stays in the case
-            make_bundle(state.case, bundle)
+            make_report_and_bundle(state.case, folder, region=region)
 
     try:
         await anyio.to_thread.run_sync(work)
@@ -138,9 +119,11 @@ async def report_action(request: Request) -> Response:
     state = session_state(request)
     if state.case is None:
         return report_page(request, error="Open your case first (step 2).")
+    from unshared.usecases.records import add_action
+
     try:
         with state.lock:
-            services.add_action(
+            add_action(
                 state.case,
                 one(values, "kind"),
                 one(values, "ref") or None,

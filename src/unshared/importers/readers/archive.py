@@ -9,6 +9,7 @@ still refused.
 
 from __future__ import annotations
 
+import io
 import lzma
 import re
 import tarfile
@@ -17,7 +18,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from unshared.errors import LimitExceeded, ParseError, WrongFormat
 from unshared.importers.base import Source
@@ -173,18 +174,18 @@ class Archive:
                     path=self.source.name,
                     where=member,
                 ) from None
-            with fh:
-                yield _Bounded(fh, info.file_size, self.source.name, member)
+            with io.BufferedReader(_Bounded(fh, info.file_size, self.source.name, member)) as out:
+                yield out
             return
         assert self._tar is not None
         tinfo = self._tar_members.get(member)
         if tinfo is None:
             raise ParseError("missing from the archive", path=self.source.name, where=member)
-        fh = self._tar.extractfile(tinfo)
-        if fh is None:
+        tfh = self._tar.extractfile(tinfo)
+        if tfh is None:
             raise ParseError("not a regular file", path=self.source.name, where=member)
-        with fh:
-            yield _Bounded(fh, tinfo.size, self.source.name, member)
+        with io.BufferedReader(_Bounded(tfh, tinfo.size, self.source.name, member)) as out:
+            yield out
 
     def read(self, member: str) -> bytes:
         with self.open(member) as fh:
@@ -194,7 +195,7 @@ class Archive:
 _DAMAGED = (zipfile.BadZipFile, EOFError, OSError, zlib.error, lzma.LZMAError, ValueError)
 
 
-class _Bounded(IO[bytes]):
+class _Bounded(io.RawIOBase):
     """Wraps a member stream and refuses to yield more than the declared size."""
 
     def __init__(self, inner: IO[bytes], declared: int, archive: str, member: str) -> None:
@@ -206,8 +207,13 @@ class _Bounded(IO[bytes]):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:
-        want = self._left + 1 if size is None or size < 0 else min(size, self._left + 1)
+    def readinto(self, buffer: Any) -> int:
+        data = self._read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def _read(self, size: int) -> bytes:
+        want = min(size, self._left + 1)
         try:
             data = self._inner.read(want)
         except _DAMAGED as exc:
@@ -223,11 +229,9 @@ class _Bounded(IO[bytes]):
         self._left -= len(data)
         return data
 
-    def readline(self, limit: int = -1) -> bytes:
-        raise NotImplementedError
-
     def close(self) -> None:
         self._inner.close()
+        super().close()
 
 
 def open_archive(source: Source, limits: Limits = DEFAULT_LIMITS) -> Archive:

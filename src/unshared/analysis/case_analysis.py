@@ -1,30 +1,28 @@
-"""Use case: analyse a whole case (identifiers + signals) and store the results.
+"""Analyse a whole case's messages and participants: identifiers and signals, with sides.
 
-Shared by the CLI and the web app. Reads every stored message and participant, decides who is
-the victim, extracts identifiers and signals, and replaces the case's derived tables in one
-logged transaction (``analysis_run``). The evidence itself is never touched.
+Pure: it takes the rows (participants, numbered messages, the victim's names) and returns what it
+found; it never opens or writes a case. :mod:`unshared.usecases.analyse` reads the case, calls
+:func:`analyse` and stores the result in one logged transaction (``analysis_run``).
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from unshared import __version__
 from unshared.analysis.identifiers import extract_identifiers, participant_identifiers
 from unshared.analysis.signals import detect_signals
-from unshared.casefile.store import Case
 from unshared.model import Identifier, Message, Participant, Side, Signal
 
 __all__ = [
-    "analyze_case",
+    "Analysis",
+    "analyse",
     "identifier_table",
     "message_source",
-    "needs_analysis",
     "side_of",
     "victim_names",
 ]
@@ -33,11 +31,11 @@ __all__ = [
 _LINK_ATTACHMENTS = frozenset({"link", "share"})
 
 
-def victim_names(case: Case, participants: list[Participant]) -> frozenset[str]:
-    """Names and ids that mean "the victim": the ``me`` setting plus participants marked victim."""
+def victim_names(me: Iterable[str], participants: Iterable[Participant]) -> frozenset[str]:
+    """Names and ids that mean "the victim": the names the victim gave plus participants marked
+    victim by their export."""
     names: set[str] = set()
-    setting = case.setting("me") or ""
-    names.update(n.strip().casefold() for n in setting.split(",") if n.strip())
+    names.update(n.strip().casefold() for n in me if n.strip())
     for person in participants:
         if person.side == "victim":
             for value in (person.name, person.platform_id):
@@ -64,20 +62,31 @@ def message_source(message: Message) -> str:
     return "message"
 
 
-def analyze_case(
-    case: Case,
+@dataclass(frozen=True)
+class Analysis:
+    """What one run found: identifiers (with the message id, or None for a participant), signals
+    (with the message id) and the summary that is logged with them."""
+
+    identifiers: list[tuple[int | None, Identifier]]
+    signals: list[tuple[int, Signal]]
+    summary: dict[str, Any]
+
+
+def analyse(
+    participants: list[Participant],
+    messages: Iterable[tuple[int, Message]],
+    victims: frozenset[str],
     region: str = "GB",
     *,
     progress: Callable[[int], None] | None = None,
-) -> dict[str, Any]:
-    """Analyse every message and participant of ``case`` and store the results.
+) -> Analysis:
+    """Analyse every message and participant.
 
-    Returns the summary that is also logged: counts per kind and stage, message count, region.
-    ``progress`` is called with the number of messages done since the last call.
+    ``messages`` are (stored id, message) pairs; ``victims`` the casefolded names and ids that
+    mean the victim (see :func:`victim_names`). ``progress`` is called with the number of messages
+    done since the last call.
     """
     started = time.perf_counter()
-    participants = case.participants()
-    victims = victim_names(case, participants)
     identifiers: list[tuple[int | None, Identifier]] = []
     signals: list[tuple[int, Signal]] = []
     known_ids: set[tuple[str, str]] = set()
@@ -90,8 +99,7 @@ def analyze_case(
         for ident in participant_identifiers(replace(person, side=side), region):
             identifiers.append((None, ident))
     count = 0
-    for stored in case.messages():
-        message = stored.message
+    for message_id, message in messages:
         side = side_of(message.sender, message.sender_id, victims)
         sender_key = (message.platform, message.sender_id or "")
         if message.sender_id and sender_key not in known_ids:
@@ -115,10 +123,10 @@ def analyze_case(
                 ident = replace(ident, source=source, side=side)
                 if number:
                     ident = replace(ident, start=-1, end=-1)
-                identifiers.append((stored.id, ident))
+                identifiers.append((message_id, ident))
         if message.text:
             for signal in detect_signals(message.text):
-                signals.append((stored.id, signal))
+                signals.append((message_id, signal))
         count += 1
         if progress is not None and count % 1000 == 0:
             progress(1000)
@@ -137,22 +145,7 @@ def analyze_case(
         "tool_version": __version__,
         "seconds": round(time.perf_counter() - started, 3),
     }
-    case.replace_analysis(identifiers, signals, summary)
-    return summary
-
-
-def needs_analysis(case: Case, region: str) -> bool:
-    """True when there are imports since the last analysis, or it was run for another region."""
-
-    def last(kind: str) -> int:
-        rows = case.execute("SELECT max(seq) FROM events WHERE type=?", (kind,))
-        return int(rows[0][0] or 0)
-
-    done = last("analysis_run")
-    if not done or done < last("import_run"):
-        return True
-    payload = case.execute("SELECT payload FROM events WHERE seq=?", (done,))[0][0]
-    return str(json.loads(payload).get("region", "")).upper() != region.upper()
+    return Analysis(identifiers, signals, summary)
 
 
 def identifier_table(rows: Iterable[tuple[int | None, dict[str, Any]]]) -> list[dict[str, Any]]:

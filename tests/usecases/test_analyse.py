@@ -1,4 +1,5 @@
-"""analyze_case over a real (unencrypted) case file."""
+"""Analysing a real (unencrypted) case file: stored, logged, and brought up to date only when
+needed."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import io
 import json
 from pathlib import Path
 
-from unshared.analysis.service import analyze_case
 from unshared.casefile import Case
 from unshared.model import Attachment, Locator, Message, Participant
+from unshared.usecases.analyse import analyse_case as analyze_case
+from unshared.usecases.analyse import analysis_state, bring_up_to_date
 
 CHAT = [
     (
@@ -98,3 +100,23 @@ def test_sender_ids_without_participant_list(tmp_path: Path) -> None:
         ("discord_user", "198765432109876543", "victim", "participant"),
         ("discord_user", "312345678901234567", "other", "participant"),
     ]
+
+
+def test_bring_up_to_date_runs_only_when_the_case_changed(tmp_path: Path) -> None:
+    with make_case(tmp_path / "c.case") as case:
+        assert analysis_state(case).region is None
+        first = bring_up_to_date(case)
+        assert first is not None and first["region"] == "GB"
+        assert bring_up_to_date(case) is None  # nothing new: no second run
+        assert bring_up_to_date(case, "gb") is None
+        again = bring_up_to_date(case, "US")  # another region reads phone numbers differently
+        assert again is not None and again["region"] == "US"
+        assert bring_up_to_date(case) is None  # the last region is kept
+        exhibit = case.add_exhibit(io.BytesIO(b"more"), name="m.txt", source_path="m.txt")
+        case.record_import(
+            exhibit, "test", iter([Message("skype", "c", "Mark", "pay now", Locator(line=1))])
+        )
+        assert analysis_state(case).stale
+        third = bring_up_to_date(case)
+        assert third is not None and third["region"] == "US" and third["messages"] == 6
+        assert sum(1 for e in case.events() if e.type == "analysis_run") == 3

@@ -1,0 +1,116 @@
+"""Add evidence: files and folders become exhibits, then their messages are read.
+
+``unshared add`` and the app's upload both end here (the app streams one upload through
+:func:`add_upload`); each file is kept whole before anything reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from unshared.casefile import Case
+from unshared.errors import InputFileError, UnsharedError
+from unshared.importers import ImportOptions
+from unshared.usecases.folders import add_folder
+from unshared.usecases.stream import (
+    AddResult,
+    add_stream,
+    check_input_file,
+    local_timezone,
+    resolve_timezone,
+)
+
+__all__ = [
+    "AddResult",
+    "ImportOptions",
+    "add_evidence",
+    "add_files",
+    "add_upload",
+    "remember_me",
+    "resolve_timezone",
+]
+
+
+def add_files(
+    case: Case,
+    paths: Iterable[Path],
+    options: ImportOptions,
+    *,
+    fmt: str | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> list[AddResult]:
+    """Store each file as an exhibit, then import it.
+
+    Two transactions per file: the exhibit (bytes + acquisition + log event) first, then the
+    import (every message + its log event). A failed import keeps the exhibit and appends an
+    ``import_failed`` event naming the error; nothing of the failed import remains.
+    """
+    results: list[AddResult] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            results.append(add_folder(case, path, options, fmt=fmt, progress=progress))
+            continue
+        try:
+            check_input_file(path)
+            with path.open("rb") as fh:
+                result = add_stream(
+                    case,
+                    fh,
+                    name=path.name,
+                    source_path=str(path.resolve()),
+                    options=options,
+                    fmt=fmt,
+                    progress=progress,
+                )
+            result.path = str(path)
+            if result.error is not None and result.error.path == str(path.resolve()):
+                result.error.path = str(path)
+        except UnsharedError as exc:
+            result = AddResult(str(path), error=exc)
+        except OSError as exc:
+            result = AddResult(
+                str(path),
+                error=InputFileError(f"cannot read this file ({exc.strerror})", path=str(path)),
+            )
+        results.append(result)
+    return results
+
+
+def remember_me(case: Case, names: Iterable[str]) -> None:
+    """Keep the victim's own names or ids in the case, so every later step tells the sides apart."""
+    chosen = [name.strip() for name in names if name.strip()]
+    if chosen:
+        case.set_setting("me", ",".join(chosen))
+
+
+def add_evidence(
+    case: Case,
+    paths: Iterable[Path],
+    *,
+    timezone: str | None = None,
+    me: Sequence[str] = (),
+    region: str = "GB",
+    fmt: str | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> list[AddResult]:
+    """``unshared add``: remember who the victim is, then store and read each file or folder.
+
+    ``timezone`` is an IANA name for exports without offsets (default: this machine's).
+    """
+    names = frozenset(name.strip() for name in me if name.strip())
+    options = ImportOptions(
+        timezone=resolve_timezone(timezone), me=names, region=region.strip().upper() or "GB"
+    )
+    remember_me(case, me)
+    return add_files(case, paths, options, fmt=fmt, progress=progress)
+
+
+def add_upload(case: Case, stream: BinaryIO, *, name: str, region: str) -> AddResult:
+    """The app's upload: one file streamed from the browser into the case, then read."""
+    options = ImportOptions(timezone=local_timezone(), region=region)
+    return add_stream(
+        case, stream, name=name, source_path=f"uploaded in the app: {name}", options=options
+    )

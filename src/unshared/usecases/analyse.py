@@ -1,0 +1,170 @@
+"""Analyse a case: identifiers police need and the warning signs, kept up to date.
+
+:func:`bring_up_to_date` is the one place that decides whether analysis must run; every use case
+that shows or writes what analysis found (identifiers, the report, the bundle, platform drafts)
+calls it first, so nothing made from a case can be older than the case's messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from unshared.casefile import Case
+from unshared.model import Identifier, Signal
+
+__all__ = [
+    "DEFAULT_REGION",
+    "KEY_STAGES",
+    "AnalysisState",
+    "LineFindings",
+    "analyse_case",
+    "analysis_state",
+    "bring_up_to_date",
+    "check_lines",
+    "identifiers",
+    "key_messages",
+    "what_they_used",
+]
+
+DEFAULT_REGION = "GB"
+#: The stages that make a message a key message for the person helping.
+KEY_STAGES = ("threat", "payment_demand", "deadline", "escalation")
+
+
+@dataclass(frozen=True)
+class AnalysisState:
+    """Where the case's analysis stands: the region it used (None: never analysed) and whether
+    evidence was imported after it."""
+
+    region: str | None
+    stale: bool
+
+    def needs_run(self, region: str | None) -> bool:
+        if self.region is None or self.stale:
+            return True
+        return region is not None and region.upper() != self.region
+
+
+def analysis_state(case: Case) -> AnalysisState:
+    """Read the case log: the newest ``analysis_run`` and whether an import came after it."""
+    last_import = 0
+    last_run = 0
+    region: str | None = None
+    for event in case.events():
+        if event.type == "import_run":
+            last_import = event.seq
+        elif event.type == "analysis_run":
+            last_run = event.seq
+            region = str(event.data().get("region") or DEFAULT_REGION).upper()
+    return AnalysisState(region, stale=last_import > last_run)
+
+
+def _victims(case: Case) -> list[str]:
+    return [name for name in (case.setting("me") or "").split(",") if name.strip()]
+
+
+def analyse_case(
+    case: Case, region: str = DEFAULT_REGION, *, progress: Callable[[int], None] | None = None
+) -> dict[str, Any]:
+    """Analyse every message and participant and store the results (logged as ``analysis_run``).
+
+    Returns the logged summary: counts per kind and stage, message count, region. The evidence
+    itself is never touched; only the derived identifiers and signals are replaced.
+    """
+    from unshared.analysis.case_analysis import analyse, victim_names
+
+    participants = case.participants()
+    victims = victim_names(_victims(case), participants)
+    found = analyse(
+        participants,
+        ((stored.id, stored.message) for stored in case.messages()),
+        victims,
+        region,
+        progress=progress,
+    )
+    case.replace_analysis(found.identifiers, found.signals, found.summary)
+    return found.summary
+
+
+def bring_up_to_date(
+    case: Case,
+    region: str | None = None,
+    *,
+    refresh: bool = False,
+    progress: Callable[[int], None] | None = None,
+    starting: Callable[[int], None] | None = None,
+) -> dict[str, Any] | None:
+    """Analyse the case unless its analysis is current; returns the new summary, or None.
+
+    ``region`` (ISO country for phone numbers) defaults to the region of the last analysis, else
+    GB; a different region analyses again. ``starting`` is told how many messages will be read,
+    just before a run starts.
+    """
+    state = analysis_state(case)
+    if not refresh and not state.needs_run(region):
+        return None
+    chosen = (region or state.region or DEFAULT_REGION).upper()
+    if starting is not None:
+        starting(case.message_count())
+    return analyse_case(case, chosen, progress=progress)
+
+
+def identifiers(
+    case: Case,
+    region: str | None = None,
+    *,
+    refresh: bool = False,
+    progress: Callable[[int], None] | None = None,
+    starting: Callable[[int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """``unshared identifiers``: one row per identifier (kind, value, validity, where found,
+    sides, uses), the offender's first; analysis brought up to date first."""
+    from unshared.analysis.case_analysis import identifier_table
+
+    bring_up_to_date(case, region, refresh=refresh, progress=progress, starting=starting)
+    return identifier_table(case.identifiers())
+
+
+def key_messages(case: Case) -> list[dict[str, Any]]:
+    """Messages with a threat, demand, deadline or harassment, each with its signals (oldest
+    first). Reads the stored analysis; call :func:`bring_up_to_date` first."""
+    flagged: dict[int, dict[str, Any]] = {}
+    for message_id, signal in case.signals():
+        if signal["stage"] in KEY_STAGES:
+            entry = flagged.setdefault(message_id, {"message": None, "signals": []})
+            entry["signals"].append(signal)
+    if flagged:
+        for stored in case.messages():
+            if stored.id in flagged:
+                flagged[stored.id]["message"] = stored.message
+    return [flagged[key] for key in sorted(flagged)]
+
+
+@dataclass(frozen=True)
+class LineFindings:
+    """What one line of text holds: identifiers and warning signs."""
+
+    line: int
+    text: str
+    identifiers: list[Identifier]
+    signals: list[Signal]
+
+
+def check_lines(lines: Iterable[tuple[int, str]], region: str) -> Iterator[LineFindings]:
+    """``unshared scan``: check any text, one message a line, without a case."""
+    from unshared.analysis.identifiers import extract_identifiers
+    from unshared.analysis.signals import detect_signals
+
+    for number, text in lines:
+        yield LineFindings(number, text, extract_identifiers(text, region), detect_signals(text))
+
+
+def what_they_used(
+    case: Case, region: str | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The app's "what they used" step: the identifier table and the key messages, with the
+    analysis brought up to date first."""
+    table = identifiers(case, region)
+    return table, key_messages(case)

@@ -1,0 +1,51 @@
+"""Record what was done and what was noticed: notes and actions in the case log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from unshared.casefile import Case
+from unshared.errors import InputFileError
+
+__all__ = ["ACTION_KINDS", "actions", "add_action", "add_note"]
+
+ACTION_KINDS = (
+    "reported-to-police",
+    "reported-to-platform",
+    "account-suspended",
+    "account-deactivated",
+    "payment-cancelled",
+    "payment-checked",
+    "blocked-offender",
+    "told-trusted-adult",
+    "contacted-support",
+    "report-remove",
+    "take-it-down",
+    "stopncii",
+    "step-done",
+    "other",
+)
+
+
+def add_note(case: Case, text: str) -> int:
+    if not text.strip():
+        raise InputFileError("the note is empty")
+    return case.log("note", {"text": text}).seq
+
+
+def add_action(case: Case, kind: str, ref: str | None = None, detail: str | None = None) -> int:
+    """Record something done (reported to police with a crime reference, account suspended...)."""
+    kind = kind.strip().lower()
+    if not kind:
+        raise InputFileError("the action needs a kind, for example reported-to-police")
+    payload: dict[str, Any] = {"kind": kind}
+    if ref:
+        payload["ref"] = ref
+    if detail:
+        payload["detail"] = detail
+    return case.log("action", payload).seq
+
+
+def actions(case: Case) -> list[dict[str, Any]]:
+    """Every recorded action, oldest first."""
+    return [event.data() for event in case.events() if event.type == "action"]

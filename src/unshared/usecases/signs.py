@@ -1,0 +1,67 @@
+"""Review the warning signs in a case: each message's stages of the known script, in a language.
+
+Read-only: this reads the messages and detects signals in the chosen language; nothing is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from unshared.casefile import Case
+from unshared.model import Message, Signal
+
+if TYPE_CHECKING:
+    from unshared.analysis.summary import CaseSummary
+
+__all__ = ["CaseSummary", "SignsReview", "check_language", "languages", "review_signs"]
+
+
+@dataclass(frozen=True)
+class SignsReview:
+    """Each message with its signals (message id, message, signals), and the case summary."""
+
+    rows: list[tuple[int, Message, list[Signal]]]
+    summary: CaseSummary
+
+
+def languages() -> list[str]:
+    from unshared.analysis.signals import available_languages
+
+    return list(available_languages())
+
+
+def check_language(lang: str) -> None:
+    """Raise for a language with no rules (before anything asks for a passphrase)."""
+    from unshared.analysis.signal_rules import load_pack
+
+    load_pack(lang)
+
+
+def review_signs(
+    case: Case,
+    lang: str,
+    *,
+    starting: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SignsReview:
+    """``unshared signals``: read every message and find the stages of the known script."""
+    from unshared.analysis.signals import detect_signals
+    from unshared.analysis.summary import summarise
+
+    check_language(lang)
+    rows: list[tuple[int, Message, list[Signal]]] = []
+    if starting is not None:
+        starting(case.message_count())
+    for stored in case.messages():
+        message = stored.message
+        found = (
+            detect_signals(message.text, lang) if message.kind == "message" and message.text else []
+        )
+        rows.append((stored.id, message, found))
+        if progress is not None:
+            progress(1)
+    victim = [p.name for p in case.participants() if p.side == "victim" and p.name]
+    summary = summarise(((mid, msg, sigs) for mid, msg, sigs in rows), lang=lang, victim=victim)
+    return SignsReview(rows, summary)

@@ -1,0 +1,191 @@
+"""Store one stream as an exhibit, then read its messages: the step every way of adding shares.
+
+The bytes become an exhibit (stored once, hashed, with an acquisition record) before any importer
+reads them; the importer then parses the stored copy, never the file on disk.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from unshared.casefile import Case, ExhibitInfo
+from unshared.errors import InputFileError, UnsharedError, WrongFormat
+from unshared.importers import ImportOptions, detect, get
+from unshared.importers.base import Importer
+
+__all__ = [
+    "AddResult",
+    "ExhibitSource",
+    "add_stream",
+    "check_input_file",
+    "local_timezone",
+    "resolve_timezone",
+]
+
+
+class ExhibitSource:
+    """An importer :class:`~unshared.importers.Source` reading the bytes stored in the case.
+
+    Importers parse the stored exhibit, never the file on disk, so every message provably comes
+    from bytes that are in the case and covered by its hash.
+    """
+
+    def __init__(self, case: Case, exhibit: ExhibitInfo, name: str, origin: str = "") -> None:
+        self._case = case
+        self._exhibit = exhibit
+        self.name = name
+        #: Where the file came from (its path on disk), a hint for formats that look alike.
+        self.origin = origin
+        self._head: bytes | None = None
+
+    def open(self) -> BinaryIO:
+        return self._case.open_exhibit(self._exhibit.sha256)
+
+    def head(self, size: int = 65536) -> bytes:
+        if self._head is None or len(self._head) < size:
+            with self.open() as fh:
+                self._head = fh.read(max(size, 65536))
+        return self._head[:size]
+
+    @property
+    def size(self) -> int:
+        return self._exhibit.size
+
+
+@dataclass
+class AddResult:
+    path: str
+    exhibit: ExhibitInfo | None = None
+    format: str | None = None
+    messages: int = 0
+    error: UnsharedError | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def local_timezone() -> tzinfo:
+    """The machine's time zone as an IANA zone when it can be found, else its current offset."""
+    name = os.environ.get("TZ")
+    candidates = [name] if name else []
+    try:
+        link = os.readlink("/etc/localtime")
+        if "zoneinfo/" in link:
+            candidates.append(link.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    try:
+        candidates.append(Path("/etc/timezone").read_text().strip())
+    except OSError:
+        pass
+    for candidate in candidates:
+        try:
+            return ZoneInfo(candidate.lstrip(":"))
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    from datetime import datetime
+
+    found = datetime.now().astimezone().tzinfo
+    assert found is not None
+    return found
+
+
+def resolve_timezone(name: str | None) -> tzinfo:
+    if not name:
+        return local_timezone()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputFileError(
+            f"unknown time zone {name!r}; use a name like Europe/London or America/New_York"
+        ) from None
+
+
+def check_input_file(path: Path) -> None:
+    """Refuse, with one clear line, what cannot be evidence: missing, folder, unreadable, empty."""
+    spath = str(path)
+    if not path.exists():
+        raise InputFileError("no such file", path=spath)
+    if path.is_dir():
+        raise InputFileError("this is a folder; add it with add_files", path=spath)
+    if not path.is_file():
+        raise InputFileError("not a regular file (a device, socket or pipe)", path=spath)
+    if not os.access(path, os.R_OK):
+        raise InputFileError("cannot read this file (permission denied)", path=spath)
+    if path.stat().st_size == 0:
+        raise InputFileError("the file is empty", path=spath)
+
+
+def _import(
+    case: Case,
+    exhibit: ExhibitInfo,
+    name: str,
+    options: ImportOptions,
+    fmt: str | None,
+    origin: str = "",
+) -> tuple[Importer, int]:
+    source = ExhibitSource(case, exhibit, name, origin)
+    importer = get(fmt) if fmt else detect(source)
+    if fmt:
+        importer.sniff(source)
+    count = case.record_import(
+        exhibit,
+        importer.name,
+        importer.parse(source, options),
+        extra={
+            "original_name": name,
+            "timezone": str(options.timezone) if options.timezone else None,
+        },
+    )
+    return importer, count
+
+
+def add_stream(
+    case: Case,
+    stream: BinaryIO,
+    *,
+    name: str,
+    source_path: str,
+    options: ImportOptions,
+    fmt: str | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> AddResult:
+    """Store one stream as an exhibit, then import it (see :func:`add_files`)."""
+    if options.timezone is None:
+        options = ImportOptions(timezone=local_timezone(), me=options.me, region=options.region)
+    result = AddResult(source_path)
+    result.exhibit = case.add_exhibit(stream, name=name, source_path=source_path, progress=progress)
+    if result.exhibit.size == 0:
+        result.error = InputFileError("the file is empty", path=source_path)
+        return result
+    try:
+        importer, count = _import(case, result.exhibit, name, options, fmt, source_path)
+        result.format = importer.name
+        result.messages = count
+    except UnsharedError as exc:
+        if not exc.path:
+            exc.path = source_path
+        result.error = exc
+        case.log(
+            "import_failed",
+            {
+                "exhibit": result.exhibit.sha256,
+                "original_name": name,
+                "error": exc.describe(),
+                "error_type": type(exc).__name__,
+                "kept": "exhibit only",
+            },
+        )
+        if isinstance(exc, WrongFormat):
+            result.notes.append(
+                "the file is kept as an exhibit, but no messages could be read from it"
+            )
+    return result
