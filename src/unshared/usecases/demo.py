@@ -98,9 +98,12 @@ def run_demo(out: Path, say: Callable[[str], None]) -> DemoResult:
             where="demo answers",
         )
         plan = make_plan(answers, case)
-        mark_step_done(case, plan.steps[0].id)
+        # Tick an evidence step, never a safety one (issue 15: safety steps are never shown done).
+        saved = plan.ids.index("stay-calm")
+        mark_step_done(case, plan.steps[saved].id)
         say(
-            f"4. Made a {len(plan.steps)}-step plan (first: {plan.steps[0].title}) and ticked step 1"
+            f"4. Made a {len(plan.steps)}-step plan (first: {plan.steps[0].title}) "
+            f"and ticked step {saved + 1} ({plan.steps[saved].title})"
         )
         picture = out / "invented-picture.png"
         _invented_picture(picture)
