@@ -98,6 +98,12 @@ HOSTILE = {
 }
 
 
+#: What the hostile inputs hold: nothing, except a demand in "pay 5 pay 5 ..." and the "kys" at
+#: the end of the spaces (both English).
+HOSTILE_FINDS = {("pay", "en"): {"payment_demand"}, ("spaces", "en"): {"escalation"}}
+THREAT = " I will send your nudes to all your followers"
+
+
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("lang", ["en", "de", "es", "fr"])
 @pytest.mark.parametrize("name", sorted(HOSTILE))
@@ -105,5 +111,11 @@ def test_hostile_long_inputs_finish(name: str, lang: str) -> None:
     # A generous timeout, not a timing assertion: quadratic or catastrophic backtracking on
     # these inputs took minutes to hours before the patterns were bounded.
     text = HOSTILE[name]
-    detect_signals(text, lang)
-    detect_payments_made(text, lang)
+    found = detect_signals(text, lang)
+    assert {sig.stage for sig in found} == HOSTILE_FINDS.get((name, lang), set())
+    assert all(0 <= sig.start <= sig.end <= len(text) for sig in found)
+    assert detect_payments_made(text, lang) == []
+    if lang == "en":  # the noise does not hide a real threat after it
+        after = detect_signals(text + THREAT, lang)
+        threats = [sig for sig in after if sig.stage == "threat"]
+        assert threats and all(sig.start >= len(text) - 40 for sig in threats)
