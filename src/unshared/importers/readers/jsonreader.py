@@ -8,7 +8,7 @@ close to :func:`json.loads`.
 
 Every value comes with its RFC 6901 JSON pointer and byte offset, which become the message's
 :class:`~unshared.model.Locator`. Broken input raises :class:`ParseError` naming the line, column,
-byte offset and the pointer being read. No third-party dependency (see docs/formats-b.md for why
+byte offset and the pointer being read. No third-party dependency (see docs/formats.md for why
 not ijson).
 """
 
