@@ -42,7 +42,7 @@ def test_status_follows_action_events(case: Case, guide: GuideData) -> None:
     case.log("action", {"kind": "step-done", "ref": "platform-telegram"})
     # Other actions do not tick steps.
     case.log("action", {"kind": "reported", "ref": "stay-calm"})
-    case.log("note", {"kind": "step-done", "ref": "support"})
+    case.log("note", {"text": "step-done support"})
 
     status = dict((step.id, done) for step, done in plan_status(case))
     assert list(status) == plan.ids

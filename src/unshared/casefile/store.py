@@ -2,145 +2,56 @@
 
 Open or create one with :meth:`Case.create` / :meth:`Case.open`. Everything that changes the case
 also appends an event to the hash-chained log (:mod:`unshared.casefile.log`) inside the same
-transaction, so the log and the data can never disagree, even after a crash.
+transaction, so the log and the data can never disagree, even after a crash. The event vocabulary
+is :mod:`unshared.casefile.events`; storage is split by what is stored: exhibits
+(:mod:`~unshared.casefile.exhibits`), messages (:mod:`~unshared.casefile.messages`), analysis and
+fingerprints (:mod:`~unshared.casefile.derived`), the log (:mod:`~unshared.casefile.logstore`) and
+settings (:mod:`~unshared.casefile.settings_store`). No SQL is written outside this package.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import os
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import apsw
 
 from unshared import __version__
-from unshared.casefile import crypto
-from unshared.casefile.log import GENESIS, Event, event_hash
-from unshared.casefile.schema import MIGRATIONS
-from unshared.errors import (
-    CaseFileError,
-    InputFileError,
-    IntegrityError,
-    NotACaseFile,
-    WrongPassphrase,
+from unshared.casefile import database, events
+from unshared.casefile.common import utcnow
+from unshared.casefile.derived import DerivedStore
+from unshared.casefile.events import AnalysisRun, CaseCreated, Payload
+from unshared.casefile.exhibits import (
+    CHUNK_SIZE,
+    Acquisition,
+    ExhibitInfo,
+    ExhibitSource,
+    ExhibitStore,
 )
-from unshared.model import (
-    Fingerprint,
-    Identifier,
-    Message,
-    Participant,
-    Signal,
-    canonical_json,
-)
+from unshared.casefile.log import Event
+from unshared.casefile.logstore import LogStore
+from unshared.casefile.messages import ImportInfo, MessageStore, StoredMessage
+from unshared.casefile.settings import CaseSettings, Victims, bank_token_key
+from unshared.casefile.settings_store import SettingsStore
+from unshared.errors import CaseFileError, InputFileError, IntegrityError
+from unshared.model import Fingerprint, Identifier, Message, Participant, Signal
 
-__all__ = ["Case", "ExhibitInfo", "Acquisition", "StoredMessage", "CHUNK_SIZE", "utcnow"]
+__all__ = [
+    "Acquisition",
+    "CHUNK_SIZE",
+    "Case",
+    "ExhibitInfo",
+    "ExhibitSource",
+    "ImportInfo",
+    "StoredMessage",
+    "utcnow",
+]
 
-CHUNK_SIZE = 1 << 20
-FORMAT_NAME = "unshared-case"
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def utcnow() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-@dataclass(frozen=True)
-class Acquisition:
-    original_name: str
-    source_path: str
-    size: int
-    acquired_at: str
-    tool_version: str
-    event_seq: int
-
-
-@dataclass(frozen=True)
-class ExhibitInfo:
-    id: int
-    sha256: str
-    size: int
-    acquisitions: tuple[Acquisition, ...]
-    new: bool = False
-
-    @property
-    def name(self) -> str:
-        return self.acquisitions[0].original_name if self.acquisitions else self.sha256
-
-
-@dataclass(frozen=True)
-class StoredMessage:
-    id: int
-    exhibit_sha256: str
-    message: Message
-
-
-class _ExhibitReader(io.RawIOBase):
-    """A read-only, streaming file object over an exhibit's chunks."""
-
-    def __init__(self, case: Case, exhibit_id: int, size: int) -> None:
-        self._case = case
-        self._id = exhibit_id
-        self._size = size
-        self._pos = 0
-        self._chunk_no = -1
-        self._chunk = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def writable(self) -> bool:
-        return False
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        base = {0: 0, 1: self._pos, 2: self._size}[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
-
-    def _load(self, number: int) -> bytes:
-        if number != self._chunk_no:
-            row = self._case._db.execute(
-                "SELECT data FROM exhibit_chunks WHERE exhibit_id=? AND seq=?", (self._id, number)
-            ).fetchone()
-            self._chunk = bytes(row[0]) if row else b""
-            self._chunk_no = number
-        return self._chunk
-
-    def read(self, size: int | None = -1) -> bytes:
-        if size is None or size < 0:
-            size = self._size - self._pos
-        out = bytearray()
-        while size > 0 and self._pos < self._size:
-            number, inner = divmod(self._pos, CHUNK_SIZE)
-            chunk = self._load(number)
-            piece = chunk[inner : inner + size]
-            if not piece:
-                break
-            out += piece
-            self._pos += len(piece)
-            size -= len(piece)
-        return bytes(out)
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def close(self) -> None:
-        self._chunk = b""
-        super().close()
+P = TypeVar("P", bound=Payload)
 
 
 class Case:
@@ -150,6 +61,11 @@ class Case:
         self._db = db
         self.path = path
         self.encrypted = encrypted
+        self._log = LogStore(db)
+        self._exhibits = ExhibitStore(db, self._log, str(path))
+        self._messages = MessageStore(db, self._log)
+        self._derived = DerivedStore(db, self._log)
+        self._settings = SettingsStore(db, self._log)
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -165,35 +81,30 @@ class Case:
         if passphrase is not None and not passphrase:
             raise CaseFileError("the passphrase is empty", path=str(path))
         tmp = path.with_name(path.name + ".creating")
-        if tmp.exists():
-            tmp.unlink()
-        db = apsw.Connection(str(tmp))
+        tmp.unlink(missing_ok=True)
         try:
-            if passphrase is not None:
-                salt = crypto.new_salt()
-                key = crypto.derive_key(passphrase, salt)
-                db.pragma("cipher", "chacha20")
-                db.execute(f"PRAGMA key=\"x'{key.hex()}{salt.hex()}'\"")
-            db.pragma("auto_vacuum", "FULL")  # no free pages: every page is checked by verify
-            _configure(db)
-            with db:
-                _migrate(db)
+            db = database.connect_new(tmp, passphrase)
+            try:
+                encryption = "chacha20-poly1305+scrypt" if passphrase is not None else "none"
                 meta = {
-                    "format": FORMAT_NAME,
+                    "format": database.FORMAT_NAME,
                     "format_version": "1",
                     "created_at": utcnow(),
                     "created_by": f"unshared {__version__}",
-                    "encryption": "chacha20-poly1305+scrypt" if passphrase is not None else "none",
+                    "encryption": encryption,
                 }
-                db.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
-                case = cls(db, path, passphrase is not None)
-                case._append(
-                    "case_created",
-                    {"encryption": meta["encryption"], "tool_version": __version__},
-                )
-            db.close()
+                with db:
+                    db.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+                    LogStore(db).append(
+                        CaseCreated(
+                            encryption=encryption,
+                            tool_version=__version__,
+                            meta_sha256=database.meta_digest(meta),
+                        )
+                    )
+            finally:
+                db.close()
         except BaseException:
-            db.close()
             tmp.unlink(missing_ok=True)
             raise
         os.replace(tmp, path)
@@ -201,60 +112,11 @@ class Case:
 
     @classmethod
     def open(cls, path: Path | str, passphrase: str | None, *, readonly: bool = False) -> Case:
+        """Open a case. A wrong passphrase is refused before anything can be written."""
         path = Path(path)
-        spath = str(path)
-        if not path.exists():
-            raise InputFileError("no such case file", path=spath)
-        if path.is_dir():
-            raise NotACaseFile("this is a folder, not a case file", path=spath)
-        try:
-            with path.open("rb") as fh:
-                header = fh.read(100)
-        except OSError as exc:
-            raise InputFileError(
-                f"cannot read the case file ({exc.strerror})", path=spath
-            ) from None
-        if not header:
-            raise NotACaseFile("the file is empty, not a case file", path=spath)
-        encrypted = crypto.is_encrypted_header(header)
-        if not encrypted and not header.startswith(SQLITE_MAGIC):
-            raise NotACaseFile("not an unshared case file", path=spath)
-        # Always read-write at the file level, so a hot journal left by a crash is rolled back;
-        # ``readonly`` is enforced with query_only instead.
-        try:
-            db = apsw.Connection(spath, flags=apsw.SQLITE_OPEN_READWRITE)
-        except apsw.Error as exc:
-            raise NotACaseFile(f"cannot open the case file ({exc})", path=spath) from None
-        try:
-            if encrypted:
-                if passphrase is None:
-                    raise WrongPassphrase(
-                        "this case is encrypted: a passphrase is needed", path=spath
-                    )
-                key = crypto.derive_key(passphrase, header[:16])
-                db.pragma("cipher", "chacha20")
-                db.execute(f"PRAGMA key=\"x'{key.hex()}'\"")
-                try:
-                    db.execute("SELECT count(*) FROM sqlite_master").fetchall()
-                except apsw.NotADBError:
-                    raise WrongPassphrase(
-                        "wrong passphrase (or the file is damaged); nothing was changed", path=spath
-                    ) from None
-            try:
-                fmt = db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
-            except (apsw.SQLError, apsw.NotADBError):
-                raise NotACaseFile("not an unshared case file", path=spath) from None
-            if not fmt or fmt[0] != FORMAT_NAME:
-                raise NotACaseFile("not an unshared case file", path=spath)
-            _configure(db)
-            if readonly:
-                db.pragma("query_only", True)
-        except apsw.CorruptError:
-            db.close()
-            raise NotACaseFile("the case file is corrupted or truncated", path=spath) from None
-        except BaseException:
-            db.close()
-            raise
+        db, encrypted = database.connect_existing(path, passphrase)
+        if readonly:
+            db.pragma("query_only", True)
         return cls(db, path, encrypted)
 
     def close(self) -> None:
@@ -273,375 +135,233 @@ class Case:
             yield
 
     def meta(self) -> dict[str, str]:
-        return {k: v for k, v in self._db.execute("SELECT key, value FROM meta")}
+        return {str(k): str(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
 
     # ----------------------------------------------------------------- log
-    def _append(self, type_: str, payload: dict[str, Any]) -> Event:
-        row = self._db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-        seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
-        at = utcnow()
-        body = canonical_json(payload)
-        digest = event_hash(prev, seq, at, type_, body)
-        self._db.execute(
-            "INSERT INTO events (seq, at, type, payload, prev_hash, hash) VALUES (?,?,?,?,?,?)",
-            (seq, at, type_, body, prev, digest),
-        )
-        return Event(seq, at, type_, body, prev, digest)
-
-    def log(self, type_: str, payload: dict[str, Any]) -> Event:
-        """Append one event to the log in its own transaction (notes, actions, reports...)."""
+    def record(self, payload: Payload) -> Event:
+        """Append one event (a payload from :mod:`unshared.casefile.events`) in its own
+        transaction. Events the case writes with their data (``exhibit_added``, ``import_run``...)
+        are refused: use the method that stores the data."""
+        if payload.INTERNAL:
+            raise CaseFileError(f"{payload.TYPE} events are written by the case itself")
         with self._db:
-            event = self._append(type_, payload)
+            event = self._log.append(payload)
         return event
 
+    def log(self, type_: str, payload: dict[str, Any]) -> Event:
+        """Append one event by type name; the payload must match the catalogue's fields."""
+        return self.record(events.from_log_call(type_, payload))
+
     def events(self) -> Iterator[Event]:
-        for row in self._db.execute(
-            "SELECT seq, at, type, payload, prev_hash, hash FROM events ORDER BY seq"
-        ):
-            yield Event(*row)
+        return self._log.events()
+
+    def events_of(self, cls: type[P], *, until: int | None = None) -> Iterator[tuple[Event, P]]:
+        """Every event of one type with its typed payload, oldest first."""
+        return self._log.of(cls, until=until)
+
+    def last_of(self, cls: type[P], *, until: int | None = None) -> tuple[Event, P] | None:
+        """The newest event of one type with its typed payload, or None."""
+        return self._log.last(cls, until=until)
 
     def head(self) -> Event:
-        row = self._db.execute(
-            "SELECT seq, at, type, payload, prev_hash, hash FROM events ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
-        if row is None:
+        event = self._log.head()
+        if event is None:
             raise IntegrityError("the log is empty", path=str(self.path))
-        return Event(*row)
+        return event
 
     # ----------------------------------------------------------------- exhibits
     def add_exhibit(
-        self, stream: BinaryIO, *, name: str, source_path: str, progress: Any = None
+        self,
+        stream: BinaryIO,
+        *,
+        name: str,
+        source_path: str,
+        progress: Callable[[int], Any] | None = None,
     ) -> ExhibitInfo:
         """Store ``stream`` whole, chunked, addressed by SHA-256; log ``exhibit_added``.
 
         The bytes are hashed while they are written, so the stored hash is the hash of exactly the
-        bytes stored. Adding the same bytes again adds only a new acquisition record.
+        bytes stored. The same bytes again add only a new acquisition record, and the result says
+        so (``new`` is False): read them again only if :meth:`is_imported` is False.
         """
-        with self._db:
-            next_id = _scalar(self._db, "SELECT coalesce(max(id), 0) + 1 FROM exhibits")
-            self._db.execute("SAVEPOINT chunks")
-            digest = hashlib.sha256()
-            size = 0
-            seq = 0
-            while True:
-                block = stream.read(CHUNK_SIZE)
-                if not block:
-                    break
-                # Fill whole chunks even when the stream returns short reads.
-                while len(block) < CHUNK_SIZE:
-                    more = stream.read(CHUNK_SIZE - len(block))
-                    if not more:
-                        break
-                    block += more
-                digest.update(block)
-                self._db.execute(
-                    "INSERT INTO exhibit_chunks (exhibit_id, seq, data) VALUES (?,?,?)",
-                    (next_id, seq, block),
-                )
-                seq += 1
-                size += len(block)
-                if progress is not None:
-                    progress(len(block))
-            sha = digest.hexdigest()
-            existing = self._db.execute("SELECT id FROM exhibits WHERE sha256=?", (sha,)).fetchone()
-            if existing:
-                self._db.execute("ROLLBACK TO chunks")
-                exhibit_id, new = existing[0], False
-            else:
-                self._db.execute(
-                    "INSERT INTO exhibits (id, sha256, size, chunk_size, chunks) VALUES (?,?,?,?,?)",
-                    (next_id, sha, size, CHUNK_SIZE, seq),
-                )
-                exhibit_id, new = next_id, True
-            self._db.execute("RELEASE chunks")
-            acquired = utcnow()
-            event = self._append(
-                "exhibit_added",
-                {
-                    "sha256": sha,
-                    "size": size,
-                    "original_name": name,
-                    "source_path": source_path,
-                    "acquired_at": acquired,
-                    "tool_version": __version__,
-                    "duplicate": not new,
-                },
-            )
-            self._db.execute(
-                "INSERT INTO acquisitions (exhibit_id, original_name, source_path, size, "
-                "acquired_at, tool_version, event_seq) VALUES (?,?,?,?,?,?,?)",
-                (exhibit_id, name, source_path, size, acquired, __version__, event.seq),
-            )
-        info = self.exhibit(sha)
-        return ExhibitInfo(info.id, info.sha256, info.size, info.acquisitions, new=new)
-
-    def _acquisitions(self, exhibit_id: int) -> tuple[Acquisition, ...]:
-        return tuple(
-            Acquisition(*row)
-            for row in self._db.execute(
-                "SELECT original_name, source_path, size, acquired_at, tool_version, event_seq "
-                "FROM acquisitions WHERE exhibit_id=? ORDER BY id",
-                (exhibit_id,),
-            )
-        )
+        return self._exhibits.add(stream, name=name, source_path=source_path, progress=progress)
 
     def exhibit(self, sha256: str) -> ExhibitInfo:
-        sha256 = sha256.lower()
-        rows = self._db.execute(
-            "SELECT id, sha256, size FROM exhibits WHERE sha256 LIKE ? || '%'", (sha256,)
-        ).fetchall()
-        if not rows:
-            raise CaseFileError(f"no exhibit with SHA-256 {sha256}", path=str(self.path))
-        if len(rows) > 1:
-            raise CaseFileError(f"{sha256} matches several exhibits; give more digits")
-        exhibit_id, sha, size = (int(rows[0][0] or 0), str(rows[0][1]), int(rows[0][2] or 0))
-        return ExhibitInfo(exhibit_id, sha, size, self._acquisitions(exhibit_id))
+        """The exhibit whose SHA-256 starts with ``sha256``."""
+        return self._exhibits.get(sha256)
 
-    def exhibits(self) -> list[ExhibitInfo]:
-        return [
-            ExhibitInfo(i, s, n, self._acquisitions(i))
-            for i, s, n in self._db.execute("SELECT id, sha256, size FROM exhibits ORDER BY id")
-        ]
+    def exhibits(self, *, include_set_aside: bool = True) -> list[ExhibitInfo]:
+        return self._exhibits.all(include_set_aside=include_set_aside)
+
+    def set_aside(self, sha256: str, reason: str = "added by mistake") -> ExhibitInfo:
+        """Leave an exhibit out of messages, analysis, reports and bundles (it is kept: evidence
+        is never deleted; the log records it, append-only)."""
+        return self._exhibits.set_aside(sha256, reason)
 
     def open_exhibit(self, sha256: str) -> BinaryIO:
-        info = self.exhibit(sha256)
-        return io.BufferedReader(_ExhibitReader(self, info.id, info.size), CHUNK_SIZE)
+        return self._exhibits.open(sha256)
+
+    def exhibit_source(
+        self, sha256: str, name: str | None = None, origin: str = ""
+    ) -> ExhibitSource:
+        """The stored bytes as an importer ``Source``."""
+        info = self._exhibits.get(sha256)
+        return ExhibitSource(self, info, name or info.name, origin)
 
     def iter_chunks(self, exhibit_id: int) -> Iterator[tuple[int, bytes]]:
-        for seq, data in self._db.execute(
-            "SELECT seq, data FROM exhibit_chunks WHERE exhibit_id=? ORDER BY seq", (exhibit_id,)
-        ):
-            yield seq, bytes(data)
+        return self._exhibits.chunks(exhibit_id)
 
     # ----------------------------------------------------------------- imports
     def record_import(
         self,
         exhibit: ExhibitInfo,
         fmt: str,
-        records: Iterator[Message | Participant],
+        records: Iterable[Message | Participant],
         *,
         extra: dict[str, Any] | None = None,
     ) -> int:
         """Store every record of one import and its ``import_run`` event, atomically.
 
         Returns the number of messages. If the iterator raises, nothing of this import is kept.
+        ``extra`` adds :class:`~unshared.casefile.events.ImportRun` fields (original_name,
+        timezone, me).
         """
-        with self._db:
-            import_id = _scalar(self._db, "SELECT coalesce(max(id), 0) + 1 FROM imports")
-            # The import row must exist first for the foreign keys; its counts are final below.
-            count = 0
-            participants = 0
-            msg_rows: list[tuple[Any, ...]] = []
-            part_rows: list[tuple[Any, ...]] = []
-            digest = hashlib.sha256()
-            for record in records:
-                if isinstance(record, Message):
-                    body = canonical_json(record.to_dict())
-                    digest.update(body.encode())
-                    sent_utc = (
-                        record.sent_at.astimezone(UTC).isoformat() if record.sent_at else None
-                    )
-                    msg_rows.append(
-                        (
-                            import_id,
-                            exhibit.id,
-                            record.platform,
-                            record.conversation,
-                            record.sender,
-                            record.sender_id,
-                            sent_utc,
-                            record.kind,
-                            body,
-                        )
-                    )
-                    count += 1
-                else:
-                    part_rows.append(
-                        (
-                            import_id,
-                            record.platform,
-                            record.conversation,
-                            record.name,
-                            record.platform_id,
-                            canonical_json(record.to_dict()),
-                        )
-                    )
-                    participants += 1
-                if len(msg_rows) >= 5000:
-                    self._flush_messages(msg_rows)
-            payload = {
-                "exhibit": exhibit.sha256,
-                "format": fmt,
-                "messages": count,
-                "participants": participants,
-                "messages_sha256": digest.hexdigest(),
-            }
-            payload.update(extra or {})
-            event = self._append("import_run", payload)
-            self._db.execute(
-                "INSERT INTO imports (id, exhibit_id, format, messages, event_seq) VALUES (?,?,?,?,?)",
-                (import_id, exhibit.id, fmt, count, event.seq),
-            )
-            self._flush_messages(msg_rows)
-            self._db.executemany(
-                "INSERT INTO participants (import_id, platform, conversation, name, platform_id, body)"
-                " VALUES (?,?,?,?,?,?)",
-                part_rows,
-            )
-        return count
+        return self._messages.record_import(exhibit, fmt, records, extra=extra)
 
-    def _flush_messages(self, rows: list[tuple[Any, ...]]) -> None:
-        self._db.executemany(
-            "INSERT INTO messages (import_id, exhibit_id, platform, conversation, sender, "
-            "sender_id, sent_utc, kind, body) VALUES (?,?,?,?,?,?,?,?,?)",
-            rows,
-        )
-        rows.clear()
+    def imports(self) -> list[ImportInfo]:
+        return self._messages.imports()
 
-    def messages(self) -> Iterator[StoredMessage]:
-        """Every message, import by import, oldest first.
+    def is_imported(self, exhibit: ExhibitInfo) -> bool:
+        """Whether messages were already read from this exhibit."""
+        return any(i.exhibit_id == exhibit.id for i in self._messages.imports())
 
-        Within an import messages keep the export's own order (a message without a time stays
-        where the export put it), except that an export written newest first (Skype, Snapchat)
-        is read backwards: its first timed message is later than its last.
-        """
-        imports = list(
-            self._db.execute(
-                "SELECT import_id, min(id), max(id) FROM messages GROUP BY import_id "
-                "ORDER BY import_id"
-            )
-        )
-        for import_id, low, high in imports:
-            direction = "DESC" if self._newest_first(low, high) else "ASC"
-            for mid, sha, body in self._db.execute(
-                "SELECT m.id, e.sha256, m.body FROM messages m "
-                "JOIN exhibits e ON e.id = m.exhibit_id "
-                f"WHERE m.id BETWEEN ? AND ? AND m.import_id = ? ORDER BY m.id {direction}",
-                (low, high, import_id),
-            ):
-                yield StoredMessage(mid, sha, Message.from_dict(json.loads(body)))
+    def _left_out(self) -> set[int]:
+        return {e.id for e in self._exhibits.all() if e.set_aside is not None}
 
-    def _newest_first(self, low: int, high: int) -> bool:
-        ends = [
-            self._db.execute(
-                "SELECT sent_utc FROM messages WHERE id BETWEEN ? AND ? AND sent_utc IS NOT NULL "
-                f"ORDER BY id {order} LIMIT 1",
-                (low, high),
-            ).fetchone()
-            for order in ("ASC", "DESC")
-        ]
-        if ends[0] is None or ends[1] is None:
-            return False
-        return bool(ends[0][0] > ends[1][0])
+    def messages(self, *, include_set_aside: bool = False) -> Iterator[StoredMessage]:
+        """Every message once, import by import, oldest first (see
+        :meth:`unshared.casefile.messages.MessageStore.messages`)."""
+        left_out = set() if include_set_aside else self._left_out()
+        return self._messages.messages(leave_out=left_out)
 
     def message_count(self) -> int:
-        return _scalar(self._db, "SELECT count(*) FROM messages")
+        """Messages stored (every import, before de-duplication)."""
+        return self._messages.count()
 
-    def participants(self) -> list[Participant]:
-        out = []
-        for (body,) in self._db.execute("SELECT body FROM participants ORDER BY id"):
-            data = json.loads(body)
-            out.append(Participant(**data))
-        return out
+    def participants(self, *, include_set_aside: bool = False) -> list[Participant]:
+        left_out = set() if include_set_aside else self._left_out()
+        return self._messages.participants(leave_out=left_out)
 
     # ----------------------------------------------------------------- derived data
     def replace_analysis(
         self,
-        identifiers: list[tuple[int | None, Identifier]],
-        signals: list[tuple[int, Signal]],
-        payload: dict[str, Any],
+        identifiers: Sequence[tuple[int | None, Identifier]],
+        signals: Sequence[tuple[int, Signal]],
+        payload: AnalysisRun | dict[str, Any],
     ) -> Event:
-        """Replace the derived identifiers and signals with a new run's, and log ``analysis_run``."""
-        with self._db:
-            self._db.execute("DELETE FROM identifiers")
-            self._db.execute("DELETE FROM signals")
-            self._db.executemany(
-                "INSERT INTO identifiers (message_id, kind, value, body) VALUES (?,?,?,?)",
-                [
-                    (mid, ident.kind, ident.value, canonical_json(_ident_dict(ident)))
-                    for mid, ident in identifiers
-                ],
-            )
-            self._db.executemany(
-                "INSERT INTO signals (message_id, stage, body) VALUES (?,?,?)",
-                [(mid, sig.stage, canonical_json(sig.to_dict())) for mid, sig in signals],
-            )
-            event = self._append("analysis_run", payload)
-        return event
+        """Replace the derived identifiers and signals with a new run's, and log ``analysis_run``
+        (with the SHA-256 of the rows stored)."""
+        return self._derived.replace_analysis(identifiers, signals, payload)
+
+    def last_analysis(self) -> tuple[Event, AnalysisRun] | None:
+        return self._log.last(AnalysisRun)
+
+    def needs_analysis(self, region: str) -> bool:
+        """True when messages were read or names given since the last analysis, or it was run
+        for another region."""
+        done = self._log.last(AnalysisRun)
+        if done is None:
+            return True
+        event, run = done
+        for later in (events.ImportRun, events.VictimsNamed, events.ExhibitSetAside):
+            found = self._log.last(later)
+            if found is not None and found[0].seq > event.seq:
+                return True
+        return run.region.upper() != region.upper()
 
     def identifiers(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
-        for mid, body in self._db.execute("SELECT message_id, body FROM identifiers ORDER BY id"):
-            yield mid, json.loads(body)
+        return self._derived.identifiers()
 
     def signals(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        for mid, body in self._db.execute("SELECT message_id, body FROM signals ORDER BY id"):
-            yield mid, json.loads(body)
+        return self._derived.signals()
 
-    def add_fingerprints(self, prints: list[Fingerprint], payload: dict[str, Any]) -> Event:
-        """Store fingerprints (never media) and log ``fingerprints_added``."""
-        with self._db:
-            event = self._append("fingerprints_added", payload)
-            self._db.executemany(
-                "INSERT INTO fingerprints (sha256, kind, pdq, quality, body, event_seq) "
-                "VALUES (?,?,?,?,?,?)",
-                [
-                    (
-                        fp.sha256,
-                        fp.kind,
-                        fp.pdq,
-                        fp.quality,
-                        canonical_json(fp.to_dict()),
-                        event.seq,
-                    )
-                    for fp in prints
-                ],
-            )
-        return event
+    def add_fingerprints(
+        self,
+        prints: Sequence[Fingerprint],
+        payload: dict[str, Any] | None = None,
+        *,
+        method: str = "fast",
+        failed: int = 0,
+    ) -> Event:
+        """Store fingerprints (never media) and log ``fingerprints_added``. ``payload`` is
+        accepted for older callers; only its ``method`` and ``failed`` are kept."""
+        if payload:
+            method = str(payload.get("method", method))
+            failed = int(payload.get("failed", failed))
+        return self._derived.add_fingerprints(prints, method=method, failed=failed)
 
     def fingerprints(self) -> list[dict[str, Any]]:
-        return [
-            json.loads(b) for (b,) in self._db.execute("SELECT body FROM fingerprints ORDER BY id")
-        ]
+        return self._derived.fingerprints()
+
+    # ----------------------------------------------------------------- settings and people
+    def settings(self) -> CaseSettings:
+        return self._settings.settings()
+
+    def update_settings(self, **changes: Any) -> CaseSettings:
+        """Change some settings (``None`` clears one); logged as ``settings_changed``."""
+        return self._settings.update(changes)
+
+    def victims(self, *, until: int | None = None) -> Victims:
+        """Who in the conversations is the person reporting: the names they gave
+        (:meth:`name_victims`), else the participants the exports mark as theirs."""
+        return self._settings.victims(self.participants(), until=until)
+
+    def name_victims(self, names: Iterable[str]) -> Victims:
+        """Record which names or ids are the person reporting (``victims_named``, append-only;
+        the newest answer counts)."""
+        return self._settings.name_victims(names)
+
+    def people(self) -> list[str]:
+        """Every name in the conversations, for asking "which of these is you?"."""
+        found: dict[str, None] = {}
+        for person in self.participants():
+            if person.name:
+                found.setdefault(person.name)
+        for stored in self.messages():
+            if stored.message.sender:
+                found.setdefault(stored.message.sender)
+        return list(found)
+
+    def bank_token(self, bank_url: str) -> str | None:
+        return self._settings.secret(bank_token_key(bank_url))
+
+    def set_bank_token(self, bank_url: str, token: str) -> None:
+        self._settings.set_secret(bank_token_key(bank_url), token)
 
     def setting(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
-        return None if row is None else str(row[0])
+        """Deprecated: use :meth:`settings`, :meth:`victims` or :meth:`bank_token`."""
+        warnings.warn("Case.setting is deprecated", DeprecationWarning, stacklevel=2)
+        if key in ("me", "victim_name"):
+            victims = self.victims()
+            return ",".join(victims.names) if victims.recorded else None
+        if key in CaseSettings.__dataclass_fields__:
+            value = getattr(self.settings(), key)
+            return None if value is None else str(value)
+        return self._settings.secret(key)
 
     def set_setting(self, key: str, value: str) -> None:
-        with self._db:
-            self._db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
+        """Deprecated: use :meth:`update_settings`, :meth:`name_victims` or
+        :meth:`set_bank_token`."""
+        warnings.warn("Case.set_setting is deprecated", DeprecationWarning, stacklevel=2)
+        if key in ("me", "victim_name"):
+            self.name_victims(value.split(","))
+        elif key in CaseSettings.__dataclass_fields__:
+            self.update_settings(**{key: int(value) if key == "age" else value})
+        else:
+            self._settings.set_secret(key, value)
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        """Read-only SQL for reports and tests."""
+        """Deprecated: read-only SQL, kept only until the last callers outside the package move
+        to the typed API."""
+        warnings.warn("Case.execute is deprecated", DeprecationWarning, stacklevel=2)
         return list(self._db.execute(sql, params))
-
-
-def _ident_dict(ident: Identifier) -> dict[str, Any]:
-    data = ident.to_dict()
-    data.update(
-        {"source": ident.source, "side": ident.side, "start": ident.start, "end": ident.end}
-    )
-    return data
-
-
-def _scalar(db: apsw.Connection, sql: str) -> int:
-    row = db.execute(sql).fetchone()
-    return int(row[0]) if row else 0
-
-
-def _configure(db: apsw.Connection) -> None:
-    db.pragma("foreign_keys", True)
-    db.pragma("synchronous", "FULL")
-    db.pragma("secure_delete", True)
-    db.setbusytimeout(10000)
-
-
-def _migrate(db: apsw.Connection) -> None:
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)"
-    )
-    done = {v for (v,) in db.execute("SELECT version FROM schema_migrations")}
-    for version, migration in MIGRATIONS:
-        if version not in done:
-            db.execute(migration())
-            db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, utcnow()))

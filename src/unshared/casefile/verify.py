@@ -33,7 +33,7 @@ def verify_case(case: Case, progress: Callable[[int], None] | None = None) -> Ve
     result = VerifyResult()
     try:
         # Reads (and, in an encrypted case, authenticates) every page of the file.
-        rows = case.execute("PRAGMA integrity_check")
+        rows = list(case._db.execute("PRAGMA integrity_check"))
         if rows != [("ok",)]:
             result.problems.extend(f"database structure: {row[0]}" for row in rows[:20])
     except apsw.Error as exc:
