@@ -37,6 +37,7 @@ __all__ = [
     "Note",
     "Payload",
     "ReportMade",
+    "ReportPdfMade",
     "SchemaMigrated",
     "SecretSet",
     "SettingsChanged",
@@ -248,22 +249,43 @@ class GuidePlan(Payload):
 @_event("report_made")
 @dataclass(frozen=True)
 class ReportMade(Payload):
-    files: dict[str, Any]
+    """A report was made; its hash (the "seal") is printed in the report itself."""
+
+    #: File name -> SHA-256 of the file with the seal's place as zeros.
+    files: dict[str, str]
+    case: str | None = None
+    #: File name -> size in bytes.
+    sizes: dict[str, int] = field(default_factory=dict)
+    #: File name -> byte offset of the seal's 64 characters.
+    seal_at: dict[str, int] = field(default_factory=dict)
     log_head: str | None = None
     log_seq: int | None = None
     messages: int = 0
     images_embedded: bool = False
+    pdf: bool = False
     #: Exhibits set aside and therefore left out (SHA-256).
-    left_out: tuple[str, ...] = ()
+    set_aside: tuple[str, ...] = ()
+
+
+@_event("report_pdf_made")
+@dataclass(frozen=True)
+class ReportPdfMade(Payload):
+    file: str
+    sha256: str
+    size: int
+    seal: str
+    report_event: int
 
 
 @_event("bundle_made")
 @dataclass(frozen=True)
 class BundleMade(Payload):
     name: str
-    files: dict[str, Any]
+    files: dict[str, str]
     tool_version: str
-    left_out: tuple[str, ...] = ()
+    report_event: int | None = None
+    #: Exhibits set aside and therefore left out (SHA-256).
+    set_aside: tuple[str, ...] = ()
 
 
 @_event("exhibit_exported")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from unshared.casefile import Case, ExhibitInfo
+from unshared.casefile import Case, ExhibitInfo, ExhibitSource
 from unshared.errors import InputFileError, UnsharedError, WrongFormat
 from unshared.importers import ImportOptions, detect, get
 from unshared.importers.base import Importer
@@ -27,35 +27,6 @@ __all__ = [
     "local_timezone",
     "resolve_timezone",
 ]
-
-
-class ExhibitSource:
-    """An importer :class:`~unshared.importers.Source` reading the bytes stored in the case.
-
-    Importers parse the stored exhibit, never the file on disk, so every message provably comes
-    from bytes that are in the case and covered by its hash.
-    """
-
-    def __init__(self, case: Case, exhibit: ExhibitInfo, name: str, origin: str = "") -> None:
-        self._case = case
-        self._exhibit = exhibit
-        self.name = name
-        #: Where the file came from (its path on disk), a hint for formats that look alike.
-        self.origin = origin
-        self._head: bytes | None = None
-
-    def open(self) -> BinaryIO:
-        return self._case.open_exhibit(self._exhibit.sha256)
-
-    def head(self, size: int = 65536) -> bytes:
-        if self._head is None or len(self._head) < size:
-            with self.open() as fh:
-                self._head = fh.read(max(size, 65536))
-        return self._head[:size]
-
-    @property
-    def size(self) -> int:
-        return self._exhibit.size
 
 
 @dataclass
