@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from unshared.analysis.evaluation import load_labelled, score  # noqa: E402
+from benchmarks.evaluation.labelled import load_labelled, score  # noqa: E402
+
 from unshared.analysis.identifiers import extract_identifiers  # noqa: E402
 
 

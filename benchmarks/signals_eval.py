@@ -12,13 +12,20 @@ from __future__ import annotations
 import json
 import platform
 import re
+import sys
 import time
 from datetime import date
 from pathlib import Path
 
-from unshared.analysis.signal_eval import evaluate
-from unshared.analysis.signals import KEY_STAGES, detect_signals
-from unshared.model import Signal
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1] / "src"),
+    str(Path(__file__).resolve().parents[1]),
+]
+
+from benchmarks.evaluation.signals import evaluate  # noqa: E402
+
+from unshared.analysis.signals import KEY_STAGES, detect_signals  # noqa: E402
+from unshared.model import Signal  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "signals"
 SPLITS = ("en_dev", "en_heldout", "en_blind", "en_blind2", "en_blind3")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from benchmarks.evaluation.labelled import Score, load_labelled, score
 
-from unshared.analysis.evaluation import Score, load_labelled, score
 from unshared.analysis.identifiers import CHECKSUM_KINDS, KINDS, extract_identifiers
 
 

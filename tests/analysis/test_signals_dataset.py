@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from benchmarks.evaluation.signals import evaluate
 
-from unshared.analysis.signal_eval import evaluate
 from unshared.analysis.signals import KEY_STAGES, STAGES
 
 SPLITS = ("en_dev", "en_heldout", "en_blind", "en_blind2", "en_blind3")

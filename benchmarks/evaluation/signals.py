@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from unshared.analysis.evaluation import Counts
+from benchmarks.evaluation.labelled import Counts
+
 from unshared.analysis.signal_rules import KEY_STAGES, STAGES
 from unshared.analysis.signals import detect_signals
 from unshared.model import Signal
