@@ -41,6 +41,7 @@ __all__ = [
     "detect_payments_made",
     "detect_signals",
     "payment_details",
+    "rule_reading",
 ]
 
 _MAX_QUOTE = 80
@@ -55,11 +56,19 @@ def detect_signals(text: str, lang: str = "en") -> list[Signal]:
     ``details`` always holds the ``rule`` id, and for ``payment_demand`` also ``amount``,
     ``currency`` and ``method`` when the text names them. ``lang`` picks the pattern file.
     """
+    return rule_reading(text, lang)[0]
+
+
+def rule_reading(text: str, lang: str = "en") -> tuple[list[Signal], bool]:
+    """:func:`detect_signals` and whether a ``context`` frame (text *about* sextortion) matched.
+
+    The learned scorer takes both as features (see :mod:`unshared.analysis.signal_reader`).
+    """
     pack = load_pack(lang)
     if not text or not text.strip():
-        return []
+        return [], False
     if any(p.search(text) for p in pack.context):
-        return []
+        return [], True
     jest = any(p.search(text) for p in pack.jest) and not any(
         p.search(text) for p in pack.jest_unless
     )
@@ -104,7 +113,7 @@ def detect_signals(text: str, lang: str = "en") -> list[Signal]:
                 details=tuple(details),
             )
         )
-    return signals
+    return signals, False
 
 
 def detect_payments_made(text: str, lang: str = "en") -> list[Signal]:

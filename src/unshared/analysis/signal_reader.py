@@ -1,0 +1,176 @@
+"""Signals from the rules and the learned scorer together, with the conversation as context.
+
+The scorer (:mod:`unshared.analysis.signal_scorer`) gives each stage a probability from the
+message's words and from what the rules say about it (which stages a rule fired for, and
+whether the text talks *about* sextortion). A stage is flagged when its probability reaches the
+threshold chosen on the dev split at training time (``tools/train_signals.py``); ``threshold``
+changes it per call. So a rule that fires on a friend's joke can be outweighed, and a threat in
+words no rule knows can still be flagged.
+
+The rules are slow next to the scorer. When no stage could reach the threshold even if every
+rule fired, the rules cannot change anything, so they only run where some stage could.
+
+Context: a message is scored with its "follows coercion" features switched on when one of the
+previous ``context`` messages from the same sender was flagged with a threat or a demand.
+
+Reasons: a rule's label and words when a rule fired for the stage; otherwise the closest
+labelled example ("reads like: ...") and the words that weighed most. Every signal carries its
+``score`` and ``by`` (rules+scorer or scorer) in ``details``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from unshared.analysis.signal_rules import KEY_STAGES, STAGES, load_pack
+from unshared.analysis.signal_scorer import (
+    RULE_FEATURES,
+    ScorerModel,
+    load_scorer,
+    logit,
+    sigmoid,
+)
+from unshared.analysis.signals import detect_signals, payment_details, rule_reading
+from unshared.model import Signal
+
+__all__ = ["COERCION", "SignalReader", "read_signals"]
+
+COERCION = frozenset({"threat", "payment_demand"})
+"""Stages that make the sender's next messages read in context."""
+
+_EXCERPT = 70
+
+
+@dataclass
+class SignalReader:
+    """Reads messages in order, remembering each sender's recent flags for context.
+
+    ``context`` is how many previous messages of the same sender count (0: none).
+    ``threshold`` overrides the model's default. ``use_scorer=False`` gives the rules alone.
+    """
+
+    lang: str = "en"
+    context: int = 0
+    threshold: float | None = None
+    use_scorer: bool = True
+    model: ScorerModel | None = None
+    _recent: dict[str | None, deque[bool]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        load_pack(self.lang)  # an unknown language fails here, with the available ones named
+        if self.context < 0:
+            raise ValueError("context must be 0 or more")
+        if self.threshold is not None and not 0.0 < self.threshold < 1.0:
+            raise ValueError("threshold must be between 0 and 1")
+        if self.use_scorer and self.model is None:
+            self.model = load_scorer()
+
+    def read(
+        self, texts: Sequence[str], senders: Sequence[str | None] | None = None
+    ) -> list[list[Signal]]:
+        """Signals of each message, in order (context carries over between calls)."""
+        if not self.use_scorer or self.model is None:
+            return [detect_signals(t, self.lang) if t and t.strip() else [] for t in texts]
+        model = self.model
+        who: Sequence[str | None] = senders if senders is not None else [None] * len(texts)
+        threshold = self.threshold if self.threshold is not None else model.threshold
+        other = float(model.meta.get("threshold_other", model.threshold))
+        cuts = np.array(
+            [threshold if s in KEY_STAGES else other for s in model.stages], dtype=np.float32
+        )
+        logit_cuts = np.array([logit(float(c)) for c in cuts], dtype=np.float32)
+        own, ctx = model.logits(texts, None if self.context else [False] * len(texts))
+        boost = np.maximum(model.rule_weights, 0.0).sum(axis=0)
+        stage_of = {s: model.stages.index(s) for s in STAGES if s in model.stages}
+        out: list[list[Signal]] = []
+        for i, text in enumerate(texts):
+            sender = who[i]
+            if not text or not text.strip():
+                out.append([])
+                self._remember(sender, False)
+                continue
+            after = self._follows_coercion(sender)
+            z = own[i] + ctx[i] if after else own[i]
+            rules: dict[str, Signal] = {}
+            if bool((z + boost >= logit_cuts).any()):
+                fired, about = rule_reading(text, self.lang)
+                rules = {s.stage: s for s in fired}
+                inputs = np.zeros(len(RULE_FEATURES), dtype=np.float32)
+                for s in fired:
+                    inputs[RULE_FEATURES.index(f"rule:{s.stage}")] = 1.0
+                inputs[RULE_FEATURES.index("about_sextortion")] = float(about)
+                z = z + inputs @ model.rule_weights
+            p = sigmoid(z)
+            signals: list[Signal] = []
+            for stage in STAGES:
+                j = stage_of.get(stage)
+                if j is None or p[j] < cuts[j]:
+                    continue
+                signals.append(self._signal(text, stage, float(p[j]), rules.get(stage), after))
+            out.append(signals)
+            self._remember(sender, any(s.stage in COERCION for s in signals))
+        return out
+
+    # ------------------------------------------------------------------ helpers
+    def _follows_coercion(self, sender: str | None) -> bool:
+        recent = self._recent.get(sender)
+        return bool(self.context and recent and any(recent))
+
+    def _remember(self, sender: str | None, coercive: bool) -> None:
+        if not self.context:
+            return
+        recent = self._recent.get(sender)
+        if recent is None:
+            recent = self._recent[sender] = deque(maxlen=self.context)
+        recent.append(coercive)
+
+    def _signal(
+        self, text: str, stage: str, score: float, rule: Signal | None, after: bool
+    ) -> Signal:
+        details: list[tuple[str, str]] = [
+            ("score", f"{score:.2f}"),
+            ("by", "rules+scorer" if rule else "scorer"),
+        ]
+        if after:
+            details.append(("context", "follows a threat or demand from the same sender"))
+        if rule is not None:
+            return Signal(stage, rule.reason, rule.start, rule.end, (*rule.details, *details))
+        if stage == "payment_demand":
+            details.extend(payment_details(text, self.lang))
+        return Signal(stage, self._scorer_reason(text, stage, after), -1, -1, tuple(details))
+
+    def _scorer_reason(self, text: str, stage: str, after: bool) -> str:
+        assert self.model is not None
+        parts: list[str] = []
+        if after:
+            parts.append("after a threat or demand from the same sender")
+        similar = self.model.similar(text, stage, top=1)
+        if similar:
+            parts.append(f'reads like: "{_excerpt(similar[0].text)}"')
+        words = self.model.weighty_words(text, stage, context=after)
+        if words:
+            parts.append("words that weighed most: " + ", ".join(f'"{w}"' for w in words))
+        return "; ".join(parts) or "the scorer's estimate"
+
+
+def read_signals(
+    texts: Sequence[str],
+    senders: Sequence[str | None] | None = None,
+    *,
+    lang: str = "en",
+    context: int = 0,
+    threshold: float | None = None,
+    use_scorer: bool = True,
+) -> list[list[Signal]]:
+    """Signals of each message in ``texts`` (one conversation, in order)."""
+    reader = SignalReader(lang=lang, context=context, threshold=threshold, use_scorer=use_scorer)
+    return reader.read(texts, senders)
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _EXCERPT else flat[: _EXCERPT - 1] + "…"

@@ -1,0 +1,341 @@
+"""Training the signal scorer (needs scikit-learn and scipy; never imported by the CLI).
+
+``tools/train_signals.py`` calls :func:`train` on the labelled corpus in ``tests/data/signals``
+and writes ``analysis/data/signals/scorer.npz``. Everything is deterministic (fixed folds from
+a hash of each line's group, liblinear with a fixed seed, float16 weights, a zip with fixed
+dates), so the same corpus gives the same file.
+
+Corpus files (JSON lines):
+
+* ``<split>.jsonl`` and ``corpus/*.jsonl`` lines: ``text``, ``stages``, ``lang``, ``is_benign``,
+  ``source`` (offender / victim / benign), optional ``source_url`` / ``source_date``;
+* ``corpus/conversations.jsonl``: ``{"id", "lang", "messages": [{"sender", "text", "stages"}]}``,
+  the messages labelled as read in order (a remark about the neighbourhood right after a
+  threat is labelled escalation; the same remark alone, elsewhere in the corpus, is not).
+
+The threshold is chosen on out-of-fold scores (5 folds, grouped by source so
+quotes from one e-mail or one article never sit on both sides), which is the dev split: the
+highest recall on the key stages with at most ``max_benign`` of the benign look-alikes flagged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from unshared.analysis.signal_rules import KEY_STAGES, STAGES
+from unshared.analysis.signal_scorer import (
+    BITS,
+    RULE_FEATURES,
+    ScorerModel,
+    context_bucket,
+    featurise,
+    sigmoid,
+)
+from unshared.analysis.signals import rule_reading
+
+__all__ = ["Row", "TrainResult", "load_corpus", "train"]
+
+FOLDS = 5
+C = 64.0
+CLASS_WEIGHT: str | None = None
+RULE_SCALE = 0.3  # the rules' inputs enter at this scale, so the words keep a say
+CONTEXT_WINDOW = 3
+THRESHOLDS = tuple(round(float(x), 3) for x in np.arange(0.30, 0.981, 0.01))
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    text: str
+    stages: frozenset[str]
+    lang: str
+    group: str
+    is_benign: bool
+    context: bool = False
+    evaluate: bool = True  # context copies of single lines train but are not scored
+    source: str = ""
+    origin: str = ""
+
+
+@dataclass
+class TrainResult:
+    model: ScorerModel
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+def load_corpus(root: Path) -> list[Row]:
+    """Every labelled line under ``root`` (tests/data/signals), plus conversations in order."""
+    rows: list[Row] = []
+    files = sorted(root.glob("*.jsonl")) + sorted((root / "corpus").glob("*.jsonl"))
+    for path in files:
+        if path.name == "conversations.jsonl":
+            rows.extend(_conversations(path))
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            rows.append(
+                Row(
+                    text=r["text"],
+                    stages=frozenset(r.get("stages") or ()),
+                    lang=r.get("lang") or "en",
+                    group=r.get("source_url") or f"{path.stem}:{r.get('id')}",
+                    is_benign=bool(r.get("is_benign")),
+                    source=r.get("source_url") or f"{path.stem} {r.get('id', '')}".strip(),
+                    origin=path.stem,
+                )
+            )
+    return rows
+
+
+def _conversations(path: Path) -> Iterable[Row]:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        conv = json.loads(line)
+        recent: dict[str, list[bool]] = {}
+        for m in conv["messages"]:
+            sender = m["sender"]
+            history = recent.setdefault(sender, [])
+            stages = frozenset(m.get("stages") or ())
+            yield Row(
+                text=m["text"],
+                stages=stages,
+                lang=conv.get("lang") or "en",
+                group=f"conversation:{conv['id']}",
+                is_benign=bool(m.get("is_benign")),
+                context=any(history[-CONTEXT_WINDOW:]),
+                source=conv.get("source_url") or f"conversation {conv['id']}",
+                origin="conversations",
+            )
+            history.append(bool(stages & {"threat", "payment_demand"}))
+
+
+def _with_context_copies(rows: Sequence[Row]) -> list[Row]:
+    """Single lines again with the context features on: what holds alone holds after a threat."""
+    out = list(rows)
+    for r in rows:
+        if r.origin != "conversations":
+            out.append(
+                Row(r.text, r.stages, r.lang, r.group, r.is_benign, True, False, r.source, r.origin)
+            )
+    return out
+
+
+def _fold(group: str) -> int:
+    return int(hashlib.sha256(group.encode()).hexdigest(), 16) % FOLDS
+
+
+def rule_inputs(rows: Sequence[Row]) -> tuple[npt.NDArray[np.float64], list[set[str]]]:
+    """The rules' view of each row: the :data:`RULE_FEATURES` and the stages they flag."""
+    out = np.zeros((len(rows), len(RULE_FEATURES)))
+    fired: list[set[str]] = []
+    cache: dict[tuple[str, str], tuple[list[Any], bool]] = {}
+    for i, r in enumerate(rows):
+        key = (r.text, r.lang)
+        if key not in cache:
+            cache[key] = rule_reading(r.text, r.lang)
+        signals, about = cache[key]
+        stages = {s.stage for s in signals}
+        fired.append(stages)
+        for j, stage in enumerate(STAGES):
+            out[i, j] = stage in stages
+        out[i, len(STAGES)] = about
+    return out, fired
+
+
+def _matrix(rows: Sequence[Row], rules: npt.NDArray[np.float64], bits: int) -> Any:
+    from scipy import sparse
+
+    f = featurise([r.text for r in rows], bits)
+    ctx = np.array([r.context for r in rows])
+    scale = 1.0 / np.sqrt(np.maximum(f.counts, 1))
+    extra = ctx[f.message]
+    col = np.concatenate([f.bucket, context_bucket(f.bucket[extra], bits)])
+    row = np.concatenate([f.message, f.message[extra]])
+    data = scale[row]
+    text = sparse.csr_matrix((data, (row, col)), shape=(len(rows), 1 << bits), dtype=np.float64)
+    text.sum_duplicates()
+    return sparse.hstack([text, sparse.csr_matrix(rules)]).tocsr()
+
+
+def _fit(x: Any, rows: Sequence[Row]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    from sklearn.linear_model import LogisticRegression
+
+    weights = np.zeros((x.shape[1], len(STAGES)))
+    bias = np.zeros(len(STAGES))
+    for j, stage in enumerate(STAGES):
+        y = np.array([stage in r.stages for r in rows], dtype=int)
+        if y.sum() == 0:
+            bias[j] = -10.0
+            continue
+        clf = LogisticRegression(
+            C=C,
+            class_weight=CLASS_WEIGHT,
+            solver="liblinear",
+            dual=True,
+            random_state=0,
+            max_iter=5000,
+        )
+        clf.fit(x, y)
+        weights[:, j] = clf.coef_[0]
+        bias[j] = clf.intercept_[0]
+    return weights, bias
+
+
+def measure(rows: Sequence[Row], got: Sequence[set[str]]) -> dict[str, Any]:
+    """Recall and precision per stage, and the share of benign look-alikes flagged."""
+    stages: dict[str, dict[str, float]] = {}
+    for stage in STAGES:
+        tp = sum(1 for r, g in zip(rows, got, strict=True) if stage in r.stages and stage in g)
+        fn = sum(1 for r, g in zip(rows, got, strict=True) if stage in r.stages and stage not in g)
+        fp = sum(1 for r, g in zip(rows, got, strict=True) if stage not in r.stages and stage in g)
+        stages[stage] = {
+            "support": tp + fn,
+            "recall": tp / (tp + fn) if tp + fn else 1.0,
+            "precision": tp / (tp + fp) if tp + fp else 1.0,
+        }
+    benign = [g for r, g in zip(rows, got, strict=True) if r.is_benign]
+    flagged = sum(1 for g in benign if g & set(KEY_STAGES))
+    return {
+        "lines": len(rows),
+        "stages": stages,
+        "benign": len(benign),
+        "benign_flagged": flagged,
+        "benign_rate": flagged / len(benign) if benign else 0.0,
+        "key_recall": float(np.mean([stages[s]["recall"] for s in KEY_STAGES])),
+    }
+
+
+def choose(
+    rows: Sequence[Row], probs: npt.NDArray[np.float64], max_benign: float
+) -> tuple[float, dict[str, Any]]:
+    """The threshold with the best key-stage recall at <= ``max_benign`` benign flagged."""
+    best: tuple[float, float, dict[str, Any]] | None = None
+    for t in THRESHOLDS:
+        m = measure(rows, flagged(probs, t))
+        if m["benign_rate"] > max_benign:
+            continue
+        other = np.mean([m["stages"][s]["recall"] for s in STAGES if s not in KEY_STAGES])
+        key = m["key_recall"] + 0.25 * float(other)
+        if best is None or key > best[0] + 1e-9:
+            best = (key, t, m)
+    if best is None:
+        raise RuntimeError(f"no threshold keeps benign flags under {max_benign:.0%}")
+    return best[1], best[2]
+
+
+def flagged(
+    probs: npt.NDArray[np.float64], threshold: float, other: float | None = None
+) -> list[set[str]]:
+    """The stages at or above ``threshold`` (``other`` for the stages that are not key), per row."""
+    cut = [threshold if s in KEY_STAGES or other is None else other for s in STAGES]
+    return [{s for j, s in enumerate(STAGES) if p[j] >= cut[j]} for p in probs]
+
+
+def choose_other(rows: Sequence[Row], probs: npt.NDArray[np.float64]) -> float:
+    """The threshold for contact, platform_switch and image_request: the best F1 on the dev split."""
+    best = (-1.0, 0.5)
+    for t in THRESHOLDS:
+        m = measure(rows, flagged(probs, 1.0, t))
+        f1s = []
+        for s in STAGES:
+            if s in KEY_STAGES:
+                continue
+            r, p = m["stages"][s]["recall"], m["stages"][s]["precision"]
+            f1s.append(2 * r * p / (r + p) if r + p else 0.0)
+        if float(np.mean(f1s)) > best[0] + 1e-9:
+            best = (float(np.mean(f1s)), t)
+    return best[1]
+
+
+def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainResult:
+    """Fit the scorer on the corpus under ``root``; the threshold from out-of-fold scores."""
+    base = load_corpus(root)
+    rows = _with_context_copies(base)
+    rules, fired = rule_inputs(rows)
+    x = _matrix(rows, rules * RULE_SCALE, bits)
+    folds = np.array([_fold(r.group) for r in rows])
+    oof = np.zeros((len(rows), len(STAGES)))
+    for k in range(FOLDS):
+        train_idx = np.nonzero(folds != k)[0]
+        test_idx = np.nonzero(folds == k)[0]
+        w, b = _fit(x[train_idx], [rows[i] for i in train_idx])
+        oof[test_idx] = sigmoid((x[test_idx] @ w + b).astype(np.float32))
+    dev_idx = [i for i, r in enumerate(rows) if r.evaluate]
+    dev = [rows[i] for i in dev_idx]
+    dev_probs = oof[dev_idx]
+    dev_rules = [fired[i] for i in dev_idx]
+    threshold, chosen = choose(dev, dev_probs, max_benign)
+    other = choose_other(dev, dev_probs)
+    got = flagged(dev_probs, threshold, other)
+    chosen = measure(dev, got)
+    report: dict[str, Any] = {
+        "threshold": threshold,
+        "threshold_other": other,
+        "rows": len(base),
+        "dev": chosen,
+        "dev_rules_only": measure(dev, dev_rules),
+        "per_language": {},
+        "per_origin": {},
+    }
+    for key, name in (("per_language", "lang"), ("per_origin", "origin")):
+        for value in sorted({getattr(r, name) for r in dev}):
+            idx = [i for i, r in enumerate(dev) if getattr(r, name) == value]
+            report[key][value] = {
+                "scorer": measure([dev[i] for i in idx], [got[i] for i in idx]),
+                "rules": measure([dev[i] for i in idx], [dev_rules[i] for i in idx]),
+            }
+    weights, bias = _fit(x, rows)
+    n_text = 1 << bits
+    model = ScorerModel(
+        stages=STAGES,
+        weights=weights[:n_text].astype(np.float16).astype(np.float32),
+        bias=bias.astype(np.float32),
+        threshold=threshold,
+        rule_weights=(weights[n_text:] * RULE_SCALE).astype(np.float32),
+        bits=bits,
+        meta={
+            "version": 1,
+            "trained_on": len(base),
+            "corpus_sha256": _corpus_hash(root),
+            "dev": "out-of-fold scores, 5 folds grouped by source",
+            "max_benign": max_benign,
+            "C": C,
+            "rule_scale": RULE_SCALE,
+            "threshold_other": other,
+            "dev_key_recall": round(chosen["key_recall"], 4),
+            "dev_benign_rate": round(chosen["benign_rate"], 4),
+        },
+        examples=_examples(base),
+    )
+    return TrainResult(model, report)
+
+
+def _examples(rows: Sequence[Row]) -> list[dict[str, Any]]:
+    """The labelled offender lines shown as "reads like" (deduplicated, in corpus order)."""
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        if r.is_benign or not r.stages or r.text in seen:
+            continue
+        seen.add(r.text)
+        out.append({"text": r.text, "stages": sorted(r.stages), "source": r.source})
+    return out
+
+
+def _corpus_hash(root: Path) -> str:
+    h = hashlib.sha256()
+    files = sorted(root.glob("*.jsonl")) + sorted((root / "corpus").glob("*.jsonl"))
+    for path in files:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()

@@ -1,0 +1,62 @@
+"""Train the signal scorer and write src/unshared/analysis/data/signals/scorer.npz.
+
+    PYTHONPATH=src python tools/train_signals.py            # train, write the model, print dev figures
+    PYTHONPATH=src python tools/train_signals.py --check    # train and say whether the file is unchanged
+
+Needs scikit-learn (the `test` extra). Deterministic: the same corpus gives the same file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import time
+from pathlib import Path
+
+from unshared.analysis.signal_training import train
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "data" / "signals"
+MODEL = ROOT / "src" / "unshared" / "analysis" / "data" / "signals" / "scorer.npz"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only compare with the file")
+    parser.add_argument("--report", type=Path, help="write the dev figures as JSON here")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    result = train(CORPUS)
+    buf = io.BytesIO()
+    result.model.save(buf)
+    took = time.perf_counter() - start
+    report = result.report
+    print(f"trained on {report['rows']} labelled lines in {took:.1f} s")
+    print(f"threshold {report['threshold']} (key stages), {report['threshold_other']} (others)")
+    for name in ("dev", "dev_rules_only"):
+        m = report[name]
+        recalls = ", ".join(f"{s} {m['stages'][s]['recall']:.2f}" for s in m["stages"])
+        print(f"{name}: benign flagged {m['benign_flagged']}/{m['benign']}; recall {recalls}")
+    for part in ("per_language", "per_origin"):
+        for name, both in report[part].items():
+            s, r = both["scorer"], both["rules"]
+            print(
+                f"  {name}: key recall scorer {s['key_recall']:.2f} rules {r['key_recall']:.2f}; "
+                f"benign flagged scorer {s['benign_flagged']}/{s['benign']}, "
+                f"rules {r['benign_flagged']}/{r['benign']}"
+            )
+    if args.report:
+        args.report.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+    if args.check:
+        same = MODEL.exists() and MODEL.read_bytes() == buf.getvalue()
+        print("model file unchanged" if same else "model file DIFFERS from a fresh training")
+        return 0 if same else 1
+    MODEL.write_bytes(buf.getvalue())
+    print(f"wrote {MODEL.relative_to(ROOT)} ({MODEL.stat().st_size:,} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
