@@ -71,7 +71,7 @@ _SEP = 0
 _SPACE = 32
 
 # Punctuation and separators become spaces; digits become 0 (so "$500" and "$300" share features).
-_PUNCT = "\t\n\r\f\v\"“”«»„‘(),.;:[]{}<>*_~^|/\\=+-–—…·•\0"
+_PUNCT = '\t\n\r\f\v"“”«»„‘(),.;:[]{}<>*_~^|/\\=+-–—…·•\0'
 _TABLE: dict[int, str] = {ord(c): " " for c in _PUNCT}
 _TABLE.update({ord(str(d)): "0" for d in range(10)})
 _LUT = np.arange(max(_TABLE) + 1, dtype=np.uint64)
@@ -146,6 +146,8 @@ def featurise(texts: Sequence[str], bits: int = BITS, *, spans: bool = False) ->
         for k in range(max(_CHAR_NS)):
             n = k + 1
             count = length - k
+            if count <= 0:
+                break
             h[:count] += codes[k:] * pw[k]
             bad[:count] |= is_sep[k:]
             if n in _CHAR_NS:
@@ -223,9 +225,7 @@ class ScorerModel:
     bits: int = BITS
     meta: dict[str, Any] = field(default_factory=dict)
     examples: list[dict[str, Any]] = field(default_factory=list)
-    _index: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = (
-        None
-    )
+    _index: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
 
     # ------------------------------------------------------------------ scoring
     def logits(
@@ -274,7 +274,9 @@ class ScorerModel:
         return sigmoid(own)
 
     # ------------------------------------------------------------------ reasons
-    def weighty_words(self, text: str, stage: str, top: int = 3, *, context: bool = False) -> list[str]:
+    def weighty_words(
+        self, text: str, stage: str, top: int = 3, *, context: bool = False
+    ) -> list[str]:
         """The words of ``text`` whose features pushed ``stage`` up the most."""
         j = self.stages.index(stage)
         f = featurise([text], self.bits, spans=True)
@@ -352,9 +354,7 @@ class ScorerModel:
         so the same training gives the same bytes."""
         rows = np.nonzero(np.any(self.weights != 0, axis=1))[0].astype(np.uint32)
         meta = dict(self.meta)
-        meta.update(
-            stages=list(self.stages), bits=self.bits, threshold=self.threshold
-        )
+        meta.update(stages=list(self.stages), bits=self.bits, threshold=self.threshold)
         blob = json.dumps(
             {"meta": meta, "examples": self.examples}, ensure_ascii=False, sort_keys=True
         ).encode()

@@ -134,13 +134,19 @@ def register(app: typer.Typer) -> None:
         file: str = typer.Argument("-", metavar="[FILE|-]", help="Text file, or - for stdin."),
         fmt: ScanFormat = typer.Option(ScanFormat.text, "--format", help="text or jsonl."),
         region: str = typer.Option("GB", "--region", help=REGION_HELP, callback=_region),
+        context: int = typer.Option(
+            0, "--context", min=0, help="Read each line after the N lines before it."
+        ),
+        threshold: float | None = typer.Option(
+            None, "--threshold", min=0.01, max=0.99, help="Score needed to flag a sign."
+        ),
     ) -> None:
         """Check any text, one message per line, without a case: identifiers and warning signs."""
         from unshared.usecases.analyse import check_lines
 
         lines = 0
         total = 0
-        for line in check_lines(_read_lines(file), region):
+        for line in check_lines(_read_lines(file), region, context=context, threshold=threshold):
             number, text, found, signals = line.line, line.text, line.identifiers, line.signals
             lines += 1
             total += len(found)

@@ -41,6 +41,12 @@ def register(app: typer.Typer) -> None:
         lang: str = typer.Option(
             "en", "--lang", help=f"Language of the messages ({', '.join(languages())})."
         ),
+        context: int = typer.Option(
+            3, "--context", min=0, help="Read each message after the sender's N before it."
+        ),
+        threshold: float | None = typer.Option(
+            None, "--threshold", min=0.01, max=0.99, help="Score needed to flag a sign."
+        ),
     ) -> None:
         """Show the threats, demands and other stages of the known script, with reasons.
 
@@ -62,6 +68,8 @@ def register(app: typer.Typer) -> None:
             review = review_signs(
                 opened,
                 lang,
+                context=context,
+                threshold=threshold,
                 starting=lambda total: progress.update(task, total=total, visible=total >= 500),
                 progress=lambda n: progress.advance(task, n),
             )

@@ -152,13 +152,29 @@ class LineFindings:
     signals: list[Signal]
 
 
-def check_lines(lines: Iterable[tuple[int, str]], region: str) -> Iterator[LineFindings]:
-    """``unshared scan``: check any text, one message a line, without a case."""
-    from unshared.analysis.identifiers import extract_identifiers
-    from unshared.analysis.signals import detect_signals
+def check_lines(
+    lines: Iterable[tuple[int, str]],
+    region: str,
+    *,
+    context: int = 0,
+    threshold: float | None = None,
+) -> Iterator[LineFindings]:
+    """``unshared scan``: check any text, one message a line, without a case.
 
-    for number, text in lines:
-        yield LineFindings(number, text, extract_identifiers(text, region), detect_signals(text))
+    With ``context`` > 0 each line is read after the ``context`` lines before it (as one
+    sender's messages); ``threshold`` overrides the signals' default threshold.
+    """
+    from itertools import islice
+
+    from unshared.analysis.identifiers import extract_identifiers
+    from unshared.analysis.signal_reader import SignalReader
+
+    reader = SignalReader(context=context, threshold=threshold)
+    it = iter(lines)
+    while batch := list(islice(it, 1024)):
+        found = reader.read([text for _, text in batch])
+        for (number, text), signals in zip(batch, found, strict=True):
+            yield LineFindings(number, text, extract_identifiers(text, region), signals)
 
 
 def what_they_used(

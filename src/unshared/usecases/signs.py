@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 __all__ = ["CaseSummary", "SignsReview", "check_language", "languages", "review_signs"]
 
+_BATCH = 1024
+
 
 @dataclass(frozen=True)
 class SignsReview:
@@ -43,25 +45,39 @@ def review_signs(
     case: Case,
     lang: str,
     *,
+    context: int = 3,
+    threshold: float | None = None,
     starting: Callable[[int], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> SignsReview:
-    """``unshared signals``: read every message and find the stages of the known script."""
-    from unshared.analysis.signals import detect_signals
+    """``unshared signals``: read every message and find the stages of the known script.
+
+    Messages are read in order; each is scored with the previous ``context`` messages of the
+    same sender (see :mod:`unshared.analysis.signal_reader`); ``threshold`` overrides the default.
+    """
+    from unshared.analysis.signal_reader import SignalReader
     from unshared.analysis.summary import summarise
 
     check_language(lang)
+    reader = SignalReader(lang=lang, context=context, threshold=threshold)
     rows: list[tuple[int, Message, list[Signal]]] = []
     if starting is not None:
         starting(case.message_count())
-    for stored in case.messages():
-        message = stored.message
-        found = (
-            detect_signals(message.text, lang) if message.kind == "message" and message.text else []
-        )
-        rows.append((stored.id, message, found))
+    batch: list[tuple[int, Message]] = []
+
+    def flush() -> None:
+        texts = [m.text if m.kind == "message" and m.text else "" for _, m in batch]
+        found = reader.read(texts, [m.sender for _, m in batch])
+        rows.extend((mid, m, sigs) for (mid, m), sigs in zip(batch, found, strict=True))
         if progress is not None:
-            progress(1)
+            progress(len(batch))
+        batch.clear()
+
+    for stored in case.messages():
+        batch.append((stored.id, stored.message))
+        if len(batch) == _BATCH:
+            flush()
+    flush()
     victim = [p.name for p in case.participants() if p.side == "victim" and p.name]
     summary = summarise(((mid, msg, sigs) for mid, msg, sigs in rows), lang=lang, victim=victim)
     return SignsReview(rows, summary)

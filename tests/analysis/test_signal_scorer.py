@@ -1,0 +1,186 @@
+"""The learned signal scorer: reproducible weights, context, reasons, threshold, no sklearn at run time."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from unshared.analysis.signal_reader import SignalReader, read_signals
+from unshared.analysis.signal_scorer import (
+    RULE_FEATURES,
+    featurise,
+    load_scorer,
+    normalise,
+)
+from unshared.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "src" / "unshared" / "analysis" / "data" / "signals" / "scorer.npz"
+
+
+def _stages(signals: list) -> set[str]:  # type: ignore[type-arg]
+    return {s.stage for s in signals}
+
+
+def test_retraining_gives_the_same_file() -> None:
+    """The committed weights are what tools/train_signals.py makes from the corpus in the repo."""
+    pytest.importorskip("sklearn")
+    from unshared.analysis.signal_training import train
+
+    result = train(ROOT / "tests" / "data" / "signals")
+    buf = io.BytesIO()
+    result.model.save(buf)
+    assert buf.getvalue() == MODEL.read_bytes(), "run: PYTHONPATH=src python tools/train_signals.py"
+    assert result.report["dev"]["benign_rate"] <= 0.05
+
+
+def test_the_cli_never_imports_scikit_learn(tmp_path: Path) -> None:
+    src = tmp_path / "lines.txt"
+    src.write_text("I will make your video viral\n", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from unshared.cli import app\n"
+        f"r = CliRunner().invoke(app, ['scan', {str(src)!r}, '--format', 'jsonl'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')]\n"
+        "print('threat' in r.output, bad)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "True []", out.stdout + out.stderr
+
+
+def test_a_batch_hashes_each_message_as_if_alone() -> None:
+    texts = ["Pay $500 NOW, or I'll send it…", "", "ok", "Tout le monde va savoir 😂\x00x"]
+    together = featurise(texts, spans=True)
+    for i, text in enumerate(texts):
+        alone = featurise([text], spans=True)
+        mine = together.message == i
+        assert sorted(together.bucket[mine]) == sorted(alone.bucket)
+        norm = normalise(text)
+        for a, b in zip(alone.start, alone.end, strict=True):
+            assert 0 <= a < b <= len(norm)
+
+
+def test_the_model_file_is_small_and_complete() -> None:
+    model = load_scorer()
+    assert MODEL.stat().st_size < 2_000_000
+    assert model.rule_weights.shape == (len(RULE_FEATURES), len(model.stages))
+    assert 0.0 < model.threshold < 1.0
+    assert model.examples and all(e["text"] and e["stages"] for e in model.examples)
+
+
+def test_a_remark_about_the_neighbourhood_reads_as_escalation_only_after_a_threat() -> None:
+    after = read_signals(
+        ["I have your video and I will send it to your family", "nice neighbourhood you live in"],
+        ["them", "them"],
+        context=3,
+    )
+    alone = read_signals(["nice neighbourhood you live in"], ["them"], context=3)
+    assert "escalation" in _stages(after[1])
+    assert _stages(alone[0]) == set()
+    (esc,) = [s for s in after[1] if s.stage == "escalation"]
+    assert dict(esc.details)["context"].startswith("follows a threat")
+    # The victim's own messages are not read in the offender's context.
+    other = read_signals(
+        ["I have your video and I will send it to your family", "nice neighbourhood you live in"],
+        ["them", "me"],
+        context=3,
+    )
+    assert _stages(other[1]) == set()
+
+
+def test_context_zero_reads_every_line_alone() -> None:
+    lines = [
+        "I have your video and I will send it to your family",
+        "nice neighbourhood you live in",
+    ]
+    assert _stages(read_signals(lines, context=0)[1]) == set()
+    assert "escalation" in _stages(read_signals(lines, context=1)[1])
+
+
+def test_reasons_are_a_rules_words_or_what_it_reads_like() -> None:
+    (by_rule,) = read_signals(["pay $500 in gift cards or I post it"])
+    pay = next(s for s in by_rule if s.stage == "payment_demand")
+    assert '"gift cards"' in pay.reason
+    assert dict(pay.details)["by"] == "rules+scorer"
+    assert dict(pay.details)["rule"] == "gift_card"
+    (by_scorer,) = read_signals(["I will make your video viral."])
+    threat = next(s for s in by_scorer if s.stage == "threat")
+    details = dict(threat.details)
+    assert details["by"] == "scorer"
+    assert "rule" not in details
+    assert "reads like:" in threat.reason and "words that weighed most" in threat.reason
+    assert '"viral"' in threat.reason
+
+
+def test_every_signal_carries_a_score_and_the_threshold_moves_the_line() -> None:
+    text = "I will make your video viral."
+    (found,) = read_signals([text])
+    score = float(dict(next(s for s in found if s.stage == "threat").details)["score"])
+    assert 0.0 < score <= 1.0
+    assert _stages(read_signals([text], threshold=min(0.99, score + 0.01))[0]) == set()
+    assert "threat" in _stages(read_signals([text], threshold=max(0.01, score - 0.01))[0])
+    with pytest.raises(ValueError):
+        SignalReader(threshold=1.5)
+
+
+def test_rules_only_is_still_available() -> None:
+    (found,) = read_signals(["I will make your video viral."], use_scorer=False)
+    assert found == [] or all("score" not in dict(s.details) for s in found)
+
+
+def test_scan_takes_context_and_threshold(tmp_path: Path) -> None:
+    src = tmp_path / "chat.txt"
+    src.write_text(
+        "I have your video and I will send it to your family\nnice neighbourhood you live in\n"
+        "I will make your video viral.\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+
+    def stages(*args: str) -> list[set[str]]:
+        result = runner.invoke(app, ["scan", str(src), "--format", "jsonl", *args])
+        assert result.exit_code == 0, result.output
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+        return [{s["stage"] for s in r["signals"]} for r in rows]
+
+    assert "escalation" not in stages()[1]
+    assert "escalation" in stages("--context", "2")[1]
+    assert "threat" in stages()[2]
+    assert "threat" not in stages("--threshold", "0.99")[2]
+    bad = runner.invoke(app, ["scan", str(src), "--threshold", "2"])
+    assert bad.exit_code != 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=200), max_size=6), st.integers(min_value=0, max_value=3))
+def test_the_reader_never_raises(texts: list[str], context: int) -> None:
+    out = SignalReader(context=context).read(texts, [None] * len(texts))
+    assert len(out) == len(texts)
+    for signals in out:
+        for s in signals:
+            assert 0.0 <= float(dict(s.details)["score"]) <= 1.0
+
+
+def test_scores_match_a_plain_reference_sum() -> None:
+    """The vectorised sum per message equals a plain loop over the features."""
+    model = load_scorer()
+    texts = ["pay now or else", "hello there", "", "I still have your picture"]
+    own, _ = model.logits(texts)
+    f = featurise(texts)
+    ref = np.tile(model.bias, (len(texts), 1)).astype(np.float64)
+    for b, m in zip(f.bucket, f.message, strict=True):
+        ref[m] += model.weights[b] / np.sqrt(max(f.counts[m], 1))
+    assert np.allclose(own, ref, atol=1e-4)
