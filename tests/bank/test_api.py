@@ -16,6 +16,7 @@ import pytest
 from unshared.bank.api import create_app
 from unshared.bank.service import BankService, RateLimited, hash_token, issue_token
 from unshared.bank.sql import SQLStore
+from unshared.bank.webhooks import WebhookPolicy
 
 from .helpers import TestClient
 
@@ -65,7 +66,8 @@ class Bank:
 def bank(store: SQLStore) -> Iterator[Bank]:
     tokens = {s: issue_token(store, s) for s in ("submitter", "platform", "admin")}
     other = issue_token(store, "platform", "other-platform")
-    app = create_app(store, background=False)
+    # The webhook receiver below listens on loopback, which only an operator can allow.
+    app = create_app(store, background=False, webhooks=WebhookPolicy(frozenset({"127.0.0.1"})))
     with TestClient(app) as client:
         yield Bank(client, store, tokens["submitter"], tokens["platform"], tokens["admin"], other)
 
@@ -194,7 +196,7 @@ def test_changes_feed_with_cursor_carries_withdrawals(bank: Bank) -> None:
         "/v1/changes", params={"cursor": cursor}, headers=bank.h(bank.platform)
     ).json()
     assert [(c["op"], c["entry_id"]) for c in r["changes"]] == [("delete", first[0])]
-    assert r["changes"][0]["signals"][0]["value"] == PDQ
+    assert r["changes"][0]["signals"] == []  # the entry id only, never the withdrawn hash
 
 
 def test_another_submitter_cannot_touch_a_case(bank: Bank) -> None:
@@ -376,14 +378,14 @@ def test_status_reports_the_index(bank: Bank) -> None:
     assert status["cursor"] == status["last_change"]
 
 
-def test_invalid_unicode_is_a_400_not_a_crash(bank: Bank) -> None:
+def test_invalid_unicode_is_a_4xx_not_a_crash(bank: Bank) -> None:
     (entry,) = bank.submit([{"md5": "e" * 32}])
     r = bank.client.post(
         "/v1/feedback",
         content=b'{"entry_id": %d, "kind": "blocked", "note": "\\ud800"}' % entry,
         headers={**bank.h(bank.platform), "content-type": "application/json"},
     )
-    assert r.status_code == 400
+    assert r.status_code in (400, 422)
     assert bank.client.get(f"/v1/cases/{CASE}/alerts", headers=bank.h(bank.submitter)).json() == []
 
 

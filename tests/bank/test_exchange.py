@@ -48,10 +48,10 @@ def test_fetch_adds_then_deletes(
     merged: dict = {}
     for d in deltas:
         api.naive_fetch_merge(merged, d.updates)
-    assert set(merged) == {("pdq", PDQ), ("video_md5", "d" * 32)}
-    assert merged[("pdq", PDQ)].entry_id == entry
-    by_type = api.naive_convert_to_signal_type([PdqSignal], api.collab, merged)
-    assert PDQ in by_type[PdqSignal]
+    assert set(merged) == {entry}
+    by_type = api.naive_convert_to_signal_type([PdqSignal, VideoMD5Signal], api.collab, merged)
+    assert by_type[PdqSignal][PDQ].entry_id == entry
+    assert by_type[VideoMD5Signal]["d" * 32].entry_id == entry
     checkpoint = deltas[-1].checkpoint
     assert isinstance(checkpoint, UnsharedBankCheckpoint) and checkpoint.cursor >= 1
 

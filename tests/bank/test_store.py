@@ -22,7 +22,7 @@ def _entry(pdq: str = PDQ) -> NewEntry:
 
 def test_migrations_are_recorded_and_idempotent(store: SQLStore, db_url: str) -> None:
     latest = MIGRATIONS[-1][0]
-    assert store.schema_version() == latest == 2
+    assert store.schema_version() == latest == 3
     again = open_store(db_url)  # runs migrate() again: nothing applied twice
     assert again.schema_version() == latest
     again.close()
@@ -42,7 +42,7 @@ def test_a_first_version_bank_is_upgraded_in_place(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     store = open_store(f"sqlite:///{path}")
-    assert store.schema_version() == 2
+    assert store.schema_version() == 3
     assert store.heartbeat("server-a", 100.0, 10.0) == 1
     assert [t["name"] for t in store.list_tokens()] == ["old"]  # nothing lost
     store.close()
@@ -70,9 +70,7 @@ def test_look_ups_by_many_ids_cross_the_parameter_batches(store: SQLStore) -> No
     md5s = [f"{i:032x}" for i in range(count)]
     assert sorted(s.value for s in store.find_exact("md5", md5s)) == sorted(md5s)
     changes = store.changes(0, count + 10)
-    signal_ids = [s.id for c in changes for s in c.signals]
-    assert len(signal_ids) == 2 * count
-    assert sorted(store.signal_rows(signal_ids)) == sorted(signal_ids)
+    assert len([s.id for c in changes for s in c.signals]) == 2 * count
 
 
 def test_entries_changes_and_status(store: SQLStore) -> None:
@@ -87,10 +85,23 @@ def test_entries_changes_and_status(store: SQLStore) -> None:
     assert store.set_status([ids[0]], "active", "cannot undo a withdrawal") == []
     feed = store.changes(changes[-1].seq, 10)
     assert [(c.op, c.entry_id) for c in feed] == [("delete", ids[0])]
-    assert feed[0].signals  # deletions name the hashes to drop
-    active = list(store.active_signals("pdq"))
-    assert {s.entry_id for s in active} == {ids[1]}
-    assert store.last_seq() == feed[0].seq
+    assert feed[0].signals == ()  # a deletion names the entry, never its hashes
+    # The withdrawn entry's addition is compacted out of the feed.
+    assert [(c.op, c.entry_id) for c in store.changes(0, 10)] == [
+        ("add", ids[1]),
+        ("delete", ids[0]),
+    ]
+    taken: list[tuple[str, list[tuple[int, int, str]]]] = []
+    seq = store.snapshot(("pdq",), lambda t, rows: taken.append((t, list(rows))))
+    assert {r[0] for _, rows in taken for r in rows} == {ids[1]}
+    assert sorted(r[1] for _, rows in taken for r in rows) == [0, 1]
+    assert store.last_seq() == feed[0].seq == seq
+    assert store.counts() == {
+        "entries_active": 1,
+        "entries_withdrawn": 1,
+        "entries_quarantined": 0,
+        "benign": 0,
+    }
 
 
 def test_feedback_counts_distinct_platforms(store: SQLStore) -> None:

@@ -13,11 +13,13 @@ from typing import Annotated, Any, Literal
 
 import httpx
 from fastapi import Depends, FastAPI, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from unshared import __version__
+from unshared.bank.matching import Query as LookupQueryIn
 from unshared.bank.service import (
     BankService,
     Forbidden,
@@ -27,6 +29,7 @@ from unshared.bank.service import (
 )
 from unshared.bank.signals import looks_like_media
 from unshared.bank.store import BankSettings, BankStore, Token
+from unshared.bank.webhooks import WebhookPolicy
 from unshared.errors import BankError
 
 __all__ = ["create_app"]
@@ -41,14 +44,15 @@ _bearer = HTTPBearer(auto_error=False, description="An API token from `unshared 
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # NaN and infinities are refused (422) wherever a number is read.
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
 
 
 class VpdqFrame(_In):
     frame: int = Field(ge=0, le=10_000_000)
     pdq: str = Field(pattern=HEX)
     quality: int | None = Field(default=None, ge=0, le=100)
-    timestamp: float | None = None
+    timestamp: float | None = Field(default=None, ge=0, le=1e9)
 
 
 class FingerprintIn(_In):
@@ -201,9 +205,14 @@ def create_app(
     http: httpx.Client | None = None,
     sync_interval: float = 2.0,
     background: bool = True,
+    webhooks: WebhookPolicy | None = None,
+    workers: int = 1,
 ) -> FastAPI:
-    """The bank API over ``store``. ``background`` runs the sync and webhook loop."""
-    service = BankService(store, http=http, sync_interval=sync_interval)
+    """The bank API over ``store``. ``background`` runs the sync and webhook loop;
+    ``webhooks`` says where alerts may go (public addresses, plus hosts the operator allows)."""
+    service = BankService(
+        store, http=http, sync_interval=sync_interval, webhooks=webhooks, workers=workers
+    )
     stop = threading.Event()
 
     def loop() -> None:
@@ -255,6 +264,16 @@ def create_app(
             ):
                 return _error(415, "this looks like media: the bank accepts fingerprints only")
         return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI echoes the rejected input, which may be NaN, an infinity or a huge number that
+        # JSON cannot carry; say where and what, never the value.
+        detail = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(UnicodeError)
     async def bad_text(_: Request, exc: UnicodeError) -> JSONResponse:
@@ -331,11 +350,10 @@ def create_app(
     @app.post("/v1/lookup", response_model=list[LookupResult], tags=["platforms"])
     def lookup(body: LookupIn, token: Token = platform) -> list[LookupResult]:
         """Look up many hashes at once (PDQ by distance, MD5 and SHA-256 exactly)."""
-        out = []
-        for q in body.queries:
-            found = service.lookup(q.signal_type, q.signal, q.threshold, q.dihedral)
-            out.append(LookupResult(signal=q.signal.lower(), **found))
-        return out
+        queries = [
+            LookupQueryIn(q.signal_type, q.signal, q.threshold, q.dihedral) for q in body.queries
+        ]
+        return [LookupResult(**found) for found in service.lookup_many(queries)]
 
     @app.get("/v1/hashes/lookup", response_model=LookupResult, tags=["platforms"])
     def lookup_one(
@@ -346,8 +364,7 @@ def create_app(
         token: Token = platform,
     ) -> LookupResult:
         """HMA-style look-up of one hash: ``?signal_type=pdq&signal=HEX``."""
-        found = service.lookup(signal_type, signal, threshold, dihedral)
-        return LookupResult(signal=signal.lower(), **found)
+        return LookupResult(**service.lookup(signal_type, signal, threshold, dihedral))
 
     @app.post("/v1/lookup/vpdq", response_model=list[VpdqMatch], tags=["platforms"])
     def lookup_vpdq(body: VpdqLookupIn, token: Token = platform) -> list[VpdqMatch]:
@@ -405,7 +422,7 @@ def create_app(
         return store.list_tokens()
 
     @app.delete("/v1/tokens/{token_id}", response_model=Done, tags=["operators"])
-    def revoke(token_id: int = Path(ge=1), token: Token = admin) -> Done:
+    def revoke(token_id: int = Path(ge=1, le=BIGINT), token: Token = admin) -> Done:
         """Revoke a token: refused at once here, and by every server within 5 seconds."""
         service.revoke_token(token, token_id)
         return Done(count=1)

@@ -2,7 +2,9 @@
 
 :class:`UnsharedBankSignalExchangeAPI` is a python-threatexchange ``SignalExchangeAPI``: it pulls
 the bank's changes feed (additions and deletions, with a cursor checkpoint) and reports opinions
-back as platform feedback. Add it to HMA through ``exchange_types=[...]`` of
+back as platform feedback. Updates are keyed by bank entry: an addition carries the entry's
+hashes, a deletion only the entry id (the bank never hands out a withdrawn hash again), and
+:meth:`UnsharedBankSignalExchangeAPI.naive_convert_to_signal_type` turns the entries into hashes. Add it to HMA through ``exchange_types=[...]`` of
 ``DefaultOMMStore`` in HMA's ``omm_config.py`` (see docs/bank.md).
 Needs the optional ``threatexchange`` package.
 """
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from threatexchange.exchanges import auth
 from threatexchange.exchanges import fetch_state as state
 from threatexchange.exchanges.collab_config import CollaborationConfigWithDefaults
-from threatexchange.exchanges.signal_exchange_api import SignalExchangeAPIWithSimpleUpdates
+from threatexchange.exchanges.signal_exchange_api import SignalExchangeAPI
 from threatexchange.signal_type.md5 import VideoMD5Signal
 from threatexchange.signal_type.pdq.signal import PdqSignal
 from threatexchange.signal_type.sha256 import VideoSHA256Signal
@@ -28,6 +30,7 @@ __all__ = [
     "UnsharedBankCheckpoint",
     "UnsharedBankCollabConfig",
     "UnsharedBankCredentials",
+    "UnsharedBankEntry",
     "UnsharedBankSignalExchangeAPI",
     "UnsharedBankSignalMetadata",
 ]
@@ -84,13 +87,26 @@ class UnsharedBankSignalMetadata(state.FetchedSignalMetadata):
         return [state.SignalOpinion(False, state.SignalOpinionCategory.POSITIVE_CLASS, {"ncii"})]
 
 
-_Delta = state.FetchDelta[tuple[str, str], UnsharedBankSignalMetadata, UnsharedBankCheckpoint]
+@dataclass
+class UnsharedBankEntry:
+    """One bank entry as fetched: its hashes by threatexchange signal type name."""
+
+    entry_id: int
+    bank: str
+    signals: dict[str, list[str]]
+
+
+_Delta = state.FetchDelta[int, UnsharedBankEntry, UnsharedBankCheckpoint]
 
 
 class UnsharedBankSignalExchangeAPI(
     auth.SignalExchangeWithAuth[UnsharedBankCollabConfig, UnsharedBankCredentials],
-    SignalExchangeAPIWithSimpleUpdates[
-        UnsharedBankCollabConfig, UnsharedBankCheckpoint, UnsharedBankSignalMetadata
+    SignalExchangeAPI[
+        UnsharedBankCollabConfig,
+        UnsharedBankCheckpoint,
+        UnsharedBankSignalMetadata,
+        int,
+        UnsharedBankEntry,
     ],
 ):
     """Follow an unshared hash bank's changes feed; report matches back as feedback."""
@@ -136,24 +152,43 @@ class UnsharedBankSignalExchangeAPI(
         wanted = {st.get_name() for st in supported_signal_types}
         cursor = checkpoint.cursor if checkpoint else 0
         for page in self.client.iter_changes(cursor):
-            updates: dict[tuple[str, str], UnsharedBankSignalMetadata | None] = {}
+            updates: dict[int, UnsharedBankEntry | None] = {}
             for change in page["changes"]:
                 if self.collab.bank and change["bank"] != self.collab.bank:
                     continue
+                entry_id = int(change["entry_id"])
+                if change["op"] != "add":
+                    updates[entry_id] = None
+                    continue
+                signals: dict[str, list[str]] = {}
                 for signal in change["signals"]:
                     name = TX_NAMES.get(signal["signal_type"])
-                    if name is None or name not in wanted:
-                        continue
-                    key = (name, signal["value"])
-                    if change["op"] == "add":
-                        updates[key] = UnsharedBankSignalMetadata(
-                            change["entry_id"], change["bank"]
-                        )
-                    else:
-                        updates[key] = None
+                    if name is not None and name in wanted:
+                        signals.setdefault(name, []).append(signal["value"])
+                updates[entry_id] = UnsharedBankEntry(entry_id, change["bank"], signals)
             cursor = int(page["next_cursor"])
             if updates or page["changes"]:
                 yield _Delta(updates, UnsharedBankCheckpoint(cursor))
+
+    @classmethod
+    def naive_convert_to_signal_type(
+        cls,
+        signal_types: t.Sequence[type[SignalType]],
+        collab: UnsharedBankCollabConfig,
+        fetched: t.Mapping[int, UnsharedBankEntry],
+    ) -> dict[type[SignalType], dict[str, UnsharedBankSignalMetadata]]:
+        """The fetched entries as hashes by signal type, each with its entry's metadata."""
+        by_name = {st.get_name(): st for st in signal_types}
+        out: dict[type[SignalType], dict[str, UnsharedBankSignalMetadata]] = {}
+        for entry in fetched.values():
+            for name, values in entry.signals.items():
+                s_type = by_name.get(name)
+                if s_type is None:
+                    continue
+                for value in values:
+                    meta = UnsharedBankSignalMetadata(entry.entry_id, entry.bank)
+                    out.setdefault(s_type, {})[value] = meta
+        return out
 
     def report_opinion(
         self, s_type: type[SignalType], signal: str, opinion: state.SignalOpinion

@@ -354,11 +354,11 @@ def _empty(bits: int | None) -> _Main:
     return _Main(np.empty((0, 32), np.uint8), _EMPTY_IDS, bits)
 
 
-def _live(segment: _Main, removed: I64) -> tuple[U8, I64]:
+def _live(segment: _Main, removed: I64, group_bits: int) -> tuple[U8, I64]:
     ids = segment.ids.astype(np.int64)
     if not len(removed):
         return segment.codes, ids
-    keep = ~np.isin(ids, removed)
+    keep = ~np.isin(ids >> group_bits, removed)
     return segment.codes[keep], ids[keep]
 
 
@@ -370,6 +370,10 @@ class PDQIndex:
     a full recent into main; both are amortised and never a rebuild per change. Removals hide an
     id in main and recent until the next fold drops its rows, and delete it from the delta.
 
+    Ids may carry a *group* in their high bits (``id >> group_bits``): the bank puts a bank entry
+    there, so :meth:`remove` takes groups and drops every row of an entry (all its variants or
+    frames) without being told which rows it had. With ``group_bits=0`` a group is an id.
+
     Thread-safe: searches never wait for a rebuild (they read the last complete state), changes
     are serialised.
     """
@@ -380,9 +384,13 @@ class PDQIndex:
         merge_ratio: int = 8,
         dir_bits: int | None = None,
         scan_fraction: float = 0.25,
+        group_bits: int = 0,
     ) -> None:
         if dir_bits is not None and not 1 <= dir_bits <= 24:
             raise ValueError("dir_bits must be between 1 and 24")
+        if not 0 <= group_bits < 63:
+            raise ValueError("group_bits must be between 0 and 62")
+        self.group_bits = group_bits
         self.scan_fraction = scan_fraction
         self.tables = TABLES
         self.dir_bits = dir_bits
@@ -426,14 +434,17 @@ class PDQIndex:
             if need > self.merge_min:
                 self._fold(everything=len(s.recent) + need > self._recent_limit(len(s.main)))
 
-    def remove(self, ids: Iterable[int]) -> None:
-        gone = np.fromiter((int(i) for i in ids), dtype=np.int64)
+    def remove(self, groups: Iterable[int]) -> None:
+        """Drop every row whose group (``id >> group_bits``) is in ``groups``."""
+        gone = np.unique(np.fromiter((int(i) for i in groups), dtype=np.int64))
+        if not len(gone):
+            return
         with self._write:
             s = self._state
             dn = s.delta_n
             dcodes, dids = s.delta_codes, s.delta_ids
             if dn:
-                keep = ~np.isin(dids[:dn], gone)
+                keep = ~np.isin(dids[:dn] >> self.group_bits, gone)
                 if not keep.all():  # a new array: readers may be scanning the old one
                     dn = int(keep.sum())
                     room_codes, room_ids = _fresh_delta()
@@ -454,11 +465,11 @@ class PDQIndex:
 
     def _fold(self, everything: bool) -> None:
         s = self._state
-        rc, ri = _live(s.recent, s.recent_removed)
+        rc, ri = _live(s.recent, s.recent_removed, self.group_bits)
         codes = [rc, s.delta_codes[: s.delta_n]]
         ids = [ri, s.delta_ids[: s.delta_n]]
         if everything:
-            mc, mi = _live(s.main, s.main_removed)
+            mc, mi = _live(s.main, s.main_removed, self.group_bits)
             main = _Main(np.concatenate([mc, *codes]), np.concatenate([mi, *ids]), self.dir_bits)
             recent, main_removed = _empty(self.dir_bits), _EMPTY_IDS
         else:
@@ -479,7 +490,7 @@ class PDQIndex:
             if len(segment):
                 ids, dist = segment.search(q, threshold, self.scan_fraction)
                 if len(removed) and len(ids):
-                    keep = ~np.isin(ids, removed)
+                    keep = ~np.isin(ids >> self.group_bits, removed)
                     ids, dist = ids[keep], dist[keep]
                 found_ids.append(ids)
                 found_d.append(dist)
@@ -520,9 +531,11 @@ class PDQIndex:
         cached = self._hidden_cache
         if cached is not None and cached[0] is s:
             return cached[1]
-        hidden = int(np.isin(s.main.ids, s.main_removed).sum()) if len(s.main_removed) else 0
-        if len(s.recent_removed):
-            hidden += int(np.isin(s.recent.ids, s.recent_removed).sum())
+        g = self.group_bits
+        hidden = 0
+        for segment, removed in ((s.main, s.main_removed), (s.recent, s.recent_removed)):
+            if len(removed) and len(segment):
+                hidden += int(np.isin(segment.ids.astype(np.int64) >> g, removed).sum())
         self._hidden_cache = (s, hidden)
         return hidden
 

@@ -14,14 +14,14 @@ import json
 import secrets
 import threading
 import time
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from unshared.bank.index import PDQIndex, pdq_to_bytes
+from unshared.bank.index import PDQIndex
+from unshared.bank.matching import Matcher, Query
 from unshared.bank.signals import entry_from_fingerprint, normalise
 from unshared.bank.store import (
     FEEDBACK_KINDS,
@@ -30,12 +30,11 @@ from unshared.bank.store import (
     BankSettings,
     BankStore,
     CaseRecord,
-    Change,
     FeedbackKind,
     Scope,
-    SignalType,
     Token,
 )
+from unshared.bank.webhooks import WebhookPolicy, WebhookRefused
 from unshared.errors import BankError
 
 __all__ = [
@@ -143,28 +142,40 @@ class BankService:
         http: httpx.Client | None = None,
         sync_interval: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
+        webhooks: WebhookPolicy | None = None,
+        workers: int = 1,
     ) -> None:
         self.store = store
         self._http = http
         self.sync_interval = sync_interval
+        self.webhooks = webhooks or WebhookPolicy()
         self.limiter = RateLimiter(clock)
         self.server_id = secrets.token_hex(8)
         self._tokens: dict[str, tuple[float, Token | None]] = {}
         self._sync_lock = threading.Lock()
-        self.pdq = PDQIndex()
-        self.vpdq = PDQIndex()
-        self.benign_pdq = PDQIndex()
-        self._benign_exact: set[tuple[str, str]] = set()
-        self._benign_count = -1
-        self.cursor = 0
+        self.matcher = Matcher(store, workers=workers)
         self.last_sync = 0.0
+        self.matcher.load()
         self.sync()
 
     @property
+    def pdq(self) -> PDQIndex:
+        return self.matcher.pdq
+
+    @property
+    def vpdq(self) -> PDQIndex:
+        return self.matcher.vpdq
+
+    @property
+    def cursor(self) -> int:
+        return self.matcher.cursor
+
+    @property
     def http(self) -> httpx.Client:
-        """The webhook sender, made on first use (so a bank without webhooks never builds one)."""
+        """The webhook sender, made on first use (so a bank without webhooks never builds one).
+        It follows no redirect and ignores proxy settings: it connects to checked addresses."""
         if self._http is None:
-            self._http = httpx.Client(timeout=5.0, follow_redirects=False)
+            self._http = httpx.Client(timeout=5.0, follow_redirects=False, trust_env=False)
         return self._http
 
     # ----------------------------------------------------------------- auth
@@ -195,44 +206,13 @@ class BankService:
     def sync(self) -> int:
         """Apply every change after our cursor to the indexes; returns how many were applied."""
         with self._sync_lock:
-            applied = 0
-            while True:
-                batch = self.store.changes(self.cursor, 5000)
-                if not batch:
-                    break
-                for change in batch:
-                    self._apply(change)
-                self.cursor = batch[-1].seq
-                applied += len(batch)
-            self._sync_benign()
+            applied = self.matcher.follow()
             servers = self.store.heartbeat(
                 self.server_id, time.time(), max(10.0, 5 * self.sync_interval)
             )
             self.limiter.share = 1.0 / max(1, servers)
             self.last_sync = time.monotonic()
             return applied
-
-    def _apply(self, change: Change) -> None:
-        for kind, index in (("pdq", self.pdq), ("vpdq", self.vpdq)):
-            rows = [s for s in change.signals if s.signal_type == kind]
-            if not rows:
-                continue
-            ids = [s.id for s in rows]
-            if change.op == "add":
-                index.add(ids, pdq_to_bytes([s.value for s in rows]))
-            else:
-                index.remove(ids)
-
-    def _sync_benign(self) -> None:
-        count = self.store.counts()["benign"]
-        if count == self._benign_count:
-            return
-        rows = self.store.benign("pdq")
-        index = PDQIndex()
-        if rows:
-            index.build([i for i, _ in rows], pdq_to_bytes([v for _, v in rows]))
-        exact = {(t, v) for t in ("md5", "sha256") for _, v in self.store.benign(t)}
-        self.benign_pdq, self._benign_exact, self._benign_count = index, exact, count
 
     def status(self) -> dict[str, Any]:
         stats = self.pdq.stats()
@@ -279,8 +259,8 @@ class BankService:
         return ids
 
     def set_webhook(self, token: Token, case_token: str, url: str | None, secret: str) -> None:
-        if url is not None and not url.startswith(("http://", "https://")):
-            raise BankError("the webhook must be an http:// or https:// URL")
+        if url is not None:
+            self.webhooks.check(url)  # WebhookRefused (a 400) for anything aimed inside
         with self.store.transaction():
             self._own_case(token, case_token)
             self.store.set_webhook(case_token, url, secret if url else None)
@@ -311,85 +291,19 @@ class BankService:
         self, signal_type: str, signal: str, threshold: int = 31, dihedral: bool = True
     ) -> dict[str, Any]:
         """Matches for one hash: PDQ within ``threshold`` (capped by each bank's), or exact."""
-        if not 0 <= threshold <= 63:
-            raise BankError("the threshold is between 0 and 63 bits")
-        value = normalise(signal_type, signal)
-        st: SignalType = signal_type  # type: ignore[assignment]
-        if signal_type in ("md5", "sha256"):
-            if (signal_type, value) in self._benign_exact:
-                return {"signal_type": st, "benign": True, "matches": []}
-            rows = [(s, 0) for s in self.store.find_exact(st, [value])]
-        elif signal_type == "pdq":
-            code = pdq_to_bytes([value])[0]
-            if self.benign_pdq.search(code, threshold):
-                return {"signal_type": st, "benign": True, "matches": []}
-            hits = self.pdq.search(code, threshold)
-            found = self.store.signal_rows([i for i, _ in hits])
-            rows = [(found[i], d) for i, d in hits if i in found]
-            if not dihedral:
-                rows = [(s, d) for s, d in rows if s.variant == 0]
-        else:
+        if signal_type == "vpdq":
             raise BankError("look up vPDQ videos with POST /v1/lookup/vpdq")
-        entries = self.store.entries(sorted({s.entry_id for s, _ in rows}))
-        limits = self._thresholds({e.bank for e in entries.values()})
-        best: dict[int, dict[str, Any]] = {}
-        for row, distance in rows:
-            entry = entries.get(row.entry_id)
-            if entry is None or entry.status != "active":
-                continue
-            if st == "pdq" and distance > limits[entry.bank].pdq_threshold:
-                continue
-            old = best.get(entry.id)
-            if old is None or distance < old["distance"]:
-                best[entry.id] = {
-                    "entry_id": entry.id,
-                    "bank": entry.bank,
-                    "signal_type": st,
-                    "distance": distance,
-                    "variant": row.variant,
-                }
-        matches = sorted(best.values(), key=lambda m: (m["distance"], m["entry_id"]))
-        return {"signal_type": st, "benign": False, "matches": matches}
+        return self.lookup_many([Query(signal_type, signal, threshold, dihedral)])[0]
+
+    def lookup_many(self, queries: Sequence[Query]) -> list[dict[str, Any]]:
+        """Matches for many hashes at once (see :meth:`Matcher.lookup_many`)."""
+        return self.matcher.lookup_many(queries)
 
     def lookup_vpdq(
         self, frames: list[str], threshold: int = 31, min_percent: float = 80.0
     ) -> list[dict[str, Any]]:
         """Videos whose frames match: both percentages of vPDQ's comparison, per bank entry."""
-        if not frames:
-            raise BankError("no frames to look up")
-        if not 0 <= threshold <= 63:
-            raise BankError("the threshold is between 0 and 63 bits")
-        codes = pdq_to_bytes([normalise("vpdq", f) for f in frames])
-        query_hits: dict[int, set[int]] = defaultdict(set)
-        entry_frames: dict[int, set[int]] = defaultdict(set)
-        all_hits = [self.vpdq.search(c, threshold) for c in codes]
-        found = self.store.signal_rows(sorted({i for hits in all_hits for i, _ in hits}))
-        for q, hits in enumerate(all_hits):
-            for signal_id, _ in hits:
-                row = found.get(signal_id)
-                if row is not None:
-                    query_hits[row.entry_id].add(q)
-                    entry_frames[row.entry_id].add(row.variant)
-        entries = self.store.entries(sorted(query_hits))
-        totals = self.store.entry_frame_counts(sorted(query_hits))
-        out = []
-        for entry_id, qset in query_hits.items():
-            entry = entries.get(entry_id)
-            if entry is None or entry.status != "active":
-                continue
-            query_pct = 100.0 * len(qset) / len(codes)
-            compared_pct = 100.0 * len(entry_frames[entry_id]) / max(1, totals.get(entry_id, 1))
-            out.append(
-                {
-                    "entry_id": entry_id,
-                    "bank": entry.bank,
-                    "signal_type": "vpdq",
-                    "query_match_percent": round(query_pct, 2),
-                    "compared_match_percent": round(compared_pct, 2),
-                    "match": query_pct >= min_percent and compared_pct >= min_percent,
-                }
-            )
-        return sorted(out, key=lambda m: (-m["query_match_percent"], m["entry_id"]))
+        return self.matcher.lookup_vpdq(frames, threshold, min_percent)
 
     def changes(self, after: int, limit: int) -> tuple[list[dict[str, Any]], int]:
         limit = max(1, min(limit, 5000))
@@ -405,6 +319,7 @@ class BankService:
                 "signals": [
                     {"signal_type": s.signal_type, "value": s.value, "variant": s.variant}
                     for s in c.signals
+                    if c.op == "add"
                 ],
             }
             for c in rows
@@ -493,10 +408,26 @@ class BankService:
             headers = {"content-type": "application/json"}
             if case.webhook_secret:
                 headers["x-unshared-signature"] = sign(case.webhook_secret, body)
-            try:
-                ok = self.http.post(case.webhook_url, content=body, headers=headers).is_success
-            except httpx.HTTPError:
-                ok = False
+            ok = self._post(case.webhook_url, body, headers)
             self.store.mark_delivery(alert.id, ok)
             delivered += ok
         return delivered
+
+    def _post(self, url: str, body: bytes, headers: dict[str, str]) -> bool:
+        """POST to the address checked just now (never a redirect); False if refused or failed."""
+        try:
+            target = self.webhooks.check(url)
+        except WebhookRefused:
+            return False
+        extensions = {"sni_hostname": target.sni} if target.sni else {}
+        try:
+            response = self.http.post(
+                target.url,
+                content=body,
+                headers={**headers, "host": target.host_header},
+                extensions=extensions,
+                follow_redirects=False,
+            )
+        except httpx.HTTPError:
+            return False
+        return response.is_success

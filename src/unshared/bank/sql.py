@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,6 +82,24 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         [
             # Servers sharing this database, so each takes its share of every token's rate.
             "CREATE TABLE servers (id TEXT PRIMARY KEY, seen_at DOUBLE PRECISION NOT NULL)",
+        ],
+    ),
+    (
+        3,
+        [
+            # Counts kept as writes happen (O(1)), never by COUNT(*) over the entries.
+            "CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+            *(
+                f"INSERT INTO counters (name, value) SELECT 'entries_{status}', count(*) "
+                f"FROM entries WHERE status='{status}'"
+                for status in ("active", "withdrawn", "quarantined")
+            ),
+            "INSERT INTO counters (name, value) SELECT 'benign', count(*) FROM benign",
+            # A withdrawn hash leaves the bank and its feed: erase what was kept before.
+            "CREATE INDEX changes_entry ON changes (entry_id)",
+            "DELETE FROM signals WHERE entry_id IN (SELECT id FROM entries WHERE status='withdrawn')",
+            "DELETE FROM changes WHERE op='add' "
+            "AND entry_id IN (SELECT id FROM entries WHERE status<>'active')",
         ],
     ),
 ]
@@ -338,7 +356,13 @@ class SQLStore:
                     (entry_id, now),
                 )
                 ids.append(entry_id)
+            self._count("entries_active", len(ids))
         return ids
+
+    def _count(self, name: str, delta: int) -> None:
+        """Move a counter, inside the caller's write transaction."""
+        if delta:
+            self._exec("UPDATE counters SET value = value + ? WHERE name=?", (delta, name))
 
     _ENTRY = "SELECT id, case_token, bank, kind, status, fp_reports, created_at FROM entries "
 
@@ -351,7 +375,11 @@ class SQLStore:
         return [_entry(r) for r in rows]
 
     def set_status(self, entry_ids: list[int], status: EntryStatus, reason: str) -> list[int]:
-        """Move entries to ``status``; returns the ids that actually changed."""
+        """Move entries to ``status``; returns the ids that actually changed.
+
+        An entry taken out of matching loses its ``add`` events, so the changes feed never hands
+        its hashes out again (its ``delete`` event names the entry only); a withdrawn entry's
+        hashes are erased for good. A released entry gets a new ``add`` event."""
         changed = []
         now = utcnow()
         with self.transaction():
@@ -361,25 +389,51 @@ class SQLStore:
                     continue
                 self._exec("UPDATE entries SET status=? WHERE id=?", (status, entry_id))
                 op = "add" if status == "active" else "delete"
+                if op == "delete":
+                    self._exec("DELETE FROM changes WHERE entry_id=? AND op='add'", (entry_id,))
+                if status == "withdrawn":
+                    self._exec("DELETE FROM signals WHERE entry_id=?", (entry_id,))
                 self._exec(
                     "INSERT INTO changes (entry_id, op, reason, at) VALUES (?,?,?,?)",
                     (entry_id, op, reason, now),
                 )
+                self._count(f"entries_{row[0]}", -1)
+                self._count(f"entries_{status}", 1)
                 changed.append(entry_id)
         return changed
 
-    def active_signals(self, signal_type: SignalType) -> Iterator[SignalRow]:
-        rows = self._all(
-            "SELECT s.id, s.entry_id, s.signal_type, s.value, s.variant FROM signals s "
-            "JOIN entries e ON e.id = s.entry_id WHERE e.status='active' AND s.signal_type=? "
-            "ORDER BY s.id",
-            (signal_type,),
-        )
-        yield from map(_signal_row, rows)
-
-    def signal_rows(self, ids: list[int]) -> dict[int, SignalRow]:
-        rows = self._in_batches(_SIGNAL + "WHERE id IN ({marks})", ids)
-        return {row.id: row for row in map(_signal_row, rows)}
+    def snapshot(
+        self,
+        signal_types: Sequence[SignalType],
+        take: Callable[[SignalType, list[tuple[int, int, str]]], None],
+        chunk: int = 100_000,
+    ) -> int:
+        """Hand every active ``(entry_id, variant, value)`` of each type to ``take``, a chunk at a
+        time, all from one consistent read; returns the feed position that read belongs to."""
+        with self.transaction(write=False):
+            if self.dialect == "postgresql":
+                self._exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            row = self._exec("SELECT max(seq) FROM changes").fetchone()
+            seq = int(row[0]) if row and row[0] is not None else 0
+            for signal_type in signal_types:
+                sql = self._sql(
+                    "SELECT s.entry_id, s.variant, s.value FROM signals s "
+                    "JOIN entries e ON e.id = s.entry_id "
+                    "WHERE e.status='active' AND s.signal_type=?"
+                )
+                # A server-side cursor on PostgreSQL: the rows stream, never all in memory.
+                cursor = (
+                    self._conn.cursor(name="bank_snapshot")
+                    if self.dialect == "postgresql"
+                    else self._conn.cursor()
+                )
+                try:
+                    cursor.execute(sql, (signal_type,))
+                    while rows := cursor.fetchmany(chunk):
+                        take(signal_type, rows)
+                finally:
+                    cursor.close()
+        return seq
 
     def entry_frame_counts(self, entry_ids: list[int]) -> dict[int, int]:
         rows = self._in_batches(
@@ -401,13 +455,14 @@ class SQLStore:
 
     # ----------------------------------------------------------------- feed
     def changes(self, after: int, limit: int) -> list[Change]:
+        """Changes after ``after``; ``add`` events carry their hashes, ``delete`` events none."""
         with self.transaction(write=False):
             rows = self._exec(
                 "SELECT c.seq, c.entry_id, c.op, c.reason, c.at, e.bank FROM changes c "
                 "JOIN entries e ON e.id = c.entry_id WHERE c.seq > ? ORDER BY c.seq LIMIT ?",
                 (after, limit),
             ).fetchall()
-            adds = sorted({int(r[1]) for r in rows})
+            adds = sorted({int(r[1]) for r in rows if r[2] == "add"})
             signals: dict[int, list[SignalRow]] = {}
             for raw in self._in_batches(
                 _SIGNAL + "WHERE entry_id IN ({marks}) ORDER BY id", adds, in_transaction=True
@@ -422,7 +477,7 @@ class SQLStore:
                 r[3],
                 r[4],
                 r[5],
-                tuple(signals.get(int(r[1]), ())),
+                tuple(signals.get(int(r[1]), ())) if r[2] == "add" else (),
             )
             for r in rows
         ]
@@ -489,6 +544,7 @@ class SQLStore:
                 "INSERT INTO benign (signal_type, value, at) VALUES (?,?,?)",
                 (signal_type, value, utcnow()),
             )
+            self._count("benign", 1)
             return True
 
     def benign(self, signal_type: SignalType) -> list[tuple[int, str]]:
@@ -513,13 +569,10 @@ class SQLStore:
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def counts(self) -> dict[str, int]:
-        out = {}
-        for status in ("active", "withdrawn", "quarantined"):
-            row = self._one("SELECT count(*) FROM entries WHERE status=?", (status,))
-            out[f"entries_{status}"] = int(row[0]) if row else 0
-        row = self._one("SELECT count(*) FROM benign")
-        out["benign"] = int(row[0]) if row else 0
-        return out
+        """Entries by status and negative-bank hashes: kept by every write, read in O(1)."""
+        return {
+            str(name): int(value) for name, value in self._all("SELECT name, value FROM counters")
+        }
 
 
 #: Columns of a signal row, in the order _signal_row reads them.

@@ -32,13 +32,18 @@ def serve(
     sync_interval: float = typer.Option(
         2.0, "--sync-interval", help="Seconds between following the changes feed."
     ),
+    webhook_allow: list[str] = typer.Option(
+        [],
+        "--webhook-allow",
+        help="A host that webhooks may reach although it is not public (repeat for more).",
+    ),
 ) -> None:
     """Run a bank (FastAPI + uvicorn). Migrates the database first."""
     import uvicorn
 
     from unshared.usecases.bank_admin import bank_app
 
-    app = bank_app(db, sync_interval=sync_interval)
+    app = bank_app(db, sync_interval=sync_interval, webhook_allow=webhook_allow)
     console.print(f"hash bank on http://{host}:{port} (database {db.split('@')[-1]})")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -10,12 +10,17 @@ __all__ = ["DEFAULT_DB", "bank_app", "issue_token", "list_tokens", "revoke_token
 DEFAULT_DB = "sqlite:///unshared-bank.sqlite3"
 
 
-def bank_app(db: str, *, sync_interval: float = 2.0) -> Any:
-    """The bank's ASGI app over ``db`` (migrated first), ready for a server to run."""
+def bank_app(
+    db: str, *, sync_interval: float = 2.0, webhook_allow: list[str] | tuple[str, ...] = ()
+) -> Any:
+    """The bank's ASGI app over ``db`` (migrated first), ready for a server to run.
+    ``webhook_allow``: hosts that webhooks may reach although they are not public."""
     from unshared.bank.api import create_app
     from unshared.bank.sql import open_store
+    from unshared.bank.webhooks import WebhookPolicy
 
-    return create_app(open_store(db), sync_interval=sync_interval)
+    policy = WebhookPolicy(frozenset(webhook_allow))
+    return create_app(open_store(db), sync_interval=sync_interval, webhooks=policy)
 
 
 def issue_token(db: str, scope: str, name: str = "", rate: int = 600) -> str:
