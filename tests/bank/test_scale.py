@@ -1,0 +1,82 @@
+"""What keeps a large bank fast (issue 20): O(1) counters, start-up from a snapshot, bulk writes.
+
+Checked by the statements the store runs (SQLite's trace callback), never by the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from unshared.bank.service import BankService, issue_token
+from unshared.bank.sql import SQLStore
+from unshared.bank.store import CaseRecord, NewEntry, NewSignal
+
+CASE = "scale-case-token-00001"
+
+
+@contextmanager
+def traced(store: SQLStore) -> Iterator[list[str]]:
+    if store.dialect != "sqlite":
+        pytest.skip("statement tracing is SQLite's")
+    statements: list[str] = []
+    store._conn.set_trace_callback(statements.append)
+    try:
+        yield statements
+    finally:
+        store._conn.set_trace_callback(None)
+
+
+def _fill(store: SQLStore, n: int) -> list[int]:
+    store.create_case(CaseRecord(CASE, "default", 1))
+    entries = [
+        NewEntry("image", (NewSignal("pdq", f"{i * 7919:064x}"), NewSignal("md5", f"{i:032x}")))
+        for i in range(n)
+    ]
+    return store.add_entries(CASE, "default", entries)
+
+
+def test_no_count_over_the_entries_on_submit_sync_or_status(store: SQLStore) -> None:
+    service = BankService(store)
+    token = service.authenticate(issue_token(store, "submitter"), "submitter")
+    admin = service.authenticate(issue_token(store, "admin"), "admin")
+    with traced(store) as statements:
+        ids = service.submit(token, CASE, [{"pdq": "ab" * 32}, {"md5": "cd" * 16}], "default")
+        service.sync()
+        status = service.status()
+        service.add_benign(admin, "md5", "ef" * 16)
+        service.withdraw(token, CASE)
+        after = service.status()
+    scans = [s for s in statements if "count(" in s.lower() and "entries" in s.lower()]
+    assert scans == []
+    assert status["entries_active"] == 2 and status["benign"] == 0
+    assert after["entries_active"] == 0 and after["entries_withdrawn"] == len(ids) == 2
+    assert after["benign"] == 1
+
+
+def test_start_up_reads_a_snapshot_instead_of_replaying_the_feed(store: SQLStore) -> None:
+    ids = _fill(store, 12_000)
+    store.set_status(ids[:10], "withdrawn", "test")
+    with traced(store) as statements:
+        service = BankService(store)
+    feed_reads = [s for s in statements if "FROM changes c" in s]
+    assert len(feed_reads) == 1  # one look past the snapshot; a replay needs 3 pages of 5,000
+    assert service.cursor == store.last_seq()
+    assert service.pdq.stats().rows == 12_000 - 10
+    assert service.lookup("pdq", f"{11 * 7919:064x}", 0)["matches"][0]["entry_id"] == ids[11]
+    assert service.lookup("pdq", f"{3 * 7919:064x}", 0)["matches"] == []  # withdrawn
+
+
+def test_a_bulk_submission_writes_in_statements_linear_in_its_size(store: SQLStore) -> None:
+    """Statements per submission do not grow with what the bank already holds."""
+    service = BankService(store)
+    token = service.authenticate(issue_token(store, "submitter"), "submitter")
+    prints = [{"pdq": f"{i:064x}"} for i in range(1, 201)]
+    counts = []
+    for round_ in range(3):
+        with traced(store) as statements:
+            service.submit(token, f"{CASE}-{round_}", prints, "default")
+        counts.append(len(statements))
+    assert counts[0] == counts[1] == counts[2]
