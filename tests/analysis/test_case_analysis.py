@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from unshared.analysis.case_analysis import analyse, identifier_table, side_of, victim_names
+from unshared.analysis.case_analysis import analyse, identifier_table
+from unshared.casefile import Victims
 from unshared.model import Attachment, Locator, Message, Participant
 
 MARK = "8:live:.cid.3f2a9b7c1d0e4a58"
@@ -57,19 +58,23 @@ def _rows() -> tuple[list[Participant], list[tuple[int, Message]]]:
     return people, messages
 
 
-def test_victim_names_come_from_the_names_given_and_the_export() -> None:
-    people = [Participant("x", "c", "Sam", side="victim"), Participant("x", "c", "Jo")]
-    assert victim_names([" Someone ", ""], people) == frozenset({"someone", "sam"})
-    assert side_of("SAM", None, frozenset({"sam"})) == "victim"
-    assert side_of(None, None, frozenset({"sam"})) == "unknown"
-    assert side_of("Jo", "j1", frozenset({"sam"})) == "other"
+def test_sides_come_from_the_one_answer_about_the_victim() -> None:
+    people, messages = _rows()
+    named = analyse(people, messages, Victims(("jess",), recorded=True))
+    sides = {(i.kind, i.value): i.side for _, i in named.identifiers if i.kind == "skype_id"}
+    assert sides == {
+        ("skype_id", "live:.cid.3f2a9b7c1d0e4a58"): "other",
+        ("skype_id", "live:jess_h22"): "victim",
+    }
+    nobody = analyse(people, messages, Victims())  # nobody named yet: sides stay unknown
+    assert {i.side for _, i in nobody.identifiers} == {"unknown"}
 
 
 def test_analyse_rows_without_a_case() -> None:
     people, messages = _rows()
     progress: list[int] = []
     found = analyse(
-        people, messages, victim_names(["jess"], people), "GB", progress=progress.append
+        people, messages, Victims(("jess",), recorded=True), "GB", progress=progress.append
     )
     assert progress == [4]
     assert found.summary["messages"] == 4 and found.summary["region"] == "GB"

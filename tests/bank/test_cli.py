@@ -53,7 +53,7 @@ def test_submit_lookup_alerts_withdraw(live_bank: LiveBank, tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert "Sent 1 fingerprints" in result.output
     with Case.open(case_path, None) as case:
-        case_token = case.setting("bank_case_token:" + live_bank.url)
+        case_token = case.bank_token(live_bank.url)
         events = [e.type for e in case.events()]
     assert case_token and "bank_submitted" in events
 

@@ -49,7 +49,7 @@ def make_case(path: Path) -> Case:
 
 def test_analyze_case_sides_sources_and_log(tmp_path: Path) -> None:
     with make_case(tmp_path / "c.case") as case:
-        case.set_setting("me", "Someone, jess")
+        case.name_victims(["Someone", "jess"])
         summary = analyze_case(case, "GB")
         rows = list(case.identifiers())
         events = [e for e in case.events() if e.type == "analysis_run"]
@@ -93,7 +93,7 @@ def test_sender_ids_without_participant_list(tmp_path: Path) -> None:
             ),
         ]
         case.record_import(exhibit, "test", iter(records))
-        case.set_setting("me", "jess")
+        case.name_victims(["jess"])
         analyze_case(case)
         rows = [body for _, body in case.identifiers()]
     assert sorted((b["kind"], b["value"], b["side"], b["source"]) for b in rows) == [

@@ -1,6 +1,6 @@
 """Analyse a whole case's messages and participants: identifiers and signals, with sides.
 
-Pure: it takes the rows (participants, numbered messages, the victim's names) and returns what it
+Pure: it takes the rows (participants, numbered messages, who the victim is) and returns what it
 found; it never opens or writes a case. :mod:`unshared.usecases.analyse` reads the case, calls
 :func:`analyse` and stores the result in one logged transaction (``analysis_run``).
 """
@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from unshared import __version__
 from unshared.analysis.identifiers import extract_identifiers, participant_identifiers
@@ -23,36 +23,19 @@ __all__ = [
     "analyse",
     "identifier_table",
     "message_source",
-    "side_of",
-    "victim_names",
+    "VictimAnswer",
 ]
 
 #: Attachment kinds whose ``uri`` is a link someone shared.
 _LINK_ATTACHMENTS = frozenset({"link", "share"})
 
 
-def victim_names(me: Iterable[str], participants: Iterable[Participant]) -> frozenset[str]:
-    """Names and ids that mean "the victim": the names the victim gave plus participants marked
-    victim by their export."""
-    names: set[str] = set()
-    names.update(n.strip().casefold() for n in me if n.strip())
-    for person in participants:
-        if person.side == "victim":
-            for value in (person.name, person.platform_id):
-                if value:
-                    names.add(value.casefold())
-    return frozenset(names)
+class VictimAnswer(Protocol):
+    """Who is the person reporting: the case's one answer (:class:`unshared.casefile.Victims`)."""
 
+    def side(self, sender: str | None, sender_id: str | None = None) -> Side: ...
 
-def side_of(sender: str | None, sender_id: str | None, victims: frozenset[str]) -> Side:
-    """``victim`` for the victim's names or ids, ``other`` for everyone else, ``unknown`` when the
-    line has no sender (system lines)."""
-    if sender is None and sender_id is None:
-        return "unknown"
-    for value in (sender, sender_id):
-        if value and value.casefold() in victims:
-            return "victim"
-    return "other"
+    def participant(self, person: Participant) -> Participant: ...
 
 
 def message_source(message: Message) -> str:
@@ -75,15 +58,14 @@ class Analysis:
 def analyse(
     participants: list[Participant],
     messages: Iterable[tuple[int, Message]],
-    victims: frozenset[str],
+    victims: VictimAnswer,
     region: str = "GB",
     *,
     progress: Callable[[int], None] | None = None,
 ) -> Analysis:
     """Analyse every message and participant.
 
-    ``messages`` are (stored id, message) pairs; ``victims`` the casefolded names and ids that
-    mean the victim (see :func:`victim_names`). ``progress`` is called with the number of messages
+    ``messages`` are (stored id, message) pairs; ``victims`` decides each sender's side. ``progress`` is called with the number of messages
     done since the last call.
     """
     started = time.perf_counter()
@@ -91,16 +73,14 @@ def analyse(
     signals: list[tuple[int, Signal]] = []
     known_ids: set[tuple[str, str]] = set()
     for person in participants:
-        side: Side = person.side
-        if side == "unknown":
-            side = side_of(person.name, person.platform_id, victims)
+        person = victims.participant(person)
         if person.platform_id:
             known_ids.add((person.platform, person.platform_id))
-        for ident in participant_identifiers(replace(person, side=side), region):
+        for ident in participant_identifiers(person, region):
             identifiers.append((None, ident))
     count = 0
     for message_id, message in messages:
-        side = side_of(message.sender, message.sender_id, victims)
+        side: Side = victims.side(message.sender, message.sender_id)
         sender_key = (message.platform, message.sender_id or "")
         if message.sender_id and sender_key not in known_ids:
             # A sender id the export gives only on messages (no participant list).

@@ -1,22 +1,63 @@
-"""A read-only snapshot of everything a report needs, taken from an open case.
+"""A read-only snapshot of everything a report needs, taken through a small read interface.
 
-:func:`collect` is the only part of the report that reads the case; the model builder
-(:mod:`unshared.report.model`) works on the :class:`CaseData` it returns and does no I/O.
+:func:`collect` is the only part of the report that reads a case, and it reads only through
+:class:`CaseReader` (the few read methods of :class:`unshared.casefile.Case`), so the report can be
+built and tested from any object that answers them. The model builder (:mod:`unshared.report.build`)
+works on the :class:`CaseData` it returns and does no I/O.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
 
 from unshared import __version__
-from unshared.casefile.log import Event
-from unshared.casefile.store import Case, ExhibitInfo, StoredMessage, utcnow
+from unshared.casefile import Event, ExhibitInfo, StoredMessage
 from unshared.model import Participant
 
-__all__ = ["CaseData", "collect", "SETTING_KEYS"]
+__all__ = ["CaseData", "CaseReader", "collect", "SETTING_KEYS"]
 
 SETTING_KEYS = ("age", "region", "title", "victim_name", "timezone")
+
+
+class _Settings(Protocol):
+    @property
+    def age(self) -> int | None: ...
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def timezone(self) -> str | None: ...
+
+
+class _Victims(Protocol):
+    @property
+    def names(self) -> tuple[str, ...]: ...
+
+
+class CaseReader(Protocol):
+    """What :func:`collect` reads: an open case, or anything that answers the same."""
+
+    @property
+    def path(self) -> Path: ...
+    def meta(self) -> dict[str, str]: ...
+    def settings(self) -> _Settings: ...
+    def victims(self) -> _Victims: ...
+    def messages(self) -> Iterable[StoredMessage]: ...
+    def participants(self) -> list[Participant]: ...
+    def identifiers(self) -> Iterable[tuple[int | None, dict[str, Any]]]: ...
+    def signals(self) -> Iterable[tuple[int, dict[str, Any]]]: ...
+    def exhibits(self) -> list[ExhibitInfo]: ...
+    def fingerprints(self) -> list[dict[str, Any]]: ...
+    def events(self) -> Iterable[Event]: ...
+
+
+def _utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -33,17 +74,24 @@ class CaseData:
     exhibits: list[ExhibitInfo]
     fingerprints: list[dict[str, Any]]
     events: list[Event]
-    generated_at: str = field(default_factory=utcnow)
+    generated_at: str = field(default_factory=_utcnow)
     tool_version: str = __version__
+    #: The names and ids that are the person reporting (the case's one answer).
+    victims: tuple[str, ...] = ()
 
 
-def collect(case: Case) -> CaseData:
+def collect(case: CaseReader) -> CaseData:
     """Read the case once into a :class:`CaseData` snapshot."""
-    settings = {}
-    for key in SETTING_KEYS:
-        value = case.setting(key)
-        if value is not None:
-            settings[key] = value
+    typed = case.settings()
+    victims = case.victims().names
+    values = {
+        "age": typed.age,
+        "region": typed.region,
+        "title": typed.title,
+        "timezone": typed.timezone,
+        "victim_name": victims[0] if victims else None,
+    }
+    settings = {key: str(value) for key, value in values.items() if value is not None}
     return CaseData(
         name=case.path.name,
         meta=case.meta(),
@@ -55,4 +103,5 @@ def collect(case: Case) -> CaseData:
         exhibits=case.exhibits(),
         fingerprints=case.fingerprints(),
         events=list(case.events()),
+        victims=tuple(victims),
     )

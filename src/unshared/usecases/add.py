@@ -82,8 +82,8 @@ def add_files(
 def remember_me(case: Case, names: Iterable[str]) -> None:
     """Keep the victim's own names or ids in the case, so every later step tells the sides apart."""
     chosen = [name.strip() for name in names if name.strip()]
-    if chosen:
-        case.set_setting("me", ",".join(chosen))
+    if chosen and tuple(chosen) != case.victims().names:
+        case.name_victims(chosen)
 
 
 def add_evidence(

@@ -36,7 +36,7 @@ KEY_STAGES = ("threat", "payment_demand", "deadline", "escalation")
 @dataclass(frozen=True)
 class AnalysisState:
     """Where the case's analysis stands: the region it used (None: never analysed) and whether
-    evidence was imported after it."""
+    evidence was read, set aside or the victim named after it."""
 
     region: str | None
     stale: bool
@@ -48,21 +48,12 @@ class AnalysisState:
 
 
 def analysis_state(case: Case) -> AnalysisState:
-    """Read the case log: the newest ``analysis_run`` and whether an import came after it."""
-    last_import = 0
-    last_run = 0
-    region: str | None = None
-    for event in case.events():
-        if event.type == "import_run":
-            last_import = event.seq
-        elif event.type == "analysis_run":
-            last_run = event.seq
-            region = str(event.data().get("region") or DEFAULT_REGION).upper()
-    return AnalysisState(region, stale=last_import > last_run)
-
-
-def _victims(case: Case) -> list[str]:
-    return [name for name in (case.setting("me") or "").split(",") if name.strip()]
+    """The newest ``analysis_run`` and whether the case changed after it."""
+    last = case.last_analysis()
+    if last is None:
+        return AnalysisState(None, stale=True)
+    region = (last[1].region or DEFAULT_REGION).upper()
+    return AnalysisState(region, stale=case.needs_analysis(region))
 
 
 def analyse_case(
@@ -73,14 +64,12 @@ def analyse_case(
     Returns the logged summary: counts per kind and stage, message count, region. The evidence
     itself is never touched; only the derived identifiers and signals are replaced.
     """
-    from unshared.analysis.case_analysis import analyse, victim_names
+    from unshared.analysis.case_analysis import analyse
 
-    participants = case.participants()
-    victims = victim_names(_victims(case), participants)
     found = analyse(
-        participants,
+        case.participants(),
         ((stored.id, stored.message) for stored in case.messages()),
-        victims,
+        case.victims(),
         region,
         progress=progress,
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from unshared.casefile import Case
+from unshared.casefile.events import BankSubmitted, BankWithdrawn
 from unshared.errors import InputFileError
 
 __all__ = [
@@ -25,13 +26,9 @@ __all__ = [
 ]
 
 
-def _setting_key(bank_url: str) -> str:
-    return "bank_case_token:" + bank_url.rstrip("/")
-
-
 def case_token(case: Case, bank_url: str) -> str | None:
     """The opaque token this case is known by at that bank (None: never sent there)."""
-    return case.setting(_setting_key(bank_url))
+    return case.bank_token(bank_url)
 
 
 def submit_to_bank(
@@ -59,14 +56,12 @@ def submit_to_bank(
     token = case_token(case, bank_url)
     if token is None:
         token = secrets.token_urlsafe(24)
-        case.set_setting(_setting_key(bank_url), token)
+        case.set_bank_token(bank_url, token)
     with BankClient(bank_url, api_token) as client:
         ids = client.submit(token, [fingerprint_payload(p) for p in prints], bank_name)
         if webhook is not None:
             client.set_webhook(token, webhook, webhook_secret)
-    case.log(
-        "bank_submitted", {"bank": bank_url.rstrip("/"), "bank_name": bank_name, "entry_ids": ids}
-    )
+    case.record(BankSubmitted(bank_url.rstrip("/"), bank_name, tuple(ids)))
     return list(ids)
 
 
@@ -82,7 +77,7 @@ def withdraw_from_bank(case: Case, bank_url: str, api_token: str) -> int | None:
         return None
     with BankClient(bank_url, api_token) as client:
         count = int(client.withdraw(token))
-    case.log("bank_withdrawn", {"bank": bank_url.rstrip("/"), "entries": count})
+    case.record(BankWithdrawn(bank_url.rstrip("/"), count))
     return count
 
 

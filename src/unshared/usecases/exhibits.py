@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from unshared.casefile import Case, Event, ExhibitInfo, StoredMessage, VerifyResult, verify_case
+from unshared.casefile.events import ExhibitExported
 from unshared.errors import InputFileError
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def export_exhibit(case: Case, sha256: str, out: Path) -> ExhibitInfo:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    case.log("exhibit_exported", {"sha256": info.sha256, "to": str(out.resolve())})
+    case.record(ExhibitExported(info.sha256, str(out.resolve())))
     return info
 
 
@@ -65,8 +66,8 @@ def messages(case: Case) -> Iterator[StoredMessage]:
 
 
 def victim_names(case: Case) -> set[str]:
-    """The names and ids the victim gave as their own (``unshared add --me``)."""
-    return {name for name in (case.setting("me") or "").split(",") if name}
+    """The names and ids that are the person reporting (the case's one answer)."""
+    return set(case.victims().names)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 One path for every shell: files and folders on this machine (:func:`fingerprint_paths`) and
 files chosen in the app, held in memory only (:func:`fingerprint_upload`). In a case, what is
 recorded is the file's name, never its full path (unless asked), and every batch is logged as one
-``fingerprints_added`` event of one shape (:func:`added_payload`).
+``fingerprints_added`` event (its one shape is the case file's catalogue).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ __all__ = [
     "Names",
     "Options",
     "Outcome",
-    "added_payload",
     "fingerprint_options",
     "fingerprint_paths",
     "fingerprint_upload",
@@ -34,7 +33,6 @@ __all__ = [
 ]
 
 Names = Literal["full", "file", "none"]
-How = Literal["paths", "upload"]
 
 
 @dataclass
@@ -78,21 +76,6 @@ def media_files(targets: Iterable[Path], *, strict: bool = False) -> list[Path]:
     return list(iter_media(targets, strict=strict))
 
 
-def added_payload(
-    prints: Sequence[Fingerprint], *, failed: int, how: How, options: Options | None
-) -> dict[str, Any]:
-    """The one shape of a ``fingerprints_added`` event."""
-    return {
-        "files": len(prints),
-        "failed": failed,
-        "sha256": [fp.sha256 for fp in prints],
-        "method": "reference" if options is not None and options.exact else "fast",
-        "crops": options.crops if options is not None else True,
-        "how": how,
-        "media_stored": False,
-    }
-
-
 def fingerprint_paths(
     targets: Sequence[Path],
     options: Options | None = None,
@@ -124,9 +107,7 @@ def fingerprint_paths(
 
     fingerprint_many(todo, options, on_file=each)
     if case is not None and run.prints:
-        case.add_fingerprints(
-            run.prints, added_payload(run.prints, failed=run.failed, how="paths", options=options)
-        )
+        case.add_fingerprints(run.prints, method=_method(options), failed=run.failed)
     return run
 
 
@@ -140,10 +121,15 @@ def fingerprint_upload(data: bytes, name: str, *, case: Case | None = None) -> F
     options = fingerprint_options(in_case=True)
     fp = fingerprint_bytes(data, Path(name).name, options)
     if case is not None:
-        case.add_fingerprints([fp], added_payload([fp], failed=0, how="upload", options=options))
+        case.add_fingerprints([fp], method=_method(options))
     return fp
 
 
 def stored_fingerprints(case: Case) -> list[dict[str, Any]]:
     """The fingerprints kept in the case, oldest first."""
     return case.fingerprints()
+
+
+def _method(options: Options) -> str:
+    """How the PDQ was computed, as ``fingerprints_added`` records it."""
+    return "reference" if options.exact else "fast"

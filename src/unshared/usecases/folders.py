@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 from unshared.casefile import Case
+from unshared.casefile.events import FolderManifest
 from unshared.errors import InputFileError, UnsharedError
 from unshared.importers import ImportOptions
 from unshared.usecases.stream import AddResult, add_stream
@@ -114,10 +115,7 @@ def add_folder(
         # the writer only meets a broken pipe, which would hide why.
         return result
     if result.exhibit is not None:
-        case.log(
-            "folder_manifest",
-            {"exhibit": result.exhibit.sha256, "folder": str(folder.resolve()), "files": manifest},
-        )
+        case.record(FolderManifest(result.exhibit.sha256, str(folder.resolve()), tuple(manifest)))
     return result
 
 

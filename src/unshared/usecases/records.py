@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from unshared.casefile import Case
+from unshared.casefile.events import Action, Note
 from unshared.errors import InputFileError
 
 __all__ = ["ACTION_KINDS", "actions", "add_action", "add_note"]
@@ -30,7 +31,7 @@ ACTION_KINDS = (
 def add_note(case: Case, text: str) -> int:
     if not text.strip():
         raise InputFileError("the note is empty")
-    return case.log("note", {"text": text}).seq
+    return case.record(Note(text)).seq
 
 
 def add_action(case: Case, kind: str, ref: str | None = None, detail: str | None = None) -> int:
@@ -38,14 +39,9 @@ def add_action(case: Case, kind: str, ref: str | None = None, detail: str | None
     kind = kind.strip().lower()
     if not kind:
         raise InputFileError("the action needs a kind, for example reported-to-police")
-    payload: dict[str, Any] = {"kind": kind}
-    if ref:
-        payload["ref"] = ref
-    if detail:
-        payload["detail"] = detail
-    return case.log("action", payload).seq
+    return case.record(Action(kind, ref=ref or None, detail=detail or None)).seq
 
 
 def actions(case: Case) -> list[dict[str, Any]]:
     """Every recorded action, oldest first."""
-    return [event.data() for event in case.events() if event.type == "action"]
+    return [action.to_dict() for _, action in case.events_of(Action)]

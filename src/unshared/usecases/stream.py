@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from unshared.casefile import Case, ExhibitInfo, ExhibitSource
+from unshared.casefile.events import ImportFailed
 from unshared.errors import InputFileError, UnsharedError, WrongFormat
 from unshared.importers import ImportOptions, detect, get
 from unshared.importers.base import Importer
@@ -145,16 +146,7 @@ def add_stream(
         if not exc.path:
             exc.path = source_path
         result.error = exc
-        case.log(
-            "import_failed",
-            {
-                "exhibit": result.exhibit.sha256,
-                "original_name": name,
-                "error": exc.describe(),
-                "error_type": type(exc).__name__,
-                "kept": "exhibit only",
-            },
-        )
+        case.record(ImportFailed(result.exhibit.sha256, name, exc.describe(), type(exc).__name__))
         if isinstance(exc, WrongFormat):
             result.notes.append(
                 "the file is kept as an exhibit, but no messages could be read from it"
