@@ -1,34 +1,65 @@
-"""Signals: accuracy and speed of the rules, side by side with a plain keyword baseline.
+"""Signals: the scorer beside the rules-only reading, accuracy and speed, from one run.
 
-Run by hand:  PYTHONPATH=src python benchmarks/signals_eval.py
+Run by hand (one core):
 
-The baseline is what a simple moderation filter does: one keyword list per stage, any hit flags
-the stage. It shows what the frames, co-occurrence rules and exceptions buy. Speed is measured on
-the same labelled lines, repeated, in one process.
+    OMP_NUM_THREADS=1 PYTHONPATH=src taskset -c 0 python benchmarks/signals_eval.py
+    OMP_NUM_THREADS=1 PYTHONPATH=src taskset -c 0 python benchmarks/signals_eval.py \\
+        --blind tests/data/signals/blind_2026_12
+
+Sections:
+
+1. labelled splits (tests/data/signals, all seen in training or fitting: *fitted* figures),
+   scorer (``read_signals``) vs rules only (``detect_signals``) vs a plain keyword filter;
+2. ``--blind DIR``: a blind set (TSV: labels, text, source_url, source_date, lang), per stage
+   recall and the share of benign lines flagged with a key stage, scorer vs rules only;
+3. ``scan`` throughput on one core with identifiers, scorer on vs rules only, on two inputs:
+   every labelled line (each one a threat, a demand or a hard look-alike: the worst case for
+   the gate that skips the rules) and a chat-like stream (message texts of the real export
+   samples in ../shared/fixtures/exports with 2% offender lines mixed in);
+4. model load time (fresh process) and the bytes the scorer adds to the wheel.
 """
 
 from __future__ import annotations
 
+import argparse
+import csv
+import io
 import json
+import os
 import platform
 import re
+import subprocess
 import sys
 import time
+import zipfile
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 sys.path[:0] = [
     str(Path(__file__).resolve().parents[1] / "src"),
     str(Path(__file__).resolve().parents[1]),
 ]
 
-from benchmarks.evaluation.signals import evaluate  # noqa: E402
+from benchmarks.evaluation.signals import Evaluation, evaluate  # noqa: E402
 
-from unshared.analysis.signals import KEY_STAGES, detect_signals  # noqa: E402
+from unshared.analysis import signal_reader  # noqa: E402
+from unshared.analysis.identifiers import extract_identifiers  # noqa: E402
+from unshared.analysis.signals import KEY_STAGES, STAGES, detect_signals  # noqa: E402
 from unshared.model import Signal  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "signals"
-SPLITS = ("en_dev", "en_heldout", "en_blind", "en_blind2", "en_blind3")
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data" / "signals"
+EXPORTS = next(
+    (
+        p / "shared" / "fixtures" / "exports"
+        for p in (ROOT.parent, ROOT.parent.parent)
+        if (p / "shared" / "fixtures" / "exports").is_dir()
+    ),
+    ROOT.parent / "shared" / "fixtures" / "exports",
+)
+SPLITS = ("en_dev", "en_heldout", "en_blind", "en_blind2", "en_blind3", "fr_blind", "es_blind")
 
 KEYWORDS = {
     "contact": r"cute|handsome|gorgeous|mutual friends|how old are you|single",
@@ -46,20 +77,163 @@ def keyword_baseline(text: str, lang: str = "en") -> list[Signal]:
     return [Signal(stage, "keyword") for stage, rx in _BASE.items() if rx.search(text)]
 
 
-def load(name: str) -> list[dict]:
+def scorer(text: str, lang: str = "en") -> list[Signal]:
+    return signal_reader.read_signals([text], lang=lang)[0]
+
+
+def load(name: str) -> list[dict[str, Any]]:
     path = DATA / f"{name}.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def speed(detect, texts: list[str], rounds: int = 20) -> float:
-    start = time.perf_counter()
+def load_blind(folder: Path) -> dict[str, list[dict[str, Any]]]:
+    """Rows of each TSV in ``folder``: ``labels`` is a list of stages, or benign."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for path in sorted(folder.glob("*.tsv")):
+        rows = []
+        with path.open(encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh, delimiter="\t"):
+                labels = [x.strip() for x in re.split(r"[,;| ]+", r["labels"] or "") if x.strip()]
+                stages = [x for x in labels if x in STAGES]
+                unknown = [x for x in labels if x not in STAGES and x.lower() != "benign"]
+                if unknown:
+                    raise SystemExit(f"{path.name}: unknown labels {unknown}")
+                benign = not set(stages) & set(KEY_STAGES)
+                rows.append(
+                    {
+                        "text": r["text"],
+                        "stages": stages,
+                        "lang": (r.get("lang") or "en").strip() or "en",
+                        "is_benign": benign,
+                    }
+                )
+        out[path.stem] = rows
+    return out
+
+
+def coercion_recall(rows: list[dict[str, Any]], detect: Callable[[str, str], list[Signal]]) -> str:
+    """Lines with a key stage that get at least one key stage flagged."""
+    coercive = [r for r in rows if set(r["stages"]) & set(KEY_STAGES)]
+    hit = sum(
+        1 for r in coercive if {s.stage for s in detect(r["text"], r["lang"])} & set(KEY_STAGES)
+    )
+    return f"{hit}/{len(coercive)} ({hit / len(coercive):.2f})" if coercive else "-"
+
+
+def table(name: str, rows: list[dict[str, Any]], runs: dict[str, Evaluation]) -> None:
+    print(f"\n## {name} ({len(rows)} lines)\n")
+    heads = " | ".join(f"{k} P | {k} R" for k in runs)
+    print(f"| stage | support | {heads} |")
+    print("|---|---:|" + "---:|" * (2 * len(runs)))
+    first = next(iter(runs.values()))
+    for stage in STAGES:
+        cells = " | ".join(
+            f"{ev.stages[stage].precision:.2f} | {ev.stages[stage].recall:.2f}"
+            for ev in runs.values()
+        )
+        print(f"| {stage} | {first.stages[stage].support} | {cells} |")
+    flags = ", ".join(
+        f"{k} {ev.benign_flagged}/{ev.benign} ({ev.benign_flag_rate:.1%})" for k, ev in runs.items()
+    )
+    print(f"\nbenign lines flagged with {'/'.join(KEY_STAGES)}: {flags}")
+
+
+def chat_stream(n: int) -> list[str]:
+    texts: list[str] = []
+    line = re.compile(r"^\u200e?\[?[\d./,: -]+(?:[AP]M)?\]?\s*-?\s*([^:]{1,40}): (.+)$")
+    for path in sorted((EXPORTS / "whatsapp").glob("*.txt")):
+        for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            m = line.match(raw)
+            if m:
+                texts.append(m.group(2))
+    offenders = [r["text"] for s in SPLITS for r in load(s) if r["source"] == "offender"]
+    out: list[str] = []
+    i = j = 0
+    while len(out) < n:
+        if len(out) % 50 == 49:
+            out.append(offenders[j % len(offenders)])
+            j += 1
+        else:
+            out.append(texts[i % len(texts)])
+            i += 1
+    return out
+
+
+def scan_speed(lines: list[str], scorer_on: bool, rounds: int = 2) -> tuple[float, float]:
+    """Messages per second through what ``unshared scan`` does (identifiers + signals)."""
+    numbered = list(enumerate(lines, 1))
+    best = 0.0
+    gate = 0.0
     for _ in range(rounds):
-        for t in texts:
-            detect(t, "en")
-    return rounds * len(texts) / (time.perf_counter() - start)
+        start = time.perf_counter()
+        if scorer_on:
+            from unshared.usecases.analyse import check_lines
+
+            calls = _count_rule_calls()
+            for _finding in check_lines(numbered, "GB"):
+                pass
+            gate = calls() / len(lines)
+        else:
+            for _, text in numbered:
+                extract_identifiers(text, "GB")
+                detect_signals(text)
+        best = max(best, len(lines) / (time.perf_counter() - start))
+    return best, gate
 
 
-def main() -> None:
+def _count_rule_calls() -> Callable[[], int]:
+    """Count how often the reader runs the rules (the gate's open rate)."""
+    original = signal_reader.rule_reading
+    count = [0]
+
+    def counting(text: str, lang: str = "en") -> Any:
+        count[0] += 1
+        return original(text, lang)
+
+    signal_reader.rule_reading = counting  # type: ignore[assignment]
+    return lambda: count[0]
+
+
+def load_time() -> str:
+    code = (
+        "import time; t=time.perf_counter();"
+        "from unshared.analysis.signal_scorer import load_scorer; load_scorer();"
+        "print(time.perf_counter()-t)"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+            ).stdout
+        )
+        for _ in range(3)
+    ]
+    return ", ".join(f"{r:.3f} s" for r in runs)
+
+
+def wheel_bytes() -> tuple[int, int]:
+    """Bytes the scorer adds to a wheel (deflated, as in a wheel) and on disk."""
+    pkg = ROOT / "src" / "unshared" / "analysis"
+    files = [
+        pkg / "data" / "signals" / "scorer.npz",
+        pkg / "signal_scorer.py",
+        pkg / "signal_reader.py",
+        pkg / "signal_training.py",
+    ]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in files:
+            zf.write(f, f.name)
+    return len(buf.getvalue()), sum(f.stat().st_size for f in files)
+
+
+def main(argv: Iterable[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--blind", type=Path, help="a folder of blind TSV files")
+    parser.add_argument("--skip-splits", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true")
+    args = parser.parse_args(list(argv) if argv is not None else None)
     cpu = next(
         (
             ln.split(":", 1)[1].strip()
@@ -68,40 +242,58 @@ def main() -> None:
         ),
         platform.processor(),
     )
-    import os
-
-    py = platform.python_version()
-    print(f"# machine: {os.cpu_count()} cpus, {cpu}, python {py}, {date.today()}")
-    rows_all = [r for s in SPLITS for r in load(s)]
-    for name, rows in [*((s, load(s)) for s in SPLITS), ("all English", rows_all)]:
-        rules, base = evaluate(rows), evaluate(rows, keyword_baseline)
-        print(f"\n## {name} ({len(rows)} lines)\n")
-        print("| stage | support | rules P | rules R | keywords P | keywords R |")
-        print("|---|---:|---:|---:|---:|---:|")
-        for stage in rules.stages:
-            a, b = rules.stages[stage], base.stages[stage]
-            print(
-                f"| {stage} | {a.support} | {a.precision:.2f} | {a.recall:.2f} "
-                f"| {b.precision:.2f} | {b.recall:.2f} |"
-            )
-        print(
-            f"\nbenign look-alikes flagged with {'/'.join(KEY_STAGES)}: rules "
-            f"{rules.benign_flagged}/{rules.benign} ({rules.benign_flag_rate:.1%}), keywords "
-            f"{base.benign_flagged}/{base.benign} ({base.benign_flag_rate:.1%})"
-        )
-    texts = [r["text"] for r in rows_all]
-    detect_signals("warm up", "en")
-    r_speed, b_speed = speed(detect_signals, texts), speed(keyword_baseline, texts)
-    print(f"\n## speed ({len(texts)} lines x 20)\n")
     print(
-        f"rules: {r_speed:,.0f} messages/s; keywords: {b_speed:,.0f} messages/s; "
-        f"ratio rules/keywords = {r_speed / b_speed:.2f}"
+        f"# machine: {os.cpu_count()} cpus (run pinned to one), {cpu}, "
+        f"python {platform.python_version()}, {date.today()}"
     )
-    # Offender lines only: text about sextortion would stop at the first frame check.
-    long_text = " ".join(r["text"] for r in rows_all if r["source"] == "offender") * 3
-    t0 = time.perf_counter()
-    detect_signals(long_text, "en")
-    print(f"one {len(long_text):,}-character message: {time.perf_counter() - t0:.3f} s")
+    model = signal_reader.load_scorer()
+    print(
+        f"# scorer threshold {model.threshold} (key stages), "
+        f"{model.meta.get('threshold_other')} (others)"
+    )
+    if args.blind:
+        for name, rows in load_blind(args.blind).items():
+            runs = {"scorer": evaluate(rows, scorer), "rules": evaluate(rows, detect_signals)}
+            table(f"blind: {name}", rows, runs)
+            print(
+                f"coercion lines with a key stage flagged: scorer {coercion_recall(rows, scorer)}, "
+                f"rules {coercion_recall(rows, detect_signals)}"
+            )
+            for lang in sorted({r["lang"] for r in rows}):
+                sub = [r for r in rows if r["lang"] == lang]
+                s, r = evaluate(sub, scorer), evaluate(sub, detect_signals)
+                print(
+                    f"  {lang}: {len(sub)} lines; coercion {coercion_recall(sub, scorer)} vs "
+                    f"{coercion_recall(sub, detect_signals)}; benign flagged "
+                    f"{s.benign_flagged}/{s.benign} vs {r.benign_flagged}/{r.benign}"
+                )
+    if not args.skip_splits:
+        for split in SPLITS:
+            rows = load(split)
+            runs = {
+                "scorer": evaluate(rows, scorer),
+                "rules": evaluate(rows, detect_signals),
+                "keywords": evaluate(rows, keyword_baseline),
+            }
+            table(split, rows, runs)
+    if not args.skip_speed:
+        labelled = [r["text"] for s in SPLITS for r in load(s)]
+        labelled = (labelled * (20000 // len(labelled) + 1))[:20000]
+        chat = chat_stream(100_000)
+        print("\n## scan throughput, one core (identifiers + signals)\n")
+        print(
+            "| input | messages | scorer on (msg/s) | rules ran on | rules only (msg/s) | ratio |"
+        )
+        print("|---|---:|---:|---:|---:|---:|")
+        for name, lines in (("every labelled line", labelled), ("chat-like stream", chat)):
+            on, gate = scan_speed(lines, True)
+            off, _ = scan_speed(lines, False, rounds=1)
+            print(
+                f"| {name} | {len(lines):,} | {on:,.0f} | {gate:.1%} | {off:,.0f} | {on / off:.2f} |"
+            )
+        zipped, raw = wheel_bytes()
+        print(f"\nwheel: the scorer adds {zipped:,} bytes compressed ({raw:,} bytes installed)")
+        print(f"model load, fresh process: {load_time()}")
 
 
 if __name__ == "__main__":

@@ -85,6 +85,8 @@ class SignalReader:
         logit_cuts = np.array([logit(float(c)) for c in cuts], dtype=np.float32)
         own, ctx = model.logits(texts, None if self.context else [False] * len(texts))
         boost = np.maximum(model.rule_weights, 0.0).sum(axis=0)
+        n_stages = len(model.stages)
+        gate = logit(float(model.meta.get("gate", 0.0))) if model.meta.get("gate") else -np.inf
         stage_of = {s: model.stages.index(s) for s in STAGES if s in model.stages}
         out: list[list[Signal]] = []
         for i, text in enumerate(texts):
@@ -94,9 +96,10 @@ class SignalReader:
                 self._remember(sender, False)
                 continue
             after = self._follows_coercion(sender)
-            z = own[i] + ctx[i] if after else own[i]
+            zg = own[i] + ctx[i] if after else own[i]
+            z = zg[:n_stages]
             rules: dict[str, Signal] = {}
-            if bool((z + boost >= logit_cuts).any()):
+            if zg[n_stages] >= gate and bool((z + boost >= logit_cuts).any()):
                 fired, about = rule_reading(text, self.lang)
                 rules = {s.stage: s for s in fired}
                 inputs = np.zeros(len(RULE_FEATURES), dtype=np.float32)

@@ -218,8 +218,8 @@ class ScorerModel:
     """Per-stage weights over the hashed features, with the threshold chosen on the dev split."""
 
     stages: tuple[str, ...]
-    weights: npt.NDArray[np.float32]  # (2**bits, stages)
-    bias: npt.NDArray[np.float32]  # (stages,)
+    weights: npt.NDArray[np.float32]  # (2**bits, stages + 1): the last column is the gate
+    bias: npt.NDArray[np.float32]  # (stages + 1,)
     threshold: float
     rule_weights: npt.NDArray[np.float32]  # (len(RULE_FEATURES), stages)
     bits: int = BITS
@@ -237,7 +237,7 @@ class ScorerModel:
         message (cheap) so the caller can decide the context message by message.
         """
         n = len(texts)
-        own = np.zeros((n, len(self.stages)), dtype=np.float32)
+        own = np.zeros((n, self.weights.shape[1]), dtype=np.float32)
         ctx = np.zeros_like(own)
         want_ctx = context is None or any(context)
         for lo in range(0, n, _CHUNK):
@@ -250,7 +250,7 @@ class ScorerModel:
         return own, ctx
 
     def _sum(self, f: Features, bucket: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.float32]:
-        out = np.zeros((n, len(self.stages)), dtype=np.float32)
+        out = np.zeros((n, self.weights.shape[1]), dtype=np.float32)
         gathered = np.take(self.weights, bucket, axis=0)  # much faster than fancy indexing
         everyone = np.arange(n)
         for lo, hi in itertools.pairwise(f.blocks):
@@ -271,7 +271,7 @@ class ScorerModel:
         own, ctx = self.logits(texts, context)
         if context is not None:
             own = own + ctx * np.asarray(context, dtype=np.float32)[:, None]
-        return sigmoid(own)
+        return sigmoid(own[:, : len(self.stages)])
 
     # ------------------------------------------------------------------ reasons
     def weighty_words(
@@ -380,7 +380,7 @@ class ScorerModel:
             meta = blob["meta"]
             stages = tuple(meta["stages"])
             bits = int(meta["bits"])
-            weights = np.zeros((1 << bits, len(stages)), dtype=np.float32)
+            weights = np.zeros((1 << bits, data["weights"].shape[1]), dtype=np.float32)
             weights[data["rows"].astype(np.int64)] = data["weights"].astype(np.float32)
             bias = data["bias"].astype(np.float32)
             rule_weights = data["rule_weights"].astype(np.float32)

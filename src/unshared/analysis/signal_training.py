@@ -49,6 +49,8 @@ CLASS_WEIGHT: str | None = None
 RULE_SCALE = 0.3  # the rules' inputs enter at this scale, so the words keep a say
 CONTEXT_WINDOW = 3
 THRESHOLDS = tuple(round(float(x), 3) for x in np.arange(0.30, 0.981, 0.01))
+GATES = (0.5, 0.4, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.01, 0.005, 0.0)
+GATE_LOSS = 0.005  # the gate may cost at most half a point of key-stage recall on the dev split
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +193,42 @@ def _fit(x: Any, rows: Sequence[Row]) -> tuple[npt.NDArray[np.float64], npt.NDAr
     return weights, bias
 
 
+def _fit_gate(x: Any, y: npt.NDArray[np.int_]) -> tuple[npt.NDArray[np.float64], float]:
+    """Words only: does this message look like anything the rules or the labels care about?"""
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(
+        C=C, class_weight="balanced", solver="liblinear", dual=True, random_state=0, max_iter=5000
+    )
+    clf.fit(x, y)
+    return clf.coef_[0], float(clf.intercept_[0])
+
+
+def choose_gate(
+    rows: Sequence[Row],
+    with_rules: npt.NDArray[np.float64],
+    without_rules: npt.NDArray[np.float64],
+    gate: npt.NDArray[np.float64],
+    threshold: float,
+    other: float,
+    max_benign: float,
+) -> float:
+    """The highest gate (fewest rule runs) that costs at most ``GATE_LOSS`` of key recall."""
+    full = measure(rows, flagged(with_rules, threshold, other))
+    for g in GATES:
+        probs = np.where((gate >= g)[:, None], with_rules, without_rules)
+        m = measure(rows, flagged(probs, threshold, other))
+        others = [s for s in STAGES if s not in KEY_STAGES]
+        lost = max(full["stages"][s]["recall"] - m["stages"][s]["recall"] for s in others)
+        if (
+            m["key_recall"] >= full["key_recall"] - GATE_LOSS
+            and lost <= 2 * GATE_LOSS
+            and m["benign_rate"] <= max_benign
+        ):
+            return g
+    return 0.0
+
+
 def measure(rows: Sequence[Row], got: Sequence[set[str]]) -> dict[str, Any]:
     """Recall and precision per stage, and the share of benign look-alikes flagged."""
     stages: dict[str, dict[str, float]] = {}
@@ -263,24 +301,38 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
     rows = _with_context_copies(base)
     rules, fired = rule_inputs(rows)
     x = _matrix(rows, rules * RULE_SCALE, bits)
+    n_text = 1 << bits
+    xt = x[:, :n_text]
+    y_gate = np.array([bool(r.stages) or bool(f) for r, f in zip(rows, fired, strict=True)], int)
     folds = np.array([_fold(r.group) for r in rows])
     oof = np.zeros((len(rows), len(STAGES)))
+    oof_words = np.zeros((len(rows), len(STAGES)))
+    oof_gate = np.zeros(len(rows))
     for k in range(FOLDS):
         train_idx = np.nonzero(folds != k)[0]
         test_idx = np.nonzero(folds == k)[0]
         w, b = _fit(x[train_idx], [rows[i] for i in train_idx])
         oof[test_idx] = sigmoid((x[test_idx] @ w + b).astype(np.float32))
+        oof_words[test_idx] = sigmoid((xt[test_idx] @ w[:n_text] + b).astype(np.float32))
+        wg, bg = _fit_gate(xt[train_idx], y_gate[train_idx])
+        oof_gate[test_idx] = sigmoid((xt[test_idx] @ wg + bg).astype(np.float32))
     dev_idx = [i for i, r in enumerate(rows) if r.evaluate]
     dev = [rows[i] for i in dev_idx]
     dev_probs = oof[dev_idx]
     dev_rules = [fired[i] for i in dev_idx]
     threshold, chosen = choose(dev, dev_probs, max_benign)
     other = choose_other(dev, dev_probs)
+    gate = choose_gate(
+        dev, dev_probs, oof_words[dev_idx], oof_gate[dev_idx], threshold, other, max_benign
+    )
+    dev_probs = np.where((oof_gate[dev_idx] >= gate)[:, None], dev_probs, oof_words[dev_idx])
     got = flagged(dev_probs, threshold, other)
     chosen = measure(dev, got)
     report: dict[str, Any] = {
         "threshold": threshold,
         "threshold_other": other,
+        "gate": gate,
+        "gate_open_dev": float(np.mean(oof_gate[dev_idx] >= gate)),
         "rows": len(base),
         "dev": chosen,
         "dev_rules_only": measure(dev, dev_rules),
@@ -295,11 +347,12 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
                 "rules": measure([dev[i] for i in idx], [dev_rules[i] for i in idx]),
             }
     weights, bias = _fit(x, rows)
-    n_text = 1 << bits
+    wg, bg = _fit_gate(xt, y_gate)
+    table = np.concatenate([weights[:n_text], wg[:, None]], axis=1)
     model = ScorerModel(
         stages=STAGES,
-        weights=weights[:n_text].astype(np.float16).astype(np.float32),
-        bias=bias.astype(np.float32),
+        weights=table.astype(np.float16).astype(np.float32),
+        bias=np.append(bias, bg).astype(np.float32),
         threshold=threshold,
         rule_weights=(weights[n_text:] * RULE_SCALE).astype(np.float32),
         bits=bits,
@@ -312,6 +365,7 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
             "C": C,
             "rule_scale": RULE_SCALE,
             "threshold_other": other,
+            "gate": gate,
             "dev_key_recall": round(chosen["key_recall"], 4),
             "dev_benign_rate": round(chosen["benign_rate"], 4),
         },
