@@ -160,3 +160,24 @@ def test_a_project_error_a_route_lets_through_is_one_calm_line(app_client) -> No
     assert page.status_code == 409
     assert "lee.unshared: the case is open in another window" in page.text
     assert "Traceback" not in page.text and "Get help now" in page.text
+
+
+def test_a_path_fingerprinted_in_the_app_is_stored_by_its_name_only(app_client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Written before the fix: the app stored the full local path (the CLI stores names)."""
+    import numpy as np
+    from PIL import Image
+
+    client, app = app_client
+    csrf = app.state.csrf_token
+    folder = tmp_path / "very private"
+    folder.mkdir()
+    Image.fromarray(np.random.default_rng(5).integers(0, 255, (96, 96), dtype=np.uint8)).save(
+        folder / "IMG_7.png"
+    )
+    _new_case(client, csrf)
+    done = client.post("/protect/path", data={"csrf": csrf, "path": str(folder)})
+    assert done.status_code in (200, 303)
+    app.state.app_state.close_case()
+    with Case.open(tmp_path / "cases" / "lee.unshared", "a long pass") as case:
+        stored = case.fingerprints()
+    assert [fp["path"] for fp in stored] == ["IMG_7.png"]

@@ -17,21 +17,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from unshared.cli.common import Format, console, console_err, open_case
+from unshared.cli.common import Format, console, console_err, open_case, region_code
 from unshared.errors import InputFileError
-
-
-def _region(value: str) -> str:
-    """An ISO 3166 country code libphonenumber knows (GB, US, NG...)."""
-    import phonenumbers
-
-    code = value.strip().upper()
-    if code == "UK":
-        code = "GB"
-    if code not in phonenumbers.SUPPORTED_REGIONS:
-        raise typer.BadParameter(f"{value!r} is not a country code (try GB, US, IE, AU, NG...)")
-    return code
-
 
 REGION_HELP = "Country for reading phone numbers without a +country code (ISO code, e.g. GB, US)."
 
@@ -77,7 +64,7 @@ def register(app: typer.Typer) -> None:
     def identifiers_cmd(
         case_path: Path = typer.Argument(..., metavar="CASE", help="The case file."),
         fmt: Format = typer.Option(Format.table, "--format", help="table or jsonl."),
-        region: str = typer.Option("GB", "--region", help=REGION_HELP, callback=_region),
+        region: str = typer.Option("GB", "--region", help=REGION_HELP, callback=region_code),
         refresh: bool = typer.Option(False, "--refresh", help="Analyse again even if up to date."),
     ) -> None:
         """List the identifiers police need (Skype IDs, profile links, phones, wallets, MTCNs...)
@@ -133,7 +120,7 @@ def register(app: typer.Typer) -> None:
     def scan_cmd(
         file: str = typer.Argument("-", metavar="[FILE|-]", help="Text file, or - for stdin."),
         fmt: ScanFormat = typer.Option(ScanFormat.text, "--format", help="text or jsonl."),
-        region: str = typer.Option("GB", "--region", help=REGION_HELP, callback=_region),
+        region: str = typer.Option("GB", "--region", help=REGION_HELP, callback=region_code),
         context: int = typer.Option(
             0, "--context", min=0, help="Read each line after the N lines before it."
         ),

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 from rich.table import Table
 
-from unshared.cli.common import Format, console, console_err, open_case, passphrase
+from unshared.cli.common import Format, console, console_err, open_case, passphrase, region_code
 from unshared.errors import InputFileError, IntegrityError
 from unshared.usecases import exhibits, records
 from unshared.usecases.add import add_evidence
@@ -52,7 +52,9 @@ def add(
     me: list[str] = typer.Option(
         [], "--me", help="Your own name or id in the chats (repeatable), to tell the sides apart."
     ),
-    region: str = typer.Option("GB", "--region", help="Country for reading phone numbers."),
+    region: str = typer.Option(
+        "GB", "--region", help="Country for reading phone numbers.", callback=region_code
+    ),
 ) -> None:
     """Add files to the case: each is kept whole and untouched, then its messages are read."""
     from unshared.usecases.add import resolve_timezone

@@ -38,3 +38,14 @@ def passphrase(new: bool = False) -> str:
 def open_case(path: Path, *, readonly: bool = False) -> Case:
     """Open a case, asking for the passphrase only when the case is encrypted."""
     return open_case_file(path, passphrase, readonly=readonly)
+
+
+def region_code(value: str) -> str:
+    """``--region``: an ISO 3166 country code libphonenumber knows (GB, US, NG...)."""
+    from unshared.errors import InputFileError
+    from unshared.usecases.analyse import phone_region_code
+
+    try:
+        return phone_region_code(value)
+    except InputFileError as exc:
+        raise typer.BadParameter(exc.message) from None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from unshared.casefile import Case
+from unshared.errors import InputFileError
 from unshared.model import Identifier, Signal
 
 __all__ = [
@@ -25,12 +26,26 @@ __all__ = [
     "check_lines",
     "identifiers",
     "key_messages",
+    "phone_region_code",
     "what_they_used",
 ]
 
 DEFAULT_REGION = "GB"
 #: The stages that make a message a key message for the person helping.
 KEY_STAGES = ("threat", "payment_demand", "deadline", "escalation")
+
+
+def phone_region_code(value: str) -> str:
+    """The ISO 3166 country code for reading phone numbers without a +country code (UK -> GB);
+    :class:`InputFileError` when libphonenumber does not know it."""
+    import phonenumbers
+
+    code = value.strip().upper()
+    if code == "UK":
+        code = "GB"
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise InputFileError(f"{value!r} is not a country code (try GB, US, IE, AU, NG...)")
+    return code
 
 
 @dataclass(frozen=True)
