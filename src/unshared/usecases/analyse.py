@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from unshared.analysis import signal_rules
 from unshared.casefile import Case
 from unshared.errors import InputFileError
 from unshared.model import Identifier, Signal
@@ -31,8 +32,8 @@ __all__ = [
 ]
 
 DEFAULT_REGION = "GB"
-#: The stages that make a message a key message for the person helping.
-KEY_STAGES = ("threat", "payment_demand", "deadline", "escalation")
+#: The stages that make a message a key message for the person helping (one source: the rules).
+KEY_STAGES = signal_rules.KEY_STAGES
 
 
 def phone_region_code(value: str) -> str:
