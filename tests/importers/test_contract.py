@@ -61,6 +61,8 @@ SAMPLES: dict[str, list[str]] = {
     ],
     "google-chat": ["data:importers/google_chat/messages.json"],
     "screenshot": ["data:importers/screenshot/chat.png"],
+    "email": ["data:importers/email/extortion.eml", "data:importers/email/conversation.mbox"],
+    "sms_backup": ["data:importers/sms/sms-20261203091402.xml"],
 }
 
 IMPORTERS = registry()
