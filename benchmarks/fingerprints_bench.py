@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from fingerprints_media import PHOTOS, big_photo, jpeg_bytes
 
 from unshared.fingerprints.images import read_luma
+from unshared.fingerprints.media import fingerprint_file
 from unshared.fingerprints.pdq import FastPdqHasher, hamming
-from unshared.fingerprints.service import fingerprint_file
 
 
 def reference(path: Path) -> tuple[str, int]:

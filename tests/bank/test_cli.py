@@ -167,7 +167,7 @@ def test_vpdq_lookup_from_a_frame_file_and_from_a_video(
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     import fingerprints_media
 
-    from unshared.fingerprints.service import fingerprint_file
+    from unshared.fingerprints.media import fingerprint_file
 
     video = fingerprints_media.write_video(
         tmp_path / "clip.mp4", fingerprints_media.video_frames(seconds=2, fps=8), fps=8

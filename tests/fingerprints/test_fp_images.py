@@ -11,8 +11,8 @@ from fingerprints_media import rgb_of
 from unshared.errors import UnsupportedMedia
 from unshared.fingerprints.digests import digest_file
 from unshared.fingerprints.images import read_luma
+from unshared.fingerprints.media import Options, fingerprint_file
 from unshared.fingerprints.pdq import FastPdqHasher, ReferencePdqHasher, hamming
-from unshared.fingerprints.service import Options, fingerprint_file
 
 
 def test_every_format_gives_the_same_picture(media_dir: Path) -> None:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from unshared.casefile.store import Case
 from unshared.cli import app
-from unshared.fingerprints.service import fingerprint_file
+from unshared.fingerprints.media import fingerprint_file
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:

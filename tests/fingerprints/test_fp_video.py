@@ -8,8 +8,8 @@ from types import ModuleType
 import pytest
 
 from unshared.errors import UnsupportedMedia
+from unshared.fingerprints.media import fingerprint_file
 from unshared.fingerprints.pdq import hamming
-from unshared.fingerprints.service import fingerprint_file
 from unshared.fingerprints.video import hash_video, to_vpdq_lines
 
 CONTAINERS = [

@@ -6,6 +6,7 @@ copied; only these fingerprints leave this package.
 from unshared.fingerprints.base import LumaHasher, PixelHasher
 from unshared.fingerprints.crops import CROP_MATCH_DISTANCE, CROPS, crop_distance, crop_hashes
 from unshared.fingerprints.digests import Digests, digest_file
+from unshared.fingerprints.media import Options, Outcome, fingerprint_file, iter_media
 from unshared.fingerprints.pdq import (
     DIHEDRAL_NAMES,
     MATCH_DISTANCE,
@@ -16,7 +17,6 @@ from unshared.fingerprints.pdq import (
     hamming,
     require_quality,
 )
-from unshared.fingerprints.service import Options, Outcome, fingerprint_file, iter_media
 from unshared.fingerprints.video import VpdqFrame, hash_video, to_vpdq_lines
 
 __all__ = [

@@ -114,7 +114,7 @@ def lookup(
     values = dict(hashes)
     all_frames = list(frames)
     if media is not None:
-        from unshared.fingerprints.service import fingerprint_file
+        from unshared.fingerprints.media import fingerprint_file
 
         fp = fingerprint_file(media)
         values = {"pdq": fp.pdq, "md5": fp.md5, "sha256": fp.sha256}

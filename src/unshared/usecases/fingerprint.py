@@ -18,7 +18,7 @@ from unshared.errors import InputFileError, UnsharedError
 from unshared.model import Fingerprint
 
 if TYPE_CHECKING:  # the fingerprinting stack (numpy, Pillow, PyAV) loads only when used
-    from unshared.fingerprints.service import Options, Outcome
+    from unshared.fingerprints.media import Options, Outcome
 
 __all__ = [
     "FingerprintRun",
@@ -57,7 +57,7 @@ def fingerprint_options(
     in_case: bool = False,
 ) -> Options:
     """The fingerprinting options; names default to the file name in a case, else the path."""
-    from unshared.fingerprints.service import Options
+    from unshared.fingerprints.media import Options
 
     chosen: Names
     if names is None:
@@ -71,7 +71,7 @@ def fingerprint_options(
 
 def media_files(targets: Iterable[Path], *, strict: bool = False) -> list[Path]:
     """The files to fingerprint: files as given, and the pictures and videos inside folders."""
-    from unshared.fingerprints.service import iter_media
+    from unshared.fingerprints.media import iter_media
 
     return list(iter_media(targets, strict=strict))
 
@@ -89,7 +89,7 @@ def fingerprint_paths(
     One bad file stops nothing: its error is in the result (and told to ``on_file``). ``files``
     may pass the list from :func:`media_files` when the caller needed it first (for a count).
     """
-    from unshared.fingerprints.service import fingerprint_many
+    from unshared.fingerprints.media import fingerprint_many
 
     if options is None:
         options = fingerprint_options(in_case=case is not None)
@@ -116,7 +116,7 @@ def fingerprint_upload(data: bytes, name: str, *, case: Case | None = None) -> F
 
     Only the file's name (without any folder) is recorded.
     """
-    from unshared.fingerprints.service import fingerprint_bytes
+    from unshared.fingerprints.media import fingerprint_bytes
 
     options = fingerprint_options(in_case=True)
     fp = fingerprint_bytes(data, Path(name).name, options)

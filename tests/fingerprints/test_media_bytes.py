@@ -10,7 +10,7 @@ from PIL import Image
 from skimage import data
 
 from unshared.errors import UnsupportedMedia
-from unshared.fingerprints.service import fingerprint_bytes, fingerprint_file
+from unshared.fingerprints.media import fingerprint_bytes, fingerprint_file
 
 
 def test_bytes_and_file_give_the_same_fingerprint(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Fingerprint media files in place: the use case the CLI (and later the web app) calls.
+"""Fingerprint media files in place (called by :mod:`unshared.usecases.fingerprint`).
 
 :func:`fingerprint_file` reads one file where it lies and returns a
 :class:`~unshared.model.Fingerprint`; :func:`iter_media` expands folders. Nothing here writes a
