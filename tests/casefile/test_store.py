@@ -96,13 +96,15 @@ def test_multi_chunk_exhibit_round_trips_exactly(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "table", ["exhibits", "exhibit_chunks", "acquisitions", "events", "messages"]
+    "table", ["exhibits", "exhibit_chunks", "acquisitions", "events", "message_blocks"]
 )
 def test_evidence_tables_refuse_update_and_delete(tmp_path: Path, table: str) -> None:
     with _case(tmp_path, None) as case:
         _import(case)
     db = apsw.Connection(str(tmp_path / "c.unshared"))
-    column = {"exhibit_chunks": "seq", "events": "seq"}.get(table, "id")
+    column = {"exhibit_chunks": "seq", "events": "seq", "message_blocks": "first_id"}.get(
+        table, "id"
+    )
     with pytest.raises(apsw.ConstraintError, match="append-only"):
         db.execute(f"UPDATE {table} SET {column} = {column} + 1000")
     with pytest.raises(apsw.ConstraintError, match="append-only"):

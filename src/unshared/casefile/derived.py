@@ -86,19 +86,9 @@ class DerivedStore:
             self._db.execute("DELETE FROM identifiers")
             self._db.execute("DELETE FROM signals")
             self._db.executemany(
-                "INSERT INTO identifiers (message_id, kind, value, body) VALUES (?,?,?,?)",
-                [
-                    (mid, ident.kind, ident.value, body)
-                    for (mid, ident), (_, body) in zip(identifiers, ident_rows, strict=True)
-                ],
+                "INSERT INTO identifiers (message_id, body) VALUES (?,?)", ident_rows
             )
-            self._db.executemany(
-                "INSERT INTO signals (message_id, stage, body) VALUES (?,?,?)",
-                [
-                    (mid, sig.stage, body)
-                    for (mid, sig), (_, body) in zip(signals, signal_rows, strict=True)
-                ],
-            )
+            self._db.executemany("INSERT INTO signals (message_id, body) VALUES (?,?)", signal_rows)
             event = self._log.append(payload)
         return event
 

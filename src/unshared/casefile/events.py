@@ -139,7 +139,7 @@ class ExhibitAdded(Payload):
     duplicate: bool = False
 
 
-@_event("exhibit_set_aside")
+@_event("exhibit_set_aside", internal=True)
 @dataclass(frozen=True)
 class ExhibitSetAside(Payload):
     """An exhibit added by mistake: kept (evidence is never deleted) but left out of what is read,
@@ -204,7 +204,7 @@ class AnalysisRun(Payload):
 @_event("fingerprints_added", internal=True)
 @dataclass(frozen=True)
 class FingerprintsAdded(Payload):
-    count: int
+    count: int = 0
     sha256: tuple[str, ...] = ()
     #: ``fast`` or ``reference`` (the exact PDQ implementation).
     method: str = "fast"
@@ -310,7 +310,7 @@ class BankWithdrawn(Payload):
     entries: int
 
 
-@_event("victims_named")
+@_event("victims_named", internal=True)
 @dataclass(frozen=True)
 class VictimsNamed(Payload):
     """The person reporting said which of the names in the conversation are theirs."""
@@ -318,7 +318,7 @@ class VictimsNamed(Payload):
     names: tuple[str, ...]
 
 
-@_event("settings_changed")
+@_event("settings_changed", internal=True)
 @dataclass(frozen=True)
 class SettingsChanged(Payload):
     """New values for some of :class:`unshared.casefile.settings.CaseSettings` (``None`` clears)."""

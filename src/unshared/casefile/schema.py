@@ -2,15 +2,16 @@
 
 Evidence tables (exhibits, their chunks and acquisitions, the event log, imported messages and
 participants) refuse UPDATE and DELETE with triggers: the only way to change the evidence is to
-append. Derived tables (identifiers, signals, fingerprints) can be rebuilt by a new analysis run,
-which is itself logged.
+append. Derived tables (identifiers, signals) can be rebuilt by a new analysis run, which is itself
+logged. The triggers are a guard against mistakes, not the proof: ``unshared verify`` recomputes
+every stored row from the chained log and the exhibits (docs/casefile.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["MIGRATIONS", "APPEND_ONLY"]
+__all__ = ["MIGRATIONS", "APPEND_ONLY", "GUARDED", "append_only_sql"]
 
 APPEND_ONLY = (
     "exhibits",
@@ -20,10 +21,14 @@ APPEND_ONLY = (
     "messages",
     "participants",
     "imports",
+    "message_blocks",
 )
 
+#: Every table whose rows the triggers guard (verify checks the guards are still there).
+GUARDED = (*APPEND_ONLY, "fingerprints")
 
-def _append_only(table: str) -> str:
+
+def append_only_sql(table: str) -> str:
     return f"""
     CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
     BEGIN SELECT RAISE(ABORT, 'evidence is append-only: {table} rows cannot be changed'); END;
@@ -122,9 +127,34 @@ def _v1() -> str:
     );
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """
-        + "".join(_append_only(t) for t in APPEND_ONLY)
-        + _append_only("fingerprints")
+        + "".join(append_only_sql(t) for t in APPEND_ONLY if t != "message_blocks")
+        + append_only_sql("fingerprints")
     )
 
 
-MIGRATIONS: list[tuple[int, Callable[[], str]]] = [(1, _v1)]
+def _v2() -> str:
+    """Messages stored compactly: blocks of up to 1,000 messages, each the zlib of their canonical
+    JSON lines. Per-message columns, their time index and the identifier index go: nothing reads
+    them, and every stored copy of a value is one more place to tamper with."""
+    return """
+    CREATE TABLE message_blocks (
+        first_id INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES imports(id) DEFERRABLE INITIALLY DEFERRED,
+        count INTEGER NOT NULL,
+        data BLOB NOT NULL
+    );
+    CREATE INDEX message_blocks_import ON message_blocks (import_id, first_id);
+    DROP INDEX IF EXISTS messages_time;
+    DROP INDEX IF EXISTS identifiers_kind;
+    CREATE TABLE identifiers_v2 (id INTEGER PRIMARY KEY, message_id INTEGER, body TEXT NOT NULL);
+    INSERT INTO identifiers_v2 SELECT id, message_id, body FROM identifiers;
+    DROP TABLE identifiers;
+    ALTER TABLE identifiers_v2 RENAME TO identifiers;
+    CREATE TABLE signals_v2 (id INTEGER PRIMARY KEY, message_id INTEGER NOT NULL, body TEXT NOT NULL);
+    INSERT INTO signals_v2 SELECT id, message_id, body FROM signals;
+    DROP TABLE signals;
+    ALTER TABLE signals_v2 RENAME TO signals;
+    """ + append_only_sql("message_blocks")
+
+
+MIGRATIONS: list[tuple[int, Callable[[], str]]] = [(1, _v1), (2, _v2)]

@@ -115,8 +115,14 @@ class Case:
         """Open a case. A wrong passphrase is refused before anything can be written."""
         path = Path(path)
         db, encrypted = database.connect_existing(path, passphrase)
-        if readonly:
-            db.pragma("query_only", True)
+        try:
+            if readonly:
+                db.pragma("query_only", True)
+            else:
+                _upgrade(db)
+        except BaseException:
+            db.close()
+            raise
         return cls(db, path, encrypted)
 
     def close(self) -> None:
@@ -235,22 +241,28 @@ class Case:
         """Whether messages were already read from this exhibit."""
         return any(i.exhibit_id == exhibit.id for i in self._messages.imports())
 
-    def _left_out(self) -> set[int]:
-        return {e.id for e in self._exhibits.all() if e.set_aside is not None}
+    def _left_out(self, until: int | None = None) -> set[int]:
+        aside = {p.sha256 for _, p in self._log.of(events.ExhibitSetAside, until=until)}
+        return {e.id for e in self._exhibits.all() if e.sha256 in aside}
 
-    def messages(self, *, include_set_aside: bool = False) -> Iterator[StoredMessage]:
+    def messages(
+        self, *, include_set_aside: bool = False, until: int | None = None
+    ) -> Iterator[StoredMessage]:
         """Every message once, import by import, oldest first (see
-        :meth:`unshared.casefile.messages.MessageStore.messages`)."""
-        left_out = set() if include_set_aside else self._left_out()
-        return self._messages.messages(leave_out=left_out)
+        :meth:`unshared.casefile.messages.MessageStore.messages`). ``until`` reads the case as
+        it was at that event (for verify's re-analysis)."""
+        left_out = set() if include_set_aside else self._left_out(until)
+        return self._messages.messages(leave_out=left_out, until=until)
 
     def message_count(self) -> int:
         """Messages stored (every import, before de-duplication)."""
         return self._messages.count()
 
-    def participants(self, *, include_set_aside: bool = False) -> list[Participant]:
-        left_out = set() if include_set_aside else self._left_out()
-        return self._messages.participants(leave_out=left_out)
+    def participants(
+        self, *, include_set_aside: bool = False, until: int | None = None
+    ) -> list[Participant]:
+        left_out = set() if include_set_aside else self._left_out(until)
+        return self._messages.participants(leave_out=left_out, until=until)
 
     # ----------------------------------------------------------------- derived data
     def replace_analysis(
@@ -314,7 +326,7 @@ class Case:
     def victims(self, *, until: int | None = None) -> Victims:
         """Who in the conversations is the person reporting: the names they gave
         (:meth:`name_victims`), else the participants the exports mark as theirs."""
-        return self._settings.victims(self.participants(), until=until)
+        return self._settings.victims(self.participants(until=until), until=until)
 
     def name_victims(self, names: Iterable[str]) -> Victims:
         """Record which names or ids are the person reporting (``victims_named``, append-only;
@@ -365,3 +377,18 @@ class Case:
         to the typed API."""
         warnings.warn("Case.execute is deprecated", DeprecationWarning, stacklevel=2)
         return list(self._db.execute(sql, params))
+
+
+def _upgrade(db: apsw.Connection) -> None:
+    """Bring an older case's schema up to date, logged as ``schema_migrated``."""
+    before = max(
+        (int(r[0]) for r in db.execute("SELECT version FROM schema_migrations")), default=0
+    )
+    with db:
+        applied = database.migrate(db)
+        if applied:
+            LogStore(db).append(
+                events.SchemaMigrated(
+                    from_version=before, to_version=max(applied), tool_version=__version__
+                )
+            )

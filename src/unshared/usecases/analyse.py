@@ -28,6 +28,7 @@ __all__ = [
     "identifiers",
     "key_messages",
     "phone_region_code",
+    "reanalyse_as_of",
     "what_they_used",
 ]
 
@@ -72,6 +73,26 @@ def analysis_state(case: Case) -> AnalysisState:
     return AnalysisState(region, stale=case.needs_analysis(region))
 
 
+def _analyse(
+    case: Case,
+    region: str,
+    *,
+    until: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Any:
+    """Analyse the case as it is (or as it was at event ``until``): the messages read then, and
+    the case's one answer to who the person reporting is, which overrides the exports' guesses."""
+    from unshared.analysis.case_analysis import analyse
+
+    return analyse(
+        case.participants(until=until),
+        ((stored.id, stored.message) for stored in case.messages(until=until)),
+        case.victims(until=until),
+        region,
+        progress=progress,
+    )
+
+
 def analyse_case(
     case: Case, region: str = DEFAULT_REGION, *, progress: Callable[[int], None] | None = None
 ) -> dict[str, Any]:
@@ -80,17 +101,18 @@ def analyse_case(
     Returns the logged summary: counts per kind and stage, message count, region. The evidence
     itself is never touched; only the derived identifiers and signals are replaced.
     """
-    from unshared.analysis.case_analysis import analyse
-
-    found = analyse(
-        case.participants(),
-        ((stored.id, stored.message) for stored in case.messages()),
-        case.victims(),
-        region,
-        progress=progress,
-    )
+    found = _analyse(case, region, progress=progress)
     case.replace_analysis(found.identifiers, found.signals, found.summary)
-    return found.summary
+    summary: dict[str, Any] = found.summary
+    return summary
+
+
+def reanalyse_as_of(
+    case: Case, seq: int, region: str
+) -> tuple[list[tuple[int | None, Identifier]], list[tuple[int, Signal]]]:
+    """The analysis the case would have had at event ``seq`` (for ``unshared verify``)."""
+    found = _analyse(case, region, until=seq)
+    return found.identifiers, found.signals
 
 
 def bring_up_to_date(
