@@ -63,6 +63,10 @@ SAMPLES: dict[str, list[str]] = {
     "screenshot": ["data:importers/screenshot/chat.png"],
     "email": ["data:importers/email/extortion.eml", "data:importers/email/conversation.mbox"],
     "sms_backup": ["data:importers/sms/sms-20261203091402.xml"],
+    "x-dms": [
+        "data:importers/x/twitter-2026-12-03-archive.zip",
+        "data:importers/x/direct-messages.js",
+    ],
 }
 
 IMPORTERS = registry()

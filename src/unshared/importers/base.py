@@ -158,6 +158,7 @@ BUILTIN = (
     "telegram",
     "telegram_html",
     "whatsapp",
+    "x_dms",
 )
 
 
