@@ -14,7 +14,7 @@ import pytest
 from unshared.casefile import Case, Event, events, verify_case
 from unshared.casefile.events import CATALOGUE, Payload
 from unshared.errors import CaseFileError
-from unshared.importers import ImportOptions, detect
+from unshared.importers import BytesSource, ImportOptions, detect
 from unshared.model import canonical_json
 
 CHAT = (
@@ -151,7 +151,8 @@ def test_set_aside_exhibit_is_kept_but_left_out(tmp_path: Path) -> None:
         assert len(list(case.messages())) == 5
         case.set_aside(photo.sha256, "a photo chosen as a chat by mistake")
         case.set_aside(mistake.sha256, "")
-        assert [m.message.text for m in case.messages()][-1] == "2 hours"
+        old = [m.message.text for m in case.messages()]
+        assert old[-1] == "2 hours"
         assert len(list(case.messages(include_set_aside=True))) == 5
         kept = case.exhibits(include_set_aside=False)
         assert [e.name for e in kept] == ["chat.txt"]
@@ -199,3 +200,72 @@ def test_same_chat_in_a_zip_and_its_txt_counts_once(tmp_path: Path) -> None:
             "last chance",
         ]
         assert case.message_count() == 9  # every stored row is still there
+
+
+def test_no_raw_sql_outside_the_case_file() -> None:
+    assert not hasattr(Case, "execute")
+    src = Path(__file__).resolve().parents[2] / "src" / "unshared"
+    offenders = [
+        str(path.relative_to(src))
+        for path in src.rglob("*.py")
+        if path.parts[len(src.parts)] not in ("casefile", "bank")
+        and (".execute(" in path.read_text() or "json.loads(event.payload" in path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_a_case_made_before_message_blocks_is_upgraded_and_still_verifies(tmp_path: Path) -> None:
+    """Cases from before schema 2 kept one row per message; they open, read and verify."""
+    import hashlib
+
+    import apsw
+
+    from unshared.casefile import database
+    from unshared.casefile.events import CaseCreated, ImportRun
+    from unshared.casefile.exhibits import ExhibitStore
+    from unshared.casefile.logstore import LogStore
+    from unshared.casefile.schema import MIGRATIONS
+
+    path = tmp_path / "old.unshared"
+    db = apsw.Connection(str(path))
+    with db:
+        db.execute(MIGRATIONS[0][1]())
+        db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)")
+        db.execute("INSERT INTO schema_migrations VALUES (1, 'then')")
+        db.execute("INSERT INTO meta VALUES ('format', 'unshared-case')")
+        LogStore(db).append(CaseCreated(encryption="none", tool_version="0.old"))
+    exhibit = ExhibitStore(db, LogStore(db), str(path)).add(
+        io.BytesIO(CHAT), name="chat.txt", source_path="chat.txt"
+    )
+    source = BytesSource(CHAT, "chat.txt")
+    bodies = [canonical_json(m.to_dict()) for m in detect(source).parse(source, ImportOptions())]
+    with db:
+        event = LogStore(db).append(
+            ImportRun(
+                exhibit=exhibit.sha256,
+                format="whatsapp",
+                messages=len(bodies),
+                participants=0,
+                messages_sha256=hashlib.sha256("".join(bodies).encode()).hexdigest(),
+            )
+        )
+        db.execute(
+            "INSERT INTO imports VALUES (1, ?, 'whatsapp', ?, ?)",
+            (exhibit.id, len(bodies), event.seq),
+        )
+        db.executemany(
+            "INSERT INTO messages (import_id, exhibit_id, platform, conversation, kind, body) "
+            "VALUES (1, ?, 'whatsapp', 'c', 'message', ?)",
+            [(exhibit.id, b) for b in bodies],
+        )
+    db.close()
+    with Case.open(path, None) as case:
+        old = [m.message.text for m in case.messages()]
+        assert old[-1] == "2 hours"
+        assert [e.type for e in case.events()][-1] == "schema_migrated"
+        _add(case, b"13/07/2023, 09:00 - Alex: one more\n", "more.txt")
+        ids = [m.id for m in case.messages()]
+        assert ids == list(range(1, len(old) + 2))  # new blocks go on from the old rows
+        result = verify_case(case)
+        assert result.ok, result.problems
+    assert database.FORMAT_NAME == "unshared-case"

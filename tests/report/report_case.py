@@ -117,7 +117,7 @@ def build_case(path: Path, data_dir: Path, passphrase: str | None, *, age: int =
         ],
         {"files": 1},
     )
-    case.set_setting("age", str(age))
+    case.update_settings(age=age)
     case.log(
         "guide_plan", {"answers": {"age": age, "paid": True, "platforms": ["skype", "instagram"]}}
     )

@@ -76,7 +76,7 @@ def test_minor_from_case_setting_and_from_guide_answers(tmp_path: Path, data_dir
     adult.log("guide_plan", {"answers": {"age": 16}})
     m = build_model(collect(adult))
     assert m.minor and m.age == 16
-    adult.set_setting("age", "30")
+    adult.update_settings(age=30)
     assert not build_model(collect(adult)).minor
     adult.close()
 

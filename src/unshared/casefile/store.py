@@ -12,7 +12,6 @@ settings (:mod:`~unshared.casefile.settings_store`). No SQL is written outside t
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -349,34 +348,6 @@ class Case:
 
     def set_bank_token(self, bank_url: str, token: str) -> None:
         self._settings.set_secret(bank_token_key(bank_url), token)
-
-    def setting(self, key: str) -> str | None:
-        """Deprecated: use :meth:`settings`, :meth:`victims` or :meth:`bank_token`."""
-        warnings.warn("Case.setting is deprecated", DeprecationWarning, stacklevel=2)
-        if key in ("me", "victim_name"):
-            victims = self.victims()
-            return ",".join(victims.names) if victims.recorded else None
-        if key in CaseSettings.__dataclass_fields__:
-            value = getattr(self.settings(), key)
-            return None if value is None else str(value)
-        return self._settings.secret(key)
-
-    def set_setting(self, key: str, value: str) -> None:
-        """Deprecated: use :meth:`update_settings`, :meth:`name_victims` or
-        :meth:`set_bank_token`."""
-        warnings.warn("Case.set_setting is deprecated", DeprecationWarning, stacklevel=2)
-        if key in ("me", "victim_name"):
-            self.name_victims(value.split(","))
-        elif key in CaseSettings.__dataclass_fields__:
-            self.update_settings(**{key: int(value) if key == "age" else value})
-        else:
-            self._settings.set_secret(key, value)
-
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        """Deprecated: read-only SQL, kept only until the last callers outside the package move
-        to the typed API."""
-        warnings.warn("Case.execute is deprecated", DeprecationWarning, stacklevel=2)
-        return list(self._db.execute(sql, params))
 
 
 def _upgrade(db: apsw.Connection) -> None:
