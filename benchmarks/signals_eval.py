@@ -86,29 +86,58 @@ def load(name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+LABELS = {"demand": "payment_demand"}  # the blind set's names for our stages
+
+
 def load_blind(folder: Path) -> dict[str, list[dict[str, Any]]]:
-    """Rows of each TSV in ``folder``: ``labels`` is a list of stages, or benign."""
+    """Rows of each TSV in ``folder``: ``labels`` are stages (comma-separated) or ``benign``.
+
+    The blind set's ``demand`` is our ``payment_demand``; a language with no pattern file (pt,
+    tl) is read with the English one. ``seen`` marks a line whose text is also in the training
+    corpus (the blind author found some of the same public pages).
+    """
+    from unshared.analysis.signals import available_languages
+
+    seen_texts = {_key(r["text"]) for r in _training_rows()}
     out: dict[str, list[dict[str, Any]]] = {}
     for path in sorted(folder.glob("*.tsv")):
         rows = []
         with path.open(encoding="utf-8", newline="") as fh:
             for r in csv.DictReader(fh, delimiter="\t"):
                 labels = [x.strip() for x in re.split(r"[,;| ]+", r["labels"] or "") if x.strip()]
+                labels = [LABELS.get(x, x) for x in labels]
                 stages = [x for x in labels if x in STAGES]
                 unknown = [x for x in labels if x not in STAGES and x.lower() != "benign"]
                 if unknown:
                     raise SystemExit(f"{path.name}: unknown labels {unknown}")
-                benign = not set(stages) & set(KEY_STAGES)
+                lang = (r.get("lang") or "en").strip() or "en"
                 rows.append(
                     {
                         "text": r["text"],
                         "stages": stages,
-                        "lang": (r.get("lang") or "en").strip() or "en",
-                        "is_benign": benign,
+                        "lang": lang if lang in available_languages() else "en",
+                        "written_lang": lang,
+                        "is_benign": not set(stages) & set(KEY_STAGES),
+                        "seen": _key(r["text"]) in seen_texts,
                     }
                 )
         out[path.stem] = rows
     return out
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _training_rows() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for path in [*DATA.glob("*.jsonl"), *(DATA / "corpus").glob("*.jsonl")]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            rows.extend(r["messages"] if "messages" in r else [r])
+    return rows
 
 
 def coercion_recall(rows: list[dict[str, Any]], detect: Callable[[str, str], list[Signal]]) -> str:
@@ -190,7 +219,7 @@ def _count_rule_calls() -> Callable[[], int]:
         count[0] += 1
         return original(text, lang)
 
-    signal_reader.rule_reading = counting  # type: ignore[assignment]
+    signal_reader.rule_reading = counting
     return lambda: count[0]
 
 
@@ -233,6 +262,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--blind", type=Path, help="a folder of blind TSV files")
     parser.add_argument("--skip-splits", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--speed-lines", type=int, default=20000, help="lines per speed input")
     args = parser.parse_args(list(argv) if argv is not None else None)
     cpu = next(
         (
@@ -259,8 +289,19 @@ def main(argv: Iterable[str] | None = None) -> None:
                 f"coercion lines with a key stage flagged: scorer {coercion_recall(rows, scorer)}, "
                 f"rules {coercion_recall(rows, detect_signals)}"
             )
-            for lang in sorted({r["lang"] for r in rows}):
-                sub = [r for r in rows if r["lang"] == lang]
+            unseen = [r for r in rows if not r["seen"]]
+            if len(unseen) < len(rows):
+                table(
+                    f"blind: {name}, lines not in the training corpus",
+                    unseen,
+                    {"scorer": evaluate(unseen, scorer), "rules": evaluate(unseen, detect_signals)},
+                )
+                print(
+                    f"coercion lines with a key stage flagged: scorer "
+                    f"{coercion_recall(unseen, scorer)}, rules {coercion_recall(unseen, detect_signals)}"
+                )
+            for lang in sorted({r["written_lang"] for r in rows}):
+                sub = [r for r in rows if r["written_lang"] == lang]
                 s, r = evaluate(sub, scorer), evaluate(sub, detect_signals)
                 print(
                     f"  {lang}: {len(sub)} lines; coercion {coercion_recall(sub, scorer)} vs "
@@ -278,8 +319,9 @@ def main(argv: Iterable[str] | None = None) -> None:
             table(split, rows, runs)
     if not args.skip_speed:
         labelled = [r["text"] for s in SPLITS for r in load(s)]
-        labelled = (labelled * (20000 // len(labelled) + 1))[:20000]
-        chat = chat_stream(100_000)
+        n = args.speed_lines
+        labelled = (labelled * (n // len(labelled) + 1))[:n]
+        chat = chat_stream(n)
         print("\n## scan throughput, one core (identifiers + signals)\n")
         print(
             "| input | messages | scorer on (msg/s) | rules ran on | rules only (msg/s) | ratio |"
