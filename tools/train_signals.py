@@ -26,6 +26,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only compare with the file")
     parser.add_argument("--report", type=Path, help="write the dev figures as JSON here")
+    parser.add_argument("--out", type=Path, default=MODEL, help="where to write the model")
     args = parser.parse_args()
     start = time.perf_counter()
     result = train(CORPUS)
@@ -53,8 +54,8 @@ def main() -> int:
         same = MODEL.exists() and MODEL.read_bytes() == buf.getvalue()
         print("model file unchanged" if same else "model file DIFFERS from a fresh training")
         return 0 if same else 1
-    MODEL.write_bytes(buf.getvalue())
-    print(f"wrote {MODEL.relative_to(ROOT)} ({MODEL.stat().st_size:,} bytes)")
+    args.out.write_bytes(buf.getvalue())
+    print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes)")
     return 0
 
 

@@ -39,7 +39,7 @@ from unshared.analysis.signal_scorer import (
     featurise,
     sigmoid,
 )
-from unshared.analysis.signals import rule_reading
+from unshared.analysis.signals import available_languages, rule_reading
 
 __all__ = ["Row", "TrainResult", "load_corpus", "train"]
 
@@ -74,7 +74,7 @@ class TrainResult:
 
 def load_corpus(root: Path) -> list[Row]:
     """Every labelled line under ``root`` (tests/data/signals), plus conversations in order."""
-    rows: list[Row] = []
+    rows: list[Row] = list(_blind_sets(root))
     files = sorted(root.glob("*.jsonl")) + sorted((root / "corpus").glob("*.jsonl"))
     for path in files:
         if path.name == "conversations.jsonl":
@@ -96,6 +96,38 @@ def load_corpus(root: Path) -> list[Row]:
                 )
             )
     return rows
+
+
+def _blind_sets(root: Path) -> Iterable[Row]:
+    """Blind sets that were measured once and then folded in (``blind_*/*.tsv``).
+
+    Columns ``labels, text, source_url, source_date, lang``; ``labels`` are stages or ``benign``,
+    with ``demand`` for our ``payment_demand``.
+    """
+    import csv
+
+    for path in sorted(root.glob("blind_*/*.tsv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            for number, r in enumerate(csv.DictReader(fh, delimiter="\t"), 2):
+                labels = {x.strip() for x in (r["labels"] or "").split(",") if x.strip()}
+                stages = frozenset(
+                    "payment_demand" if x == "demand" else x for x in labels if x != "benign"
+                )
+                url = (r.get("source_url") or "").strip()
+                lang = (r.get("lang") or "en").strip()
+                yield Row(
+                    text=r["text"],
+                    stages=stages,
+                    lang=lang if lang in available_languages() else "en",
+                    group=url
+                    if url.startswith("http")
+                    else f"{path.parent.name}/{path.name}:{number}",
+                    is_benign=not (stages & set(KEY_STAGES)),
+                    source=url
+                    if url.startswith("http")
+                    else f"{path.parent.name} {path.stem} line {number}",
+                    origin=path.parent.name,
+                )
 
 
 def _conversations(path: Path) -> Iterable[Row]:
@@ -388,7 +420,11 @@ def _examples(rows: Sequence[Row]) -> list[dict[str, Any]]:
 
 def _corpus_hash(root: Path) -> str:
     h = hashlib.sha256()
-    files = sorted(root.glob("*.jsonl")) + sorted((root / "corpus").glob("*.jsonl"))
+    files = (
+        sorted(root.glob("*.jsonl"))
+        + sorted((root / "corpus").glob("*.jsonl"))
+        + sorted(root.glob("blind_*/*.tsv"))
+    )
     for path in files:
         h.update(path.name.encode())
         h.update(path.read_bytes())
