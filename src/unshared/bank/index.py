@@ -7,25 +7,28 @@ stored hash whose chunk is within ``r_t`` bits of the query's finds *every* hash
 recall is exact by construction, then each candidate is checked with a full 256-bit popcount.
 With ``d = 31`` every table is searched at radius 3.
 
-Each table is a *directory* on the top ``D`` bits of its chunk (``D = bit_length(n) - 3``, so a
-bucket holds four to eight rows; 21 bits at 10M) and the row numbers sorted by that key. A
-look-up enumerates the ``D``-bit keys within ``r_t`` bits of the query's (1,562 keys per table at
-``D = 21``). Beside each row number a table keeps the chunk's next 4 bits: a row is only checked
+Each table is a *directory* on the top ``D`` bits of its chunk (``D = bit_length(n) - 2``, so a
+bucket holds two to four rows; 22 bits at 10M, at most 24) and its entries in key order. A
+look-up enumerates the ``D``-bit keys within ``r_t`` bits of the query's (1,794 keys per table at
+``D = 22``). Each entry of tables 1..7 is one ``uint32``: the row number and, below it, the
+chunk's next 8 bits (fewer from 2**24 rows: whatever the row number leaves). A row is only checked
 in full if those bits are within the radius left after the bucket's own difference, which skips
-about nine in ten rows before the costly random read of the full hash.
+almost every row before the costly random read of the full hash.
 
-The layout is chosen for memory, which the issue caps at twice the raw hash bytes (per hash):
+The loops are compiled (:mod:`unshared.bank._kernels`, numba): a look-up is a few thousand random
+reads, and numpy would build an intermediate array for each step of each query. The build is a
+counting sort per table: beyond the index itself it needs one offsets array, no index arrays.
 
-* ``codes``: the hashes in table 0's key order, so table 0 needs no row numbers (32 bytes);
-* ``rows_lo``/``rows_hi``: row numbers of tables 1..7 as aligned ``uint16`` + ``uint8`` arrays
-  (``uint16`` high parts from 2**24 rows) (21 bytes);
-* ``nibbles``: the 4 filter bits of tables 1..7, two to a byte (3.5 bytes);
+Memory per hash:
+
+* ``codes``: the hashes in table 0's key order, so table 0 needs no entries (32 bytes);
+* ``entries``: tables 1..7, 4 bytes each (28 bytes);
 * ``ids``: the caller's id for each row (4 bytes; 8 if an id does not fit in ``uint32``);
 * directories: a ``uint32`` base every 16 buckets and a ``uint8`` offset per bucket (``uint16``
-  only if 16 buckets ever hold more than 255 rows): at most 2.5 bytes.
+  only if 16 buckets ever hold more than 255 rows): 2.5 to 5 bytes, less beyond 2**26 rows.
 
-About 63 bytes at most: under 2x the 32 raw bytes. (A 16-table index of 16-bit chunks, the set-up
-HMA uses, needs a 3-4 byte posting per hash for each of 15 tables: 3x at best.)
+About 67-69 bytes: 2.1-2.2x the 32 raw bytes, 6.6 GB at 100M hashes. (A 16-table index of 16-bit
+chunks, the set-up HMA uses, needs a 3-4 byte posting per hash for each of 15 tables.)
 
 Changes are incremental (see :class:`PDQIndex`): a scanned delta, an indexed *recent* segment and
 the *main* segment, folded amortised, never a rebuild per change. A threshold so large that the
@@ -40,10 +43,11 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from math import comb
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from unshared.bank import _kernels
 
 __all__ = ["IndexStats", "PDQIndex", "bytes_to_pdq", "dir_bits", "hamming", "pdq_to_bytes"]
 
@@ -51,11 +55,11 @@ HASH_BYTES = 32
 TABLES = 8
 CHUNK_BITS = 32
 BLOCK_SHIFT = 4  # one uint32 base per 16 buckets
-LO_BITS = 4  # key bits kept beside each row number of tables 1..7, to filter before the check
+MAX_FILTER_BITS = 8  # key bits kept in each entry of tables 1..7, to filter before the check
+MAX_SEGMENT = 2**28  # rows in one segment: a row number and 4+ filter bits fit in 32 bits
 
 U8 = npt.NDArray[np.uint8]
 I64 = npt.NDArray[np.int64]
-U32 = npt.NDArray[np.uint32]
 
 _EMPTY_IDS: I64 = np.empty(0, dtype=np.int64)
 
@@ -83,8 +87,11 @@ def radii(threshold: int, tables: int = TABLES) -> list[int]:
 
 
 def dir_bits(n: int) -> int:
-    """Directory bits for ``n`` rows: buckets of four to eight rows, between 4 and 24 bits."""
-    return max(4, min(24, int(n).bit_length() - 3))
+    """Directory bits for ``n`` rows: buckets of two to four rows, between 4 and 24 bits.
+
+    A look-up's time is mostly random reads, one or two per probed bucket plus one per entry
+    that passes the filter; small buckets trade directory bytes for fewer entries read."""
+    return max(4, min(24, int(n).bit_length() - 2))
 
 
 _MASKS: dict[tuple[int, int], I64] = {}
@@ -162,61 +169,56 @@ class IndexStats:
         return self.memory_bytes / self.raw_bytes if self.raw_bytes else 0.0
 
 
-def _smallest_uint(top: int) -> type[np.unsignedinteger]:
-    for dtype in (np.uint8, np.uint16, np.uint32):
-        if top <= np.iinfo(dtype).max:
-            return dtype
-    return np.uint64
-
-
 class _Main:
     """The immutable, fully indexed segment."""
 
     def __init__(self, codes: U8, ids: I64, bits: int | None = None) -> None:
+        codes = np.ascontiguousarray(codes, dtype=np.uint8).reshape(-1, HASH_BYTES)
         n = len(codes)
+        if n > MAX_SEGMENT:
+            raise ValueError(f"one index segment holds at most {MAX_SEGMENT:,} hashes")
         self.n = n
         self.bits = dir_bits(n) if bits is None else bits
         self.shift = CHUNK_BITS - self.bits
-        self.lo = min(LO_BITS, self.shift)
+        row_bits = max(1, (n - 1).bit_length())
+        self.fbits = min(MAX_FILTER_BITS, 32 - row_bits, self.shift)
         buckets = 1 << self.bits
-        chunks = np.ascontiguousarray(codes).view("<u4").reshape(n, TABLES)
-        order = np.argsort(chunks[:, 0] >> self.shift, kind="stable")
-        self.codes = np.ascontiguousarray(codes[order])
-        self.codes64 = self.codes.view(np.uint64).reshape(n, 4)
+        self.nblocks = (buckets >> BLOCK_SHIFT) + 1
+        ids = np.asarray(ids, dtype=np.int64)
         fits32 = n == 0 or (ids.min() >= 0 and ids.max() < 2**32)
-        self.ids = ids[order].astype(np.uint32 if fits32 else np.int64)
-        del order
+        # Table 0: the hashes themselves, in its key order (a counting sort: no index array).
+        self.codes = np.empty((n, HASH_BYTES), dtype=np.uint8)
+        self.ids = np.empty(n, dtype=np.uint32 if fits32 else np.int64)
+        self.base = np.zeros((TABLES, self.nblocks), dtype=np.uint32 if n < 2**32 else np.uint64)
+        self.rel = np.zeros((TABLES, buckets + 1), dtype=np.uint16)
+        self.entries = np.empty((TABLES - 1) * n, dtype=np.uint32)
+        offsets = self._directory(0, codes.view("<u4").reshape(n, TABLES))
+        _kernels.sort_rows(
+            codes, codes.view("<u4").reshape(n, TABLES), ids, self.shift, offsets,
+            self.codes, self.ids,
+        )  # fmt: skip
+        del offsets
         chunks = self.codes.view("<u4").reshape(n, TABLES)
-        entries = (TABLES - 1) * n
-        # Tables 1..7: row numbers as a uint16 low half and a uint8 high part (uint16 from 2**24
-        # rows), and the chunk's next 4 key bits, two to a byte. All aligned, so gathers are fast.
-        self.rows_lo = np.zeros(entries, dtype=np.uint16)
-        self.rows_hi = np.zeros(entries, dtype=np.uint8 if n <= 2**24 else np.uint16)
-        lo = np.zeros(entries, dtype=np.uint8)
-        nblocks = (buckets >> BLOCK_SHIFT) + 1
-        self.base = np.zeros((TABLES, nblocks), dtype=np.uint32 if n < 2**32 else np.uint64)
-        rels = []
-        for t in range(TABLES):
-            column = chunks[:, t] >> self.shift
-            offsets = np.zeros(buckets + 1, dtype=np.int64)
-            offsets[1:] = np.cumsum(np.bincount(column, minlength=buckets))
-            base = offsets[:: 1 << BLOCK_SHIFT]
-            self.base[t] = base
-            rels.append(offsets - np.repeat(base, 1 << BLOCK_SHIFT)[: buckets + 1])
-            if t:
-                rows = np.argsort(column, kind="stable")
-                first = (t - 1) * n
-                self.rows_lo[first : first + n] = rows & 0xFFFF
-                self.rows_hi[first : first + n] = rows >> 16
-                low_key = chunks[rows, t] >> (self.shift - self.lo)
-                lo[first : first + n] = low_key & ((1 << self.lo) - 1)
-        lo = np.append(lo, np.zeros(2 - entries % 2, dtype=np.uint8))  # even, and one spare
-        self.nibbles = lo[0::2] | (lo[1::2] << np.uint8(4))
-        top = max((int(r.max()) for r in rels), default=0)
-        self.rel = np.stack(rels).astype(_smallest_uint(top))
+        for t in range(1, TABLES):
+            offsets = self._directory(t, chunks)
+            table = self.entries[(t - 1) * n : t * n]
+            _kernels.fill_entries(chunks, t, self.shift, self.fbits, offsets, table)
+        if int(self.rel.max(initial=0)) <= 255:
+            self.rel = self.rel.astype(np.uint8)
+        self.codes64 = self.codes.view(np.uint64).reshape(n, 4)
         self.base_flat = self.base.reshape(-1)
         self.rel_flat = self.rel.reshape(-1)
-        self.nblocks = nblocks
+
+    def _directory(self, t: int, chunks: npt.NDArray[np.uint32]) -> I64:
+        """Fill table ``t``'s directory; returns where each of its buckets starts."""
+        offsets: I64 = _kernels.bucket_offsets(chunks, t, self.shift, 1 << self.bits)
+        base = offsets[:: 1 << BLOCK_SHIFT]
+        self.base[t] = base
+        rel = offsets - np.repeat(base, 1 << BLOCK_SHIFT)[: len(offsets)]
+        if len(rel) and int(rel.max()) > np.iinfo(np.uint16).max:
+            raise ValueError("too many equal hash chunks in one run of 16 buckets")
+        self.rel[t] = rel
+        return offsets
 
     def __len__(self) -> int:
         return self.n
@@ -224,9 +226,8 @@ class _Main:
     @property
     def nbytes(self) -> int:
         # codes64 is a view of codes, the *_flat arrays of base and rel.
-        return (
-            self.codes.nbytes + self.ids.nbytes + self.rows_lo.nbytes + self.rows_hi.nbytes
-            + self.nibbles.nbytes
+        return int(
+            self.codes.nbytes + self.ids.nbytes + self.entries.nbytes
             + self.base.nbytes + self.rel.nbytes
         )  # fmt: skip
 
@@ -235,100 +236,34 @@ class _Main:
         expected = _probe_count(threshold, self.bits) * self.n / (1 << self.bits)
         return expected > self.n * scan_fraction
 
-    def search(self, query: U8, threshold: int, scan_fraction: float) -> tuple[I64, U32]:
-        """Ids and distances of the rows within ``threshold`` (an id may repeat)."""
-        q64 = query.view(np.uint64)
+    def search_batch(
+        self, queries: U8, threshold: int, scan_fraction: float
+    ) -> tuple[I64, I64, I64]:
+        """(query number, id, distance) of every row within ``threshold`` of each query (an id
+        may repeat for a query)."""
+        q64 = np.ascontiguousarray(queries).view(np.uint64).reshape(-1, 4)
         if self.scan_is_cheaper(threshold, scan_fraction):
-            return _scan(self.codes64, self.ids, q64, threshold)
-        rows = self.candidates(query, threshold)
-        dist = _distances(np.take(self.codes64, rows, axis=0), q64)
-        hit = dist <= threshold
-        rows, dist = rows[hit], dist[hit]
-        rows, first = np.unique(rows, return_index=True)
-        return self.ids[rows].astype(np.int64), dist[first]
+            found = _kernels.found(_kernels.scan_batch, q64, self.codes64, self.n, threshold)
+        else:
+            found = self._probe(queries, threshold, threshold)
+        qi, rows, dist = found
+        return qi, self.ids[rows].astype(np.int64), dist
 
-    def _buckets(self, tids: I64 | int, keys: I64) -> tuple[I64, I64]:
-        """Start and length of each ``(table, key)`` bucket."""
-        bt = tids * self.nblocks
-        rt = tids * ((1 << self.bits) + 1)
-        starts = self.base_flat[bt + (keys >> BLOCK_SHIFT)].astype(np.int64)
-        starts += self.rel_flat[rt + keys]
-        ends = self.base_flat[bt + ((keys + 1) >> BLOCK_SHIFT)].astype(np.int64)
-        ends += self.rel_flat[rt + keys + 1]
-        return starts, ends - starts
-
-    def candidates(self, query: U8, threshold: int) -> I64:
-        """Row numbers of every stored hash that could be within ``threshold`` (a superset)."""
+    def _probe(self, queries: U8, threshold: int, accept: int) -> tuple[I64, I64, I64]:
+        """Probe the buckets for ``threshold``; keep the rows within ``accept`` bits."""
+        q = np.ascontiguousarray(queries, dtype=np.uint8).reshape(-1, HASH_BYTES)
         plan = _plan(threshold, self.bits)
-        chunks = query.view("<u4").astype(np.int64)
-        qkeys = chunks >> self.shift
-        parts = []
-        if len(plan.masks0):  # table 0: the bucket's rows are a range of ``codes``
-            starts, lengths = self._buckets(0, qkeys[0] ^ plan.masks0)
-            parts.append(_ranges(starts, lengths))
-        if len(plan.tids):
-            starts, lengths = self._buckets(plan.tids, qkeys[plan.tids] ^ plan.masks)
-            full = lengths > 0
-            tids, starts, lengths = plan.tids[full], starts[full], lengths[full]
-            pos = _ranges(starts + (tids - 1) * self.n, lengths)
-            # Keep an entry only if its stored key bits are within the probe's slack.
-            nibble = self.nibbles[pos >> 1] >> ((pos & 1) << 2).astype(np.uint8)
-            qlo = (chunks >> (self.shift - self.lo)) & ((1 << self.lo) - 1)
-            probe = np.repeat((qlo[tids] | (plan.slack[full] << 4)).astype(np.uint8), lengths)
-            near = np.bitwise_count((nibble ^ probe) & np.uint8(15)) <= (probe >> np.uint8(4))
-            pos = pos[near]
-            rows = self.rows_hi[pos].astype(np.int64) << 16
-            rows |= self.rows_lo[pos]
-            parts.append(rows)
-        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        found: tuple[I64, I64, I64] = _kernels.found(
+            _kernels.probe_batch, q.view(np.uint64), q.view("<u4").astype(np.int64), accept,
+            self.codes64, self.n, self.shift, self.fbits, self.nblocks, 1 << self.bits,
+            self.base_flat, self.rel_flat, self.entries,
+            plan.masks0, plan.tids, plan.masks, plan.slack,
+        )  # fmt: skip
+        return found
 
-
-def _distances(codes64: npt.NDArray[np.uint64], q64: npt.NDArray[np.uint64]) -> U32:
-    """Hamming distances of ``(k, 4) uint64`` rows to one query.
-
-    One flat XOR against the query repeated (broadcasting over a length-4 inner axis is several
-    times slower), one popcount, then the four per-word counts of each row, which sit in one
-    ``uint32``, are added with two mask-and-shift steps (each partial sum fits its lane).
-    """
-    x = codes64.reshape(-1) ^ np.tile(q64, len(codes64))
-    c = np.bitwise_count(x).view(np.uint32)
-    pairs = (c & _LANES8) + ((c >> np.uint32(8)) & _LANES8)
-    out: U32 = (pairs & np.uint32(0xFFFF)) + (pairs >> np.uint32(16))
-    return out
-
-
-_LANES8 = np.uint32(0x00FF00FF)
-
-
-def _scan(
-    codes64: npt.NDArray[np.uint64],
-    ids: npt.NDArray[Any],
-    q64: npt.NDArray[np.uint64],
-    threshold: int,
-    block: int = 1 << 18,
-) -> tuple[I64, U32]:
-    """Ids and distances of every row within ``threshold``, by brute force, a block at a time
-    (a bounded temporary, whatever the number of rows)."""
-    found_ids, found_d = [_EMPTY_IDS], [np.empty(0, dtype=np.uint32)]
-    for lo in range(0, len(codes64), block):
-        part = _distances(codes64[lo : lo + block], q64)
-        at = np.flatnonzero(part <= threshold)
-        found_ids.append(ids[lo + at].astype(np.int64))
-        found_d.append(part[at])
-    return np.concatenate(found_ids), np.concatenate(found_d)
-
-
-def _ranges(starts: I64, lengths: I64) -> I64:
-    """The concatenation of ``arange(s, s + l)`` for each pair, without a Python loop."""
-    keep = lengths > 0
-    starts, lengths = starts[keep], lengths[keep]
-    if not len(starts):
-        return np.empty(0, dtype=np.int64)
-    ends = np.cumsum(lengths)
-    steps = np.ones(int(ends[-1]), dtype=np.int64)
-    steps[0] = starts[0]
-    steps[ends[:-1]] = starts[1:] - (starts[:-1] + lengths[:-1]) + 1
-    return np.cumsum(steps)
+    def candidates(self, query: U8, threshold: int) -> int:
+        """How many rows a look-up at ``threshold`` checks in full (past directory and filter)."""
+        return len(self._probe(query, threshold, 256)[0])
 
 
 @dataclass(frozen=True)
@@ -482,45 +417,63 @@ class PDQIndex:
         """``(id, distance)`` for every stored hash within ``threshold`` bits, nearest first."""
         if isinstance(query, str):
             query = pdq_to_bytes([query])[0]
-        q = np.ascontiguousarray(query, dtype=np.uint8).reshape(32)
-        s = self._state  # one consistent state, whatever changes meanwhile
-        found_ids: list[I64] = []
-        found_d: list[U32] = []
-        for segment, removed in ((s.main, s.main_removed), (s.recent, s.recent_removed)):
-            if len(segment):
-                ids, dist = segment.search(q, threshold, self.scan_fraction)
-                if len(removed) and len(ids):
-                    keep = ~np.isin(ids >> self.group_bits, removed)
-                    ids, dist = ids[keep], dist[keep]
-                found_ids.append(ids)
-                found_d.append(dist)
-        if s.delta_n:
-            delta64 = s.delta_codes[: s.delta_n].view(np.uint64).reshape(-1, 4)
-            ids, dist = _scan(delta64, s.delta_ids[: s.delta_n], q.view(np.uint64), threshold)
-            found_ids.append(ids)
-            found_d.append(dist)
-        if not found_ids:
-            return []
-        all_ids = np.concatenate(found_ids)
-        all_d = np.concatenate(found_d)
-        order = np.lexsort((all_ids, all_d))
-        out: dict[int, int] = {}
-        for i in order:  # nearest first, one row per id
-            out.setdefault(int(all_ids[i]), int(all_d[i]))
-        return list(out.items())
+        q = np.ascontiguousarray(query, dtype=np.uint8).reshape(1, HASH_BYTES)
+        return self._batch(self._state, q, threshold)[0]  # one consistent state
 
     def search_many(
         self, queries: U8 | Sequence[str], threshold: int = 31, workers: int = 1
     ) -> list[list[tuple[int, int]]]:
-        """:meth:`search` for each query; ``workers`` threads (numpy releases the GIL)."""
+        """:meth:`search` for each query, on ``workers`` threads (the compiled loops and numpy
+        release the GIL)."""
         if not isinstance(queries, np.ndarray):
             queries = pdq_to_bytes(list(queries))
+        queries = np.ascontiguousarray(queries, dtype=np.uint8).reshape(-1, HASH_BYTES)
+        s = self._state  # one consistent state for the whole batch
         if workers <= 1 or len(queries) < 2 * workers:
-            return [self.search(q, threshold) for q in queries]
+            return self._batch(s, queries, threshold)
         from concurrent.futures import ThreadPoolExecutor
 
+        parts = np.array_split(queries, workers)
         with ThreadPoolExecutor(workers) as pool:
-            return list(pool.map(lambda q: self.search(q, threshold), queries, chunksize=16))
+            done = pool.map(lambda part: self._batch(s, part, threshold), parts)
+            return [row for part in done for row in part]
+
+    def _batch(self, s: _State, queries: U8, threshold: int) -> list[list[tuple[int, int]]]:
+        """Every query of a batch against one state."""
+        found_q: list[I64] = []
+        found_ids: list[I64] = []
+        found_d: list[I64] = []
+        for segment, removed in ((s.main, s.main_removed), (s.recent, s.recent_removed)):
+            if len(segment):
+                qi, ids, dist = segment.search_batch(queries, threshold, self.scan_fraction)
+                if len(removed) and len(ids):
+                    keep = ~np.isin(ids >> self.group_bits, removed)
+                    qi, ids, dist = qi[keep], ids[keep], dist[keep]
+                found_q.append(qi)
+                found_ids.append(ids)
+                found_d.append(dist)
+        if s.delta_n:
+            q64 = queries.view(np.uint64).reshape(-1, 4)
+            delta64 = s.delta_codes.view(np.uint64).reshape(-1, 4)
+            qi, rows, dist = _kernels.found(_kernels.scan_batch, q64, delta64, s.delta_n, threshold)
+            found_q.append(qi)
+            found_ids.append(s.delta_ids[rows])
+            found_d.append(dist)
+        out: list[list[tuple[int, int]]] = [[] for _ in range(len(queries))]
+        if not found_q:
+            return out
+        all_q, all_ids, all_d = (np.concatenate(x) for x in (found_q, found_ids, found_d))
+        if not len(all_q):
+            return out
+        order = np.lexsort((all_ids, all_d, all_q))  # by query, then nearest, then id
+        seen: set[tuple[int, int]] = set()
+        for qn, i, d in zip(
+            all_q[order].tolist(), all_ids[order].tolist(), all_d[order].tolist(), strict=True
+        ):
+            if (qn, i) not in seen:  # one row per id, at its smallest distance
+                seen.add((qn, i))
+                out[qn].append((i, d))
+        return out
 
     # ----------------------------------------------------------------- status
     def __len__(self) -> int:
