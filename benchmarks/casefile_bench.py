@@ -34,6 +34,18 @@ def _child_peak_rss_mb(cmd: list[str], env: dict[str, str]) -> tuple[float, floa
     return usage.ru_maxrss / 1024, elapsed
 
 
+def machine_line() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return f"machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size-mb", type=int, default=1024)
@@ -55,15 +67,7 @@ def main() -> None:
         subprocess.run(["sha256sum", str(data)], check=True, capture_output=True)
         sha_s = time.perf_counter() - started
         mb = args.size_mb
-        cpu = next(
-            (
-                line.split(":", 1)[1].strip()
-                for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")
-            ),
-            platform.processor(),
-        )
-        print(f"machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}")
+        print(machine_line())
         print(f"date: {time.strftime('%Y-%m-%d')}")
         print(f"add {mb} MB: {add_s:.1f} s, {mb / add_s:.0f} MB/s, peak RSS {add_rss:.0f} MB")
         print(f"verify: {ver_s:.1f} s, {mb / ver_s:.0f} MB/s, peak RSS {ver_rss:.0f} MB")

@@ -72,7 +72,19 @@ class Locator:
         return ", ".join(parts) or "whole file"
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        # Spelled out rather than dataclasses.asdict: this runs once per stored message.
+        data: dict[str, Any] = {}
+        if self.member is not None:
+            data["member"] = self.member
+        if self.line is not None:
+            data["line"] = self.line
+        if self.offset is not None:
+            data["offset"] = self.offset
+        if self.pointer is not None:
+            data["pointer"] = self.pointer
+        if self.bbox is not None:
+            data["bbox"] = self.bbox
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Locator:
@@ -104,7 +116,19 @@ class Attachment:
     omitted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, False)}
+        return {
+            k: v
+            for k, v in (
+                ("kind", self.kind),
+                ("name", self.name),
+                ("uri", self.uri),
+                ("mime", self.mime),
+                ("size", self.size),
+                ("member_sha256", self.member_sha256),
+                ("omitted", self.omitted),
+            )
+            if v not in (None, False)  # as before: a size of 0 is left out too
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Attachment:
