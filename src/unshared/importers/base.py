@@ -100,11 +100,19 @@ class ImportOptions:
     ``timezone`` is applied to times that have no offset (and those messages are marked
     ``time_assumed``). ``me`` names the victim's own display names or ids, used to tell the sides
     apart. ``region`` is the ISO country used to read phone numbers.
+
+    Archives (zip, tar) are bounded before anything is read: ``max_expanded`` is the total number
+    of bytes all members may expand to (None: 100 times the archive's own size, at least 256 MiB
+    and at most 64 GiB), ``max_members`` the number of members. An archive past either is refused
+    with :class:`~unshared.errors.LimitExceeded` naming the member where the budget ran out.
+    Raise them for a genuine export that is larger.
     """
 
     timezone: tzinfo | None = None
     me: frozenset[str] = field(default_factory=frozenset)
     region: str = "GB"
+    max_expanded: int | None = None
+    max_members: int = 200_000
 
 
 class Importer(Protocol):

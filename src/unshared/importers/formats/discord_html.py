@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from typing import ClassVar
+from typing import IO, ClassVar, Literal
 
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
 from unshared.importers.formats.discord import attachment_kind
-from unshared.importers.readers.htmltree import Node, parse_html
+from unshared.importers.readers.htmltree import Node, stream_html
 from unshared.importers.readers.records import Roster, people
 from unshared.importers.readers.text import looks_like_text
 from unshared.importers.readers.times import assume
@@ -73,36 +73,53 @@ class DiscordHtmlImporter:
 
     def parse(self, source: Source, options: ImportOptions) -> Iterator[Record]:
         with source.open() as fh:
-            data = fh.read()
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ParseError(
-                "not valid UTF-8", path=source.name, where=f"byte {exc.start}"
-            ) from None
-        root = parse_html(text)
-        entries = [" ".join(n.text().split()) for n in root.walk() if _cls(n, "preamble__entry")]
-        conversation = " / ".join(e for e in entries if e) or source.name
-        roster = Roster("discord", options)
-        author: tuple[str | None, str | None, str | None] = (None, None, None)
-        found = False
-        for node in root.walk():
-            if _cls(node, "chatlog__author") or _cls(node, "chatlog__author-name"):
+            yield from _page(fh, source.name, options)
+
+
+_AUTHOR = ("chatlog__author", "chatlog__author-name")
+
+
+def _select(node: Node) -> Literal["node", "open"] | None:
+    classes = node.classes
+    if "data-message-id" in node.attrs or "preamble__entry" in classes:
+        return "node"
+    if any(c in classes for c in _AUTHOR):
+        return "node"
+    if any(c.startswith("chatlog__message") for c in classes):
+        return "open"
+    return None
+
+
+def _page(stream: IO[bytes], name: str, options: ImportOptions) -> Iterator[Record]:
+    """The messages of a DiscordChatExporter page, streamed element by element."""
+    entries: list[str] = []
+    conversation: str | None = None
+    roster = Roster("discord", options)
+    author: tuple[str | None, str | None, str | None] = (None, None, None)
+    found = marked = False
+    for node in stream_html(stream, name, _select):
+        if "preamble__entry" in node.classes:
+            entries.append(" ".join(node.text().split()))
+            continue
+        if conversation is None:
+            conversation = " / ".join(e for e in entries if e) or name
+        if "data-message-id" not in node.attrs:
+            if any(c in node.classes for c in _AUTHOR):
                 author = _author(node)
-                continue
-            if "data-message-id" not in node.attrs:
-                continue
-            found = True
-            inner = _find(node, "chatlog__author") or _find(node, "chatlog__author-name")
-            if inner is not None:
-                author = _author(inner)
-            name, account, user_id = author
-            if name or user_id:
-                label = name if not account or account == name else f"{name} ({account})"
-                yield from roster.add(conversation, label, user_id)
-            yield _message(node, conversation, name, user_id, options)
-        if not found and "chatlog__message" not in text:
-            raise ParseError("no Discord messages found in this page", path=source.name)
+            else:
+                marked = True  # a chatlog__message* container
+            continue
+        found = True
+        inner = _find(node, "chatlog__author") or _find(node, "chatlog__author-name")
+        if inner is not None:
+            author = _author(inner)
+        sender, account, user_id = author
+        if sender or user_id:
+            label = sender if not account or account == sender else f"{sender} ({account})"
+            yield from roster.add(conversation, label, user_id)
+        yield _message(node, conversation, sender, user_id, options)
+    if not found and not marked:
+        raise ParseError("no Discord messages found in this page", path=name)
 
 
 def _text(node: Node) -> str:

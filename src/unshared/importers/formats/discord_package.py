@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -26,7 +25,7 @@ from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
 from unshared.importers.formats.discord import attachment_kind
 from unshared.importers.readers.archive import Archive, is_zip, open_archive, require_member
-from unshared.importers.readers.jsonreader import pointer, walk
+from unshared.importers.readers.jsonreader import loads, pointer, walk
 from unshared.importers.readers.records import Roster, as_str, obj
 from unshared.importers.readers.times import parse_iso
 from unshared.model import Attachment, Locator, Message, Record
@@ -37,12 +36,7 @@ _MESSAGES = re.compile(r"(?:^|/)messages/c?(\d+)/messages\.(csv|json)$", re.IGNO
 def _small_json(archive: Archive, member: str | None, name: str) -> Any:
     if member is None:
         return None
-    if archive.size(member) > 64 << 20:
-        return None
-    try:
-        return json.loads(archive.read(member).decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise ParseError("broken JSON", path=name, where=member) from None
+    return loads(archive.read(member), name, member)
 
 
 @register
@@ -57,7 +51,7 @@ class DiscordPackageImporter:
         require_member(source, _MESSAGES, "not a Discord data package")
 
     def parse(self, source: Source, options: ImportOptions) -> Iterator[Record]:
-        with open_archive(source) as archive:
+        with open_archive(source, options) as archive:
             names = archive.names()
             lower = {n.lower(): n for n in names}
             user_member = next(

@@ -11,7 +11,6 @@ The creator's e-mail is kept as ``sender_id`` and ``Participant.platform_id``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
@@ -20,8 +19,8 @@ from typing import Any, BinaryIO, ClassVar
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
 from unshared.importers.formats.discord import attachment_kind
-from unshared.importers.readers.archive import is_zip, open_archive, require_member
-from unshared.importers.readers.jsonreader import expect_list, json_head, pointer, walk
+from unshared.importers.readers.archive import Archive, is_zip, open_archive, require_member
+from unshared.importers.readers.jsonreader import expect_list, json_head, loads, pointer, walk
 from unshared.importers.readers.records import Roster, as_str, obj, people
 from unshared.importers.readers.times import assume, fixed_offset
 from unshared.model import Attachment, Locator, Message, Reaction, Record
@@ -79,22 +78,18 @@ class GoogleChatImporter:
             with source.open() as stream:
                 yield from _messages(stream, source.name, None, source.name, options, roster)
             return
-        with open_archive(source) as archive:
+        with open_archive(source, options) as archive:
             names = set(archive.names())
             groups = sorted((m.group(1), n) for n in names if (m := _MEMBER.search(n)))
             if not groups:
                 raise ParseError("the archive holds no Google Chat messages", path=source.name)
             for info_name in sorted(n for n in names if _USER_INFO.search(n)):
-                if archive.size(info_name) < (1 << 20):
-                    roster.me.update(_account_holder(archive.read(info_name)))
+                roster.me.update(_account_holder(archive, info_name, source.name))
             for group, member in groups:
                 title = group
                 info_name = member.rsplit("/", 1)[0] + "/group_info.json"
-                if info_name in names and archive.size(info_name) < (16 << 20):
-                    try:
-                        info = json.loads(archive.read(info_name).decode("utf-8-sig"))
-                    except (UnicodeDecodeError, ValueError, RecursionError):
-                        raise ParseError("broken JSON", path=source.name, where=info_name) from None
+                if info_name in names:
+                    info = loads(archive.read(info_name), source.name, info_name)
                     if isinstance(info, dict):
                         title = _title(info, group)
                 with archive.open(member) as stream:
@@ -108,11 +103,12 @@ class GoogleChatImporter:
                     )
 
 
-def _account_holder(data: bytes) -> set[str]:
-    """The Takeout owner's e-mail and name from ``user_info.json``: their side is the victim's."""
+def _account_holder(archive: Archive, member: str, name: str) -> set[str]:
+    """The Takeout owner's e-mail and name from ``user_info.json``: their side is the victim's.
+    A broken file only loses that hint; one nested too deep is refused like any other."""
     try:
-        info = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        info = loads(archive.read(member), name, member)
+    except ParseError:
         return set()
     user = info.get("user") if isinstance(info, dict) else None
     if not isinstance(user, dict):

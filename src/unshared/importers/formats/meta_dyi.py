@@ -203,7 +203,7 @@ class _Linker:
 def parse_meta(source: Source, options: ImportOptions, platform: str) -> Iterator[Record]:
     """Stream the records of a DYI zip or one message JSON file."""
     if is_zip(source):
-        with Archive(source) as archive:
+        with Archive(source, options) as archive:
             members = thread_members(archive.names())
             if not members:
                 raise ParseError("no message_N.json threads in this zip", path=source.name)
@@ -319,8 +319,8 @@ def _tail_keys(opener: Callable[[], Any]) -> dict[str, Any] | None:
     for found in _TAIL_KEYS.finditer(tail):
         try:
             value = json.loads("{" + tail[found.end() :])
-        except ValueError:
-            continue
+        except (ValueError, RecursionError):
+            continue  # the streaming pass reads it, within its bounds
         if isinstance(value, dict):
             return value
     return None

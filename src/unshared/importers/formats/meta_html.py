@@ -176,7 +176,7 @@ class _Page(HTMLParser):
 
 def parse_html(source: Source, options: ImportOptions, platform: str) -> Iterator[Record]:
     if is_zip(source):
-        with Archive(source) as archive:
+        with Archive(source, options) as archive:
             for member in html_members(archive.names()):
                 with archive.open(member) as fh:
                     yield from _page(fh, source.name, member, options, platform)

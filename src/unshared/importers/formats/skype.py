@@ -76,7 +76,7 @@ class SkypeImporter:
                 member = _find_member(source)
                 if member is None:
                     raise ParseError("the archive holds no messages.json", path=source.name)
-                archive = stack.enter_context(open_archive(source))
+                archive = stack.enter_context(open_archive(source, options))
                 stream: BinaryIO = stack.enter_context(archive.open(member))  # type: ignore[assignment]
                 name = f"{source.name}!{member}"
             else:

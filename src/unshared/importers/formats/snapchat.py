@@ -25,12 +25,12 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, BinaryIO, ClassVar
+from typing import IO, Any, BinaryIO, ClassVar, Literal
 
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
 from unshared.importers.readers.archive import Archive, is_zip, open_archive, require_member
-from unshared.importers.readers.htmltree import Node, parse_html
+from unshared.importers.readers.htmltree import Node, stream_html
 from unshared.importers.readers.jsonreader import expect_list, json_head, pointer, walk
 from unshared.importers.readers.records import Roster, as_str, hash_member
 from unshared.importers.readers.text import looks_like_text
@@ -110,7 +110,7 @@ class SnapchatImporter:
         roster = Roster("snapchat", options)
         with ExitStack() as stack:
             if is_zip(source):
-                archive = stack.enter_context(open_archive(source))
+                archive = stack.enter_context(open_archive(source, options))
                 found = sorted(n for n in archive.names() if _MEMBER.search(n))
                 json_members = [n for n in found if n.endswith(".json")]
                 picked = json_members or found
@@ -124,7 +124,7 @@ class SnapchatImporter:
                 member, name, link = None, source.name, None
                 stream = stack.enter_context(source.open())
             if _is_html(source, member):
-                yield from _html(stream.read(), name, member, options, roster)
+                yield from _html(stream, name, member, options, roster)
             else:
                 yield from _json(stream, name, member, options, roster, link)
 
@@ -232,41 +232,43 @@ def _message(
     )
 
 
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _select(node: Node) -> Literal["node", "open"] | None:
+    if node.tag in _HEADINGS or node.tag == "tr":
+        return "node"
+    return "open" if node.tag == "table" else None
+
+
 def _html(
-    data: bytes, name: str, member: str | None, options: ImportOptions, roster: Roster
+    stream: IO[bytes], name: str, member: str | None, options: ImportOptions, roster: Roster
 ) -> Iterator[Record]:
-    """Old ``html/chat_history.html``: a heading per list, then a table with a header row."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ParseError("not valid UTF-8", path=name, where=f"byte {exc.start}") from None
+    """Old ``html/chat_history.html``: a heading per list, then a table with a header row.
+    Streamed row by row."""
     me = sorted(options.me)[0] if options.me else "Me"
     heading = ""
     found = False
-    for node in parse_html(text).walk():
-        if node.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+    columns: list[str] = []
+    for node in stream_html(stream, name, _select, member):
+        if node.tag in _HEADINGS:
             heading = " ".join(node.text().split())
         elif node.tag == "table":
             found = True
-            yield from _table(node, heading, me, member, roster)
+            columns = []
+        else:
+            cells = [c for c in node.children if isinstance(c, Node) and c.tag in ("td", "th")]
+            values = [" ".join(c.text().split()) for c in cells]
+            if not columns or all(c.tag == "th" for c in cells):
+                columns = values
+                continue
+            sent = heading.startswith("Sent")
+            raw = dict(zip(columns, values, strict=False))
+            other = raw.get("To" if sent else "From") or "unknown"
+            sender = me if sent else other
+            yield from roster.add(other, sender, side="victim" if sent else None)
+            text = raw.get("Text") or raw.get("Content") or ""
+            locator = Locator(member=member, line=node.line)
+            yield _message(raw, other, sender, text, locator, sent)
     if not found:
         raise ParseError("no chat table found in this page", path=name)
-
-
-def _table(
-    table: Node, heading: str, me: str, member: str | None, roster: Roster
-) -> Iterator[Record]:
-    columns: list[str] = []
-    sent = heading.startswith("Sent")
-    for row in (n for n in table.walk() if n.tag == "tr"):
-        cells = [c for c in row.children if isinstance(c, Node) and c.tag in ("td", "th")]
-        values = [" ".join(c.text().split()) for c in cells]
-        if not columns or all(c.tag == "th" for c in cells):
-            columns = values
-            continue
-        raw = dict(zip(columns, values, strict=False))
-        other = raw.get("To" if sent else "From") or "unknown"
-        sender = me if sent else other
-        yield from roster.add(other, sender, side="victim" if sent else None)
-        text = raw.get("Text") or raw.get("Content") or ""
-        yield _message(raw, other, sender, text, Locator(member=member, line=row.line), sent)

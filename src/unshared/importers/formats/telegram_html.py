@@ -16,14 +16,14 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import datetime
-from typing import ClassVar
+from typing import IO, ClassVar, Literal
 from urllib.parse import unquote
 
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
 from unshared.importers.readers.archive import Archive, is_zip, open_archive, require_member
 from unshared.importers.readers.htmltree import Node as _Node
-from unshared.importers.readers.htmltree import parse_html
+from unshared.importers.readers.htmltree import stream_html
 from unshared.importers.readers.records import Roster, hash_member
 from unshared.importers.readers.text import looks_like_text
 from unshared.importers.readers.times import assume, fixed_offset
@@ -105,11 +105,10 @@ class TelegramHtmlImporter:
         roster = Roster("telegram", options)
         if not is_zip(source):
             with source.open() as fh:
-                data = fh.read()
-            yield from _page(data, source.name, None, options, roster)
+                yield from _page(fh, source.name, None, options, roster)
             return
         with ExitStack() as stack:
-            archive = stack.enter_context(open_archive(source))
+            archive = stack.enter_context(open_archive(source, options))
             pages = []
             for name in archive.names():
                 m = _PAGE.search(name)
@@ -125,7 +124,8 @@ class TelegramHtmlImporter:
                 return linked_media(archive, names, page, found)
 
             for _dir, _n, name in sorted(pages):
-                yield from _page(archive.read(name), source.name, name, options, roster, link)
+                with archive.open(name) as page:
+                    yield from _page(page, source.name, name, options, roster, link)
 
 
 def linked_media(archive: Archive, names: set[str], page: str, found: Attachment) -> Attachment:
@@ -140,31 +140,36 @@ def linked_media(archive: Archive, names: set[str], page: str, found: Attachment
     return replace(found, member_sha256=sha256, size=size, uri=target)
 
 
+def _select(node: _Node) -> Literal["node", "open"] | None:
+    if node.tag != "div":
+        return None
+    classes = node.classes
+    if "message" in classes or "page_header" in classes:
+        return "node"
+    return "open" if "history" in classes else None
+
+
 def _page(
-    data: bytes,
+    stream: IO[bytes],
     name: str,
     member: str | None,
     options: ImportOptions,
     roster: Roster,
     link_media: Callable[[str, Attachment], Attachment] | None = None,
 ) -> Iterator[Record]:
-    where = f"{name}!{member}" if member else name
-    try:
-        html = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ParseError(
-            "not valid UTF-8 (is this the right file?)", path=where, where=f"byte {exc.start}"
-        ) from None
-    root = parse_html(html)
-    header = root.first("page_header")
-    title_node = header.first("text") if header is not None else None
-    conversation = _clean(title_node.text()) if title_node is not None else ""
-    conversation = conversation or (member.rsplit("/", 2)[0] if member and "/" in member else name)
-    history = [n for n in root.walk() if n.tag == "div" and "message" in n.classes]
-    if not history and 'class="history' not in html:
-        raise ParseError("no Telegram messages found in this page", path=where)
+    """The messages of one ``messages.html`` page, streamed element by element."""
+    conversation = member.rsplit("/", 2)[0] if member and "/" in member else name
+    found = False
     last_sender: str | None = None
-    for node in history:
+    for node in stream_html(stream, name, _select, member):
+        if "page_header" in node.classes:
+            title_node = node.first("text")
+            title = _clean(title_node.text()) if title_node is not None else ""
+            conversation = title or conversation
+            continue
+        found = True
+        if "history" in node.classes:
+            continue
         ident = node.attrs.get("id", "")
         if not ident.startswith("message") or ident.startswith("message-"):
             continue
@@ -236,6 +241,9 @@ def _page(
             reply_to=reply_to,
             flags=frozenset(flags),
         )
+
+    if not found:
+        raise ParseError("no Telegram messages found in this page", path=name, where=member)
 
 
 def _media(node: _Node) -> list[Attachment]:

@@ -36,7 +36,7 @@ from unshared.importers.formats.whatsapp_lang import (
     sender_event,
     system_notice,
 )
-from unshared.importers.readers.archive import Archive, is_zip, zip_names
+from unshared.importers.readers.archive import Archive, is_zip, member_head, zip_names
 from unshared.importers.readers.text import iter_lines, sniff_text
 from unshared.importers.readers.times import zone_for
 from unshared.model import Attachment, Locator, Message, Participant, Record, Side
@@ -126,9 +126,7 @@ class WhatsAppImporter:
             member = chat_member(names)
             if member is None:
                 raise WrongFormat("no WhatsApp chat text in this zip", path=source.name)
-            with Archive(source) as archive, archive.open(member) as fh:
-                head = fh.read(65536)
-            self._sniff_text(head, source.name)
+            self._sniff_text(member_head(source, member), source.name)
             return
         self._sniff_text(source.head(), source.name)
 
@@ -159,7 +157,7 @@ class WhatsAppImporter:
         yield from self._records(source.open, source.name, None, title, scan, options, None)
 
     def _parse_zip(self, source: Source, options: ImportOptions) -> Iterator[Record]:
-        with Archive(source) as archive:
+        with Archive(source, options) as archive:
             names = archive.names()
             member = chat_member(names)
             if member is None:

@@ -1,10 +1,14 @@
 """Safe reading of zip and tar exports (WhatsApp "export with media", Messenger and Discord data
-packages, Skype .tar).
+packages, Telegram and Snapchat zips, Skype .tar).
 
-Archives are read member by member, never extracted to disk. Limits stop zip bombs: the total and
-per-member uncompressed size, the number of members, and the compression ratio. Member paths are
-names only; nothing is ever written out, so path traversal cannot happen, but absurd names are
-still refused.
+Archives are read member by member as streams, never extracted to disk and never read whole (only
+side files up to :data:`SMALL_FILE`). Before any member is read, the central directory is checked
+against a budget: the number of members (``ImportOptions.max_members``), the total bytes all
+members expand to (``ImportOptions.max_expanded``, by default :data:`EXPANSION_RATIO` times the
+archive's size) and the compression ratio of each large member. Reading a member past the size its
+header declares stops at once, so a lying directory cannot get past the budget. Every refusal is a
+:class:`LimitExceeded` naming the member. Member paths are names only; nothing is ever written
+out, so path traversal cannot happen.
 """
 
 from __future__ import annotations
@@ -17,24 +21,44 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import IO, Any
 
 from unshared.errors import LimitExceeded, ParseError, WrongFormat
-from unshared.importers.base import Source
+from unshared.importers.base import ImportOptions, Source
 
-__all__ = ["Limits", "Archive", "open_archive", "is_zip", "is_tar", "zip_names", "require_member"]
+__all__ = [
+    "Archive",
+    "expansion_budget",
+    "is_tar",
+    "is_zip",
+    "member_head",
+    "open_archive",
+    "require_member",
+    "zip_names",
+]
 
 
-@dataclass(frozen=True)
-class Limits:
-    max_members: int = 200_000
-    max_member_size: int = 8 << 30  # 8 GiB: long videos in an export
-    max_total_size: int = 64 << 30
-    max_ratio: float = 200.0  # uncompressed / compressed, for members over 1 MiB
+#: Without ``ImportOptions.max_expanded``: an archive may expand to this many times its own size,
+#: within [MIN_BUDGET, MAX_BUDGET]. Chat text compresses about 5-20x and media not at all; a
+#: zip bomb expands hundreds or millions of times.
+EXPANSION_RATIO = 100
+MIN_BUDGET = 256 << 20
+MAX_BUDGET = 64 << 30
+#: One member over 1 MiB compressed better than this is refused on its own.
+MAX_MEMBER_RATIO = 200.0
+#: Side files read whole (a channel's channel.json, user_info.json) are at most this large.
+SMALL_FILE = 64 << 20
 
 
-DEFAULT_LIMITS = Limits()
+def expansion_budget(options: ImportOptions | None, archive_size: int) -> int:
+    """The total bytes an archive of ``archive_size`` bytes may expand to."""
+    if options is not None and options.max_expanded is not None:
+        return options.max_expanded
+    return min(MAX_BUDGET, max(MIN_BUDGET, EXPANSION_RATIO * archive_size))
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1 << 30):.1f} GiB" if size >= 1 << 30 else f"{size / (1 << 20):.1f} MiB"
 
 
 def is_zip(source: Source) -> bool:
@@ -57,6 +81,31 @@ def zip_names(source: Source, limit: int = 100000) -> list[str]:
         return []
 
 
+def member_head(source: Source, member: str, size: int = 65536) -> bytes:
+    """The first ``size`` bytes of one zip member, for sniffing (b"" when unreadable). Reads no
+    more than that, so the archive's budget is left to the import (whose options may raise it);
+    a member compressed like a zip bomb is refused at once."""
+    try:
+        with source.open() as fh, zipfile.ZipFile(fh) as zf:
+            info = zf.getinfo(member)
+            _check_ratio(info, source.name)
+            with zf.open(info) as inner:
+                return inner.read(size)
+    except (*_DAMAGED, KeyError, RuntimeError, NotImplementedError, IndexError):
+        return b""
+
+
+def _check_ratio(info: zipfile.ZipInfo, archive: str) -> None:
+    if info.file_size > (1 << 20) and info.file_size > MAX_MEMBER_RATIO * max(
+        info.compress_size, 1
+    ):
+        raise LimitExceeded(
+            "a file in the archive expands suspiciously far (possible zip bomb)",
+            path=archive,
+            where=info.filename,
+        )
+
+
 def require_member(source: Source, pattern: re.Pattern[str], refusal: str) -> None:
     """Sniffing a zip export: :class:`WrongFormat` (``refusal``) unless a member name matches."""
     if not any(pattern.search(n) for n in zip_names(source)):
@@ -66,9 +115,10 @@ def require_member(source: Source, pattern: re.Pattern[str], refusal: str) -> No
 class Archive:
     """Read-only view of a zip or tar exhibit with size limits checked before reading."""
 
-    def __init__(self, source: Source, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(self, source: Source, options: ImportOptions | None = None) -> None:
         self.source = source
-        self.limits = limits
+        self.max_members = options.max_members if options is not None else 200_000
+        self.budget = expansion_budget(options, source.size)
         self._fh: IO[bytes] | None = None
         self._zip: zipfile.ZipFile | None = None
         self._tar: tarfile.TarFile | None = None
@@ -83,15 +133,12 @@ class Archive:
                 self._check_zip()
             elif is_tar(self.source):
                 self._tar = tarfile.open(fileobj=self._fh, mode="r:")
-                members = []
-                for info in self._tar:
-                    members.append(info)
-                    if len(members) > self.limits.max_members:
-                        raise LimitExceeded("the archive has too many files", path=name)
-                self._tar_members = {m.name: m for m in members if m.isfile()}
-                total = sum(m.size for m in self._tar_members.values())
-                if total > self.limits.max_total_size:
-                    raise LimitExceeded("the archive is too large to import", path=name)
+                total = 0
+                for count, info in enumerate(self._tar, start=1):
+                    total += info.size if info.isfile() else 0
+                    self._check_budget(count, total, info.name)
+                    if info.isfile():
+                        self._tar_members[info.name] = info
             else:
                 raise ParseError("not a zip or tar archive", path=name)
         except (
@@ -119,29 +166,28 @@ class Archive:
         if self._fh is not None:
             self._fh.close()
 
+    def _check_budget(self, count: int, total: int, member: str) -> None:
+        if count > self.max_members:
+            raise LimitExceeded(
+                f"the archive has too many files (more than {self.max_members})",
+                path=self.source.name,
+                where=member,
+            )
+        if total > self.budget:
+            raise LimitExceeded(
+                f"the archive expands past {_mib(self.budget)} at this file (a zip bomb, or an "
+                "export larger than allowed: raise the limit if it is genuine)",
+                path=self.source.name,
+                where=member,
+            )
+
     def _check_zip(self) -> None:
         assert self._zip is not None
-        infos = self._zip.infolist()
-        name = self.source.name
-        if len(infos) > self.limits.max_members:
-            raise LimitExceeded("the archive has too many files", path=name)
         total = 0
-        for info in infos:
+        for count, info in enumerate(self._zip.infolist(), start=1):
             total += info.file_size
-            if info.file_size > self.limits.max_member_size:
-                raise LimitExceeded(
-                    "a file in the archive is too large to import", path=name, where=info.filename
-                )
-            if info.file_size > (1 << 20) and info.file_size > self.limits.max_ratio * max(
-                info.compress_size, 1
-            ):
-                raise LimitExceeded(
-                    "a file in the archive is compressed suspiciously well (possible zip bomb)",
-                    path=name,
-                    where=info.filename,
-                )
-        if total > self.limits.max_total_size:
-            raise LimitExceeded("the archive is too large to import", path=name)
+            self._check_budget(count, total, info.filename)
+            _check_ratio(info, self.source.name)
 
     def names(self) -> list[str]:
         if self._zip is not None:
@@ -187,7 +233,15 @@ class Archive:
         with io.BufferedReader(_Bounded(tfh, tinfo.size, self.source.name, member)) as out:
             yield out
 
-    def read(self, member: str) -> bytes:
+    def read(self, member: str, what: str = "side") -> bytes:
+        """A small side file whole (metadata next to the messages); larger than
+        :data:`SMALL_FILE` is refused. Messages and media are streamed with :meth:`open`."""
+        if self.size(member) > SMALL_FILE:
+            raise LimitExceeded(
+                f"this {what} file is larger than {_mib(SMALL_FILE)}",
+                path=self.source.name,
+                where=member,
+            )
         with self.open(member) as fh:
             return fh.read()
 
@@ -234,5 +288,5 @@ class _Bounded(io.RawIOBase):
         super().close()
 
 
-def open_archive(source: Source, limits: Limits = DEFAULT_LIMITS) -> Archive:
-    return Archive(source, limits)
+def open_archive(source: Source, options: ImportOptions | None = None) -> Archive:
+    return Archive(source, options)

@@ -19,15 +19,74 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, NamedTuple
 
-from unshared.errors import ParseError
+from unshared.errors import LimitExceeded, ParseError
 
-__all__ = ["Event", "walk", "pointer", "json_head", "expect_list"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_VALUE",
+    "Event",
+    "expect_list",
+    "json_head",
+    "loads",
+    "pointer",
+    "too_deep",
+    "walk",
+]
 
 Path = tuple[str | int, ...]
 
 _WS = " \t\n\r"
 _CHUNK = 1 << 20
 _DECODER = json.JSONDecoder()
+#: Nesting levels one JSON value may have. Real exports use under 10; 100,000 levels made the
+#: decoder (and anything walking the value) recurse until Python gave up.
+MAX_DEPTH = 100
+TOO_DEEP = f"the JSON is nested more than {MAX_DEPTH} levels deep"
+#: Characters one JSON value (one message, one header field) may hold.
+MAX_VALUE = 256 << 20
+
+
+def _brackets(text: str, start: int, end: int) -> int:
+    """Opening brackets in ``text[start:end]``: a cheap upper bound of its nesting depth."""
+    return text.count("[", start, end) + text.count("{", start, end)
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """True when ``value`` nests containers more than ``limit`` levels (checked without
+    recursion)."""
+    level: list[Any] = [value]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        nxt: list[Any] = []
+        for item in level:
+            if isinstance(item, dict):
+                nxt.extend(v for v in item.values() if isinstance(v, dict | list))
+            elif isinstance(item, list):
+                nxt.extend(v for v in item if isinstance(v, dict | list))
+        level = nxt
+    return False
+
+
+def loads(data: bytes, name: str, member: str | None = None) -> Any:
+    """A small JSON document read whole (a side file), with the same bounds as :func:`walk`:
+    :class:`LimitExceeded` when nested too deep, :class:`ParseError` when broken."""
+    where = member
+    try:
+        value = json.loads(data.decode("utf-8-sig"))
+    except RecursionError:
+        raise LimitExceeded(TOO_DEEP, path=name, where=where) from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ParseError(f"broken JSON ({exc})", path=name, where=where) from None
+    if _brackets_bytes(data) > MAX_DEPTH and too_deep(value):
+        raise LimitExceeded(TOO_DEEP, path=name, where=where)
+    return value
+
+
+def _brackets_bytes(data: bytes) -> int:
+    return data.count(b"[") + data.count(b"{")
 
 
 def pointer(path: Path) -> str:
@@ -137,7 +196,12 @@ class _Reader:
             self.mark = pos
         return self.mark_bytes
 
-    def error(self, message: str, pos: int | None = None) -> ParseError:
+    def error(
+        self,
+        message: str,
+        pos: int | None = None,
+        cls: type[ParseError | LimitExceeded] = ParseError,
+    ) -> ParseError | LimitExceeded:
         pos = self.pos if pos is None else max(pos, self.mark)
         offset = self.offset_at(pos)
         line = self.base_line + self.buf.count("\n", 0, pos)
@@ -147,7 +211,7 @@ class _Reader:
             where = f"{self.member}, {where}"
         if self.path:
             where += f", json {pointer(self.path)}"
-        return ParseError(message, path=self.name, where=where)
+        return cls(message, path=self.name, where=where)
 
     def peek(self) -> str:
         """Next non-space character ('' at end of input); pos points at it."""
@@ -178,6 +242,10 @@ class _Reader:
             try:
                 obj, end = _DECODER.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
+                if len(self.buf) - self.pos > MAX_VALUE:
+                    raise self.error(
+                        f"one JSON value is larger than {MAX_VALUE >> 20} MiB", cls=LimitExceeded
+                    ) from None
                 if not self.eof and self.fill(want):
                     want *= 2  # a large value: read ahead faster than re-decoding it
                     continue
@@ -185,11 +253,13 @@ class _Reader:
                     raise self.error("the JSON ends early (truncated file?)", exc.pos) from None
                 raise self.error(f"broken JSON: {exc.msg}", exc.pos) from None
             except RecursionError:
-                raise self.error("JSON nested too deeply") from None
+                raise self.error(TOO_DEEP, cls=LimitExceeded) from None
             except ValueError as exc:  # e.g. huge integers
                 raise self.error(f"broken JSON: {exc}") from None
             if end >= len(self.buf) and not self.eof and self.fill(want):
                 continue  # a number may continue in the next chunk
+            if _brackets(self.buf, self.pos, end) > MAX_DEPTH and too_deep(obj):
+                raise self.error(TOO_DEEP, cls=LimitExceeded)
             self.pos = end
             return obj
 
