@@ -36,7 +36,7 @@ from unshared.casefile.logstore import LogStore
 from unshared.casefile.messages import ImportInfo, MessageStore, StoredMessage
 from unshared.casefile.settings import CaseSettings, Victims, bank_token_key
 from unshared.casefile.settings_store import SettingsStore
-from unshared.errors import CaseFileError, InputFileError, IntegrityError
+from unshared.errors import CaseFileError, InputFileError, IntegrityError, NotACaseFile
 from unshared.model import Fingerprint, Identifier, Message, Participant, Signal
 
 __all__ = [
@@ -119,10 +119,16 @@ class Case:
                 db.pragma("query_only", True)
             else:
                 _upgrade(db)
+            return cls(db, path, encrypted)
+        except apsw.Error as exc:
+            db.close()
+            raise NotACaseFile(
+                f"the case file is damaged ({str(exc).splitlines()[0]}); use a backup copy",
+                path=str(path),
+            ) from None
         except BaseException:
             db.close()
             raise
-        return cls(db, path, encrypted)
 
     def close(self) -> None:
         self._db.close()
