@@ -269,3 +269,27 @@ def test_a_case_made_before_message_blocks_is_upgraded_and_still_verifies(tmp_pa
         result = verify_case(case)
         assert result.ok, result.problems
     assert database.FORMAT_NAME == "unshared-case"
+
+
+def test_adding_the_same_file_again_tells_and_reads_nothing_twice(tmp_path: Path) -> None:
+    from unshared.usecases.stream import add_stream
+
+    with _case(tmp_path) as case:
+        first = add_stream(
+            case,
+            io.BytesIO(CHAT),
+            name="chat.txt",
+            source_path="/a/chat.txt",
+            options=ImportOptions(),
+        )
+        again = add_stream(
+            case,
+            io.BytesIO(CHAT),
+            name="chat (1).txt",
+            source_path="/b/chat (1).txt",
+            options=ImportOptions(),
+        )
+        assert first.messages == 4 and again.messages == 0 and again.ok
+        assert any("already in the case" in note for note in again.notes)
+        assert len(case.imports()) == 1
+        assert [len(e.acquisitions) for e in case.exhibits()] == [2]

@@ -171,6 +171,12 @@ def add_stream(
     if result.exhibit.size == 0:
         result.error = InputFileError("the file is empty", path=source_path)
         return result
+    if not result.exhibit.new and case.is_imported(result.exhibit):
+        result.notes.append(
+            "this file is already in the case (the same SHA-256): it is kept once and its "
+            "messages are not read again"
+        )
+        return result
     try:
         importer, count = _import(case, result.exhibit, name, options, fmt, source_path)
         result.format = importer.name
