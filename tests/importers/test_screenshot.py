@@ -199,3 +199,26 @@ def test_fuzz_image_bytes(blob: bytes) -> None:
         _read(data, "fuzz.png")
     except UnsharedError:
         return
+
+
+def test_a_16bit_screenshot_is_scaled_not_clipped(require_binary: Callable[[str], str]) -> None:
+    """16-bit greyscale was converted by clipping every value above 255 to white: the text
+    vanished. It is scaled to 8 bits like the fingerprint reader does."""
+    require_binary("tesseract")
+    import numpy as np
+
+    bubbles = CONVERSATION[:2]
+    grey = np.asarray(render_chat(bubbles).convert("L"), dtype=np.uint16) * 257
+    buf = io.BytesIO()
+    Image.fromarray(grey).save(buf, format="PNG")
+    assert Image.open(io.BytesIO(buf.getvalue())).mode.startswith("I;16")
+    messages, _ = _read(buf.getvalue(), "grey16.png")
+    _check_conversation(messages, bubbles)
+
+
+def test_an_image_past_the_pixel_cap_is_refused_by_size_before_decoding() -> None:
+    big = Image.new("L", (9000, 7000), 255)  # 63 megapixels, a few KB as PNG
+    buf = io.BytesIO()
+    big.save(buf, format="PNG")
+    with pytest.raises(UnsharedError, match="megapixels"):
+        _read(buf.getvalue(), "huge.png")

@@ -2,9 +2,16 @@
 
 Nothing is written anywhere: Pillow reads from the open file. JPEG photos are decoded already
 scaled down in the DCT domain (``Image.draft``), which skips most of the decoding work; other
-formats are decoded in full and reduced by whole blocks (``Image.reduce``). Either way the result
-is a luma array plus the original size, which :class:`~unshared.fingerprints.pdq.FastPdqHasher`
-turns into the hash the full-size reference would give.
+formats are decoded in full and reduced by whole blocks (``Image.reduce``, or a box resize for
+16-bit pictures) before any conversion, so a picture is never widened to float at full size. Either
+way the result is a luma array plus the original size, which
+:class:`~unshared.fingerprints.pdq.FastPdqHasher` turns into the hash the full-size reference would
+give.
+
+Decoded pixels are capped per image: :data:`MAX_DECODED_PIXELS` for the fast path (after the JPEG
+draft), :data:`MAX_EXACT_PIXELS` for the exact path, which needs every pixel as RGB. A 171 KB
+16-bit PNG of 9400 x 9400 once took 2.2 GB (3.7 GB exact); it now reads in a few hundred MB, and
+the exact path refuses it with a one-line error.
 
 The pixel orientation is the stored one (EXIF rotation is not applied), as in python-threatexchange;
 a rotated copy still matches through the dihedral variants.
@@ -24,7 +31,15 @@ from PIL import Image, UnidentifiedImageError
 from unshared.errors import UnsupportedMedia
 from unshared.fingerprints.pdq import luma_from_rgb
 
-__all__ = ["IMAGE_SUFFIXES", "LumaImage", "read_luma", "read_rgb", "register_openers"]
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "MAX_DECODED_PIXELS",
+    "MAX_EXACT_PIXELS",
+    "LumaImage",
+    "read_luma",
+    "read_rgb",
+    "register_openers",
+]
 
 IMAGE_SUFFIXES = frozenset(
     {
@@ -45,6 +60,11 @@ IMAGE_SUFFIXES = frozenset(
 )
 #: Reduce so the short side stays at least this long: the PDQ filter window is then 4+ blocks wide.
 MIN_REDUCED_SIDE = 350
+#: Pixels one image may decode to in the fast path (Pillow's own bomb warning is at 89.5 million).
+MAX_DECODED_PIXELS = 90_000_000
+#: Pixels the exact path may decode: it holds every pixel as RGB, then as float64 luma.
+MAX_EXACT_PIXELS = 24_000_000
+_SIXTEEN = ("I;16", "I;16B", "I;16L", "I")
 
 _registered = False
 
@@ -99,15 +119,61 @@ def _load(im: Image.Image, path: Path) -> None:
         ) from None
 
 
+def _cap(im: Image.Image, path: Path, limit: int, what: str) -> None:
+    width, height = im.size
+    if width * height > limit:
+        raise UnsupportedMedia(
+            f"the image is too large for the {what} ({width * height / 1e6:.0f} megapixels; "
+            f"at most {limit / 1e6:.0f})",
+            path=str(path),
+        )
+
+
+def _peak(im: Image.Image) -> float:
+    """The white level of a 16-bit picture: 65535, or 255 for 8-bit values stored wide."""
+    extrema = im.getextrema()
+    high = extrema[1] if isinstance(extrema[1], int | float) else 255
+    return 65535.0 if high > 255 else 255.0
+
+
+def _to_8bit(im: Image.Image) -> Image.Image:
+    """A 16-bit greyscale picture as 8-bit L, scaled (not clipped), one byte per pixel."""
+    arr = np.asarray(im)
+    out = np.empty(arr.shape, dtype=np.uint8)
+    if _peak(im) > 255:
+        np.right_shift(arr, 8, out=out, casting="unsafe")
+    else:
+        np.clip(arr, 0, 255, out=out, casting="unsafe")
+    return Image.fromarray(out)
+
+
 def _to_rgb(im: Image.Image) -> Image.Image:
     if im.mode == "RGB":
         return im
-    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
-        # 16-bit greyscale: scale to 8 bits before dropping precision.
-        arr = np.asarray(im, dtype=np.float64)
-        peak = 65535.0 if arr.max() > 255 else 255.0
-        im = Image.fromarray(np.clip(arr * (255.0 / peak), 0, 255).astype(np.uint8))
+    if im.mode in _SIXTEEN:
+        im = _to_8bit(im)
     return im.convert("RGB")
+
+
+def _reduced_luma(im: Image.Image, scale: int) -> npt.NDArray[Any]:
+    """Luma of ``im`` reduced by ``scale`` (whole blocks), converting only the reduced picture."""
+    if scale == 1:
+        return luma_from_rgb(np.asarray(_to_rgb(im)))
+    width, height = im.size
+    if im.mode in _SIXTEEN:
+        peak = _peak(im)
+        cols, rows = width // scale, height // scale
+        small = im.resize(
+            (cols, rows), Image.Resampling.BOX, box=(0, 0, cols * scale, rows * scale)
+        )
+        luma: npt.NDArray[Any] = np.asarray(small, dtype=np.float64) * (255.0 / peak)
+        np.clip(luma, 0.0, 255.0, out=luma)
+        return luma
+    try:
+        small = im.reduce(scale)
+    except ValueError:  # a mode reduce does not take (palette, CMYK): convert, then reduce
+        small = im.convert("RGB").reduce(scale)
+    return luma_from_rgb(np.asarray(_to_rgb(small)))
 
 
 def read_luma(path: Path) -> LumaImage:
@@ -118,6 +184,7 @@ def read_luma(path: Path) -> LumaImage:
         scale = _scale_for(width, height)
         if fmt == "JPEG" and scale > 1:
             im.draft("L", (width // scale, height // scale))
+            _cap(im, path, MAX_DECODED_PIXELS, "fingerprint")
             _load(im, path)
             got = im.size
             scale = -(-width // got[0])
@@ -125,16 +192,15 @@ def read_luma(path: Path) -> LumaImage:
                 return LumaImage(np.asarray(im), (width, height), scale, fmt)
             rgb = _to_rgb(im)
             return LumaImage(luma_from_rgb(np.asarray(rgb)), (width, height), scale, fmt)
+        _cap(im, path, MAX_DECODED_PIXELS, "fingerprint")
         _load(im, path)
-        rgb = _to_rgb(im)
-        if scale > 1:
-            rgb = rgb.reduce(scale)
-        return LumaImage(luma_from_rgb(np.asarray(rgb)), (width, height), scale, fmt)
+        return LumaImage(_reduced_luma(im, scale), (width, height), scale, fmt)
 
 
 def read_rgb(path: Path) -> tuple[npt.NDArray[np.uint8], str]:
     """Every pixel as RGB (the common, slow path the reference hasher needs)."""
     with _open(path) as im:
         fmt = im.format or "unknown"
+        _cap(im, path, MAX_EXACT_PIXELS, "exact fingerprint (the default one reads it reduced)")
         _load(im, path)
         return np.asarray(_to_rgb(im)), fmt

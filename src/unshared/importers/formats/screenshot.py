@@ -252,6 +252,21 @@ def _tesseract() -> str:
     return found
 
 
+def _grey(img: Any) -> Any:
+    """8-bit greyscale; 16-bit pictures are scaled (Pillow's own conversion clips them white)."""
+    from PIL import Image
+
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(img)
+        out = np.empty(arr.shape, dtype=np.uint8)
+        if int(arr.max()) > 255:
+            np.right_shift(arr, 8, out=out, casting="unsafe")
+        else:
+            np.clip(arr, 0, 255, out=out, casting="unsafe")
+        return Image.fromarray(out)
+    return img.convert("L")
+
+
 def ocr_words(data: bytes, name: str, lang: str = "eng") -> tuple[list[Word], Page]:
     """Decode the image, prepare it for OCR and run tesseract: (words, page)."""
     from PIL import Image, ImageFilter, ImageOps
@@ -264,10 +279,18 @@ def ocr_words(data: bytes, name: str, lang: str = "eng") -> tuple[list[Word], Pa
         pass
     try:
         with Image.open(io.BytesIO(data)) as img:
-            if img.width * img.height > _MAX_PIXELS:
-                raise LimitExceeded("the image is too large to read", path=name)
+            if img.format == "JPEG" and img.width * img.height > _MAX_PIXELS:
+                # decoded already reduced (1/2, 1/4 or 1/8 in the DCT domain)
+                img.draft("L", (img.width // 2, img.height // 2))
+            pixels = img.width * img.height
+            if pixels > _MAX_PIXELS:
+                raise LimitExceeded(
+                    f"the image is too large to read ({pixels / 1e6:.0f} megapixels; "
+                    f"at most {_MAX_PIXELS / 1e6:.0f})",
+                    path=name,
+                )
             img.load()
-            grey = ImageOps.exif_transpose(img).convert("L")
+            grey = _grey(ImageOps.exif_transpose(img))
     except LimitExceeded:
         raise
     except Exception as exc:  # any decoder failure on a broken or hostile file
