@@ -1,13 +1,14 @@
 """Hash bank index benchmark: unshared's PDQIndex against faiss, side by side in one run.
 
-    python benchmarks/bank_index_bench.py --n 1000000 --n 10000000
+    python benchmarks/bank_index_bench.py --n 1000000 --n 10000000 --memory-n 10000000 \
+        --memory-n 30000000
 
 For each size: random 256-bit hashes plus planted near-duplicates; queries are half planted
 (0-31 bits away from a stored hash) and half random. Reports build time, memory, single-query and
 batched look-ups per second, and recall against exact brute force, for:
 
 * unshared PDQIndex (8 tables of 32-bit chunks, radius-3 probing on a directory of the top bits
-  plus a 4-bit filter: exact by the pigeonhole principle);
+  plus an 8-bit filter, compiled loops: exact by the pigeonhole principle);
 * faiss IndexBinaryFlat (exhaustive scan), ``range_search`` with radius 32 (distance <= 31);
 * faiss IndexBinaryMultiHash with 16 hash tables of 16 bits and nflip=1, the set-up HMA uses.
 
@@ -53,6 +54,31 @@ def rss() -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
     return 0
+
+
+class PeakRSS:
+    """The largest resident size seen while the block runs (sampled every 5 ms)."""
+
+    def __enter__(self) -> PeakRSS:
+        import threading
+
+        self.peak = rss()
+        self._stop = threading.Event()
+
+        def sample() -> None:
+            while not self._stop.wait(0.005):
+                with open("/proc/self/status") as fh:
+                    for line in fh:
+                        if line.startswith("VmRSS:"):
+                            self.peak = max(self.peak, int(line.split()[1]) * 1024)
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def cpu_model() -> str:
@@ -137,7 +163,10 @@ def bench(n: int, queries: int, threads: int) -> list[dict[str, object]]:
     gc.collect()
     before = rss()
     ours = PDQIndex()
-    build = timed(lambda: ours.build(np.arange(n), codes))
+    ids = np.arange(n)
+    before = rss()
+    with PeakRSS() as peak:
+        build = timed(lambda: ours.build(ids, codes))
     mem = ours.stats().memory_bytes
     rss_delta = rss() - before
     t1 = timed(lambda: [ours.search(q, THRESHOLD) for q in single])
@@ -149,6 +178,7 @@ def bench(n: int, queries: int, threads: int) -> list[dict[str, object]]:
             build=build,
             mem=mem,
             rss=rss_delta,
+            peak=peak.peak - before,
             single=len(single) / t1,
             batch=len(qs) / tb,
             recall=recall(found, want),
@@ -214,16 +244,20 @@ def faiss_row(
 
 def table(rows: list[dict[str, object]]) -> str:
     lines = [
-        "| n | index | build s | index memory | RSS growth | single q/s | batched q/s | recall |",
-        "|---|---|---|---|---|---|---|---|",
+        "| n | index | build s | index memory | RSS growth | build peak | single q/s | batched q/s "
+        "| recall |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         raw = float(r["raw"])  # type: ignore[arg-type]
         mem = r["mem"]
         mem_s = f"{float(mem) / 2**20:,.0f} MiB ({float(mem) / raw:.2f}x)" if mem else "n/a"
         rss_s = f"{float(r['rss']) / 2**20:,.0f} MiB ({float(r['rss']) / raw:.2f}x)"  # type: ignore[arg-type]
+        peak = r.get("peak")
+        peak_s = f"{float(peak) / 2**20:,.0f} MiB ({float(peak) / raw:.2f}x)" if peak else "n/a"  # type: ignore[arg-type]
         lines.append(
             f"| {int(r['n']):,} | {r['name']} | {float(r['build']):.1f} | {mem_s} | {rss_s} | "  # type: ignore[arg-type]
+            f"{peak_s} | "
             f"{float(r['single']):,.0f} | {float(r['batch']):,.0f} | {float(r['recall']):.4f} |"  # type: ignore[arg-type]
         )
     return "\n".join(lines)
@@ -234,8 +268,16 @@ def main() -> None:
     parser.add_argument("--n", type=int, action="append", help="bank sizes (repeatable)")
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--memory-n",
+        type=int,
+        action="append",
+        default=[],
+        help="sizes whose index memory is measured (no look-ups, no faiss), to extrapolate to 100M",
+    )
     args = parser.parse_args()
     sizes = args.n or [1_000_000]
+    memory = [(m, memory_only(m)) for m in args.memory_n]
     rows = []
     for n in sizes:
         rows.extend(bench(n, args.queries, args.threads))
@@ -257,6 +299,29 @@ def main() -> None:
             f"n={n:,}: single-query ratio vs IndexBinaryFlat {single_flat:.1f}x, "
             f"vs MultiHash {single_mh:.1f}x; batched vs Flat {batch_flat:.1f}x"
         )
+    for n, mem in memory:
+        print(f"index memory at {n:,}: {mem / 2**30:.2f} GiB")
+    if len(memory) >= 2:
+        print(f"extrapolated to 100,000,000: {extrapolate(memory) / 2**30:.2f} GiB")
+
+
+def memory_only(n: int) -> int:
+    """Index bytes for ``n`` random hashes (built in slices of the data to keep the peak low)."""
+    rng = np.random.default_rng(2)
+    codes = rng.integers(0, 256, (n, 32), dtype=np.uint8)
+    index = PDQIndex()
+    index.build(np.arange(n), codes)
+    del codes
+    mem = index.stats().memory_bytes
+    print(f"memory n={n:,}: {mem / 2**20:,.0f} MiB ({mem / (32 * n):.2f}x raw)", flush=True)
+    return int(mem)
+
+
+def extrapolate(points: list[tuple[int, int]], target: int = 100_000_000) -> float:
+    """Bytes at ``target`` hashes from a straight line through the measured sizes."""
+    (n1, m1), (n2, m2) = points[0], points[-1]
+    slope = (m2 - m1) / (n2 - n1)
+    return m2 + slope * (target - n2)
 
 
 if __name__ == "__main__":
