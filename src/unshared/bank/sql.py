@@ -334,30 +334,54 @@ class SQLStore:
             )
 
     def add_entries(self, case_token: str, bank: str, entries: list[NewEntry]) -> list[int]:
-        ids = []
+        """Entries, their signals and their ``add`` events, in a fixed number of statements
+        (a few batched ones, whatever the size): a bulk submission costs time linear in its size
+        and nothing per entry already in the bank."""
         now = utcnow()
         with self.transaction():
-            for entry in entries:
-                entry_id = self._insert(
-                    "INSERT INTO entries (case_token, bank, kind, status, created_at) "
-                    "VALUES (?,?,?,'active',?)",
-                    (case_token, bank, entry.kind, now),
-                )
-                self._conn.cursor().executemany(
-                    self._sql(
-                        "INSERT INTO signals (entry_id, signal_type, value, variant) "
-                        "VALUES (?,?,?,?)"
-                    ),
-                    [(entry_id, s.signal_type, s.value, s.variant) for s in entry.signals],
-                )
-                self._exec(
-                    "INSERT INTO changes (entry_id, op, reason, at) "
-                    "VALUES (?, 'add', 'submitted', ?)",
-                    (entry_id, now),
-                )
-                ids.append(entry_id)
+            ids = self._new_entry_ids(len(entries))
+            cursor = self._conn.cursor()
+            cursor.executemany(
+                self._sql(
+                    "INSERT INTO entries (id, case_token, bank, kind, status, created_at) "
+                    "VALUES (?,?,?,?,'active',?)"
+                ),
+                [(i, case_token, bank, e.kind, now) for i, e in zip(ids, entries, strict=True)],
+            )
+            cursor.executemany(
+                self._sql(
+                    "INSERT INTO signals (entry_id, signal_type, value, variant) VALUES (?,?,?,?)"
+                ),
+                [
+                    (i, s.signal_type, s.value, s.variant)
+                    for i, e in zip(ids, entries, strict=True)
+                    for s in e.signals
+                ],
+            )
+            cursor.executemany(
+                self._sql(
+                    "INSERT INTO changes (entry_id, op, reason, at) VALUES (?, 'add', 'submitted', ?)"
+                ),
+                [(i, now) for i in ids],
+            )
             self._count("entries_active", len(ids))
         return ids
+
+    def _new_entry_ids(self, count: int) -> list[int]:
+        """``count`` fresh entry ids, inside the caller's write transaction."""
+        if not count:
+            return []
+        if self.dialect == "postgresql":
+            rows = self._exec(
+                "SELECT nextval(pg_get_serial_sequence('entries', 'id')) "
+                "FROM generate_series(1, ?)",
+                (count,),
+            ).fetchall()
+            return [int(r[0]) for r in rows]
+        # SQLite: the write transaction holds the database; entries are never deleted.
+        row = self._exec("SELECT coalesce(max(id), 0) FROM entries").fetchone()
+        first = int(row[0]) + 1
+        return list(range(first, first + count))
 
     def _count(self, name: str, delta: int) -> None:
         """Move a counter, inside the caller's write transaction."""
