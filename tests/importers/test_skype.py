@@ -217,3 +217,82 @@ def test_fuzz_markup_never_raises(content: str) -> None:
     assert quoted.text.startswith(">")
     if not set(content) & set("<&"):
         assert all(word in quoted.text for word in content.split())
+
+
+def _skype_doc(messages: list[dict[str, object]]) -> bytes:
+    return json.dumps(
+        {
+            "userId": "8:me",
+            "exportDate": "2020-07-06T20:55",
+            "conversations": [
+                {
+                    "id": "19:abc@thread.skype",
+                    "displayName": "chat",
+                    "threadProperties": {"members": '["8:username", "8:username2"]'},
+                    "MessageList": messages,
+                }
+            ],
+        }
+    ).encode()
+
+
+def test_system_events_are_one_record_each() -> None:
+    """Issue #18: a call, an added and a removed member (records shaped like Skyperious's
+    examples) each come out as one system message, and a record holding three events (Skype
+    batches members added together) as three, each with its own time, not one run-on line."""
+    thread = "19:abc@thread.skype"
+
+    def event(ident: str, mtype: str, content: str) -> dict[str, object]:
+        return {
+            "id": ident,
+            "messagetype": mtype,
+            "originalarrivaltime": "2020-07-11T11:33:25.492Z",
+            "from": thread,
+            "conversationid": thread,
+            "content": content,
+        }
+
+    def add(target: str, ms: int) -> str:
+        return (
+            f"<addmember><eventtime>{ms}</eventtime><initiator>8:username</initiator>"
+            f"<target>8:{target}</target></addmember>"
+        )
+
+    call = (
+        '<partlist type="ended" alt="" callId="1593784540478"><part identity="8:username">'
+        "<name>Display Name</name><duration>84.82</duration></part></partlist>"
+    )
+    removed = (
+        "<deletemember><eventtime>1594467133727</eventtime><initiator>8:username</initiator>"
+        "<target>8:username2</target></deletemember>"
+    )
+    data = _skype_doc(
+        [
+            event("1", "Event/Call", call),
+            event("2", "ThreadActivity/AddMember", add("username2", 1594467205492)),
+            event("3", "ThreadActivity/DeleteMember", removed),
+            event(
+                "4",
+                "ThreadActivity/AddMember",
+                add("a", 1594467300000) + add("b", 1594467301000) + add("c", 1594467302000),
+            ),
+        ]
+    )
+    found = [
+        r
+        for r in get("skype").parse(BytesSource(data, "messages.json"), ImportOptions())
+        if isinstance(r, Message)
+    ]
+    assert [m.kind for m in found] == ["system"] * 6
+    assert [m.text for m in found] == [
+        "Call ended (1 min 25 s): Display Name",
+        "username added username2",
+        "username removed username2",
+        "username added a",
+        "username added b",
+        "username added c",
+    ]
+    batch = found[3:]
+    assert [m.message_id for m in batch] == ["4", "4", "4"]
+    assert [m.sent_at.second for m in batch if m.sent_at] == [0, 1, 2]
+    assert len({(m.text, m.locator.pointer) for m in found}) == 6

@@ -30,7 +30,7 @@ from unshared.importers.formats.skype_markup import render
 from unshared.importers.readers.archive import Archive, is_tar, open_archive
 from unshared.importers.readers.jsonreader import expect_list, json_head, pointer, walk
 from unshared.importers.readers.records import Roster, as_str, hash_member
-from unshared.importers.readers.times import parse_iso
+from unshared.importers.readers.times import from_unix, parse_iso
 from unshared.model import Attachment, Locator, Message, MessageKind, Record
 
 _SKYPE_KEYS = re.compile(r'"(?:MessageList|originalarrivaltime|exportDate)"\s*:')
@@ -240,10 +240,12 @@ class _Parser:
         if mtype in ("Text", "") or "<" not in content:
             text = html.unescape(content) if "&" in content else content
             attachments, reply_to, system = [], None, False
+            events: list[tuple[str, int | None]] = []
         else:
             rendered = render(content, self.names)
             text, attachments = rendered.text, rendered.attachments
             reply_to, system, flags = rendered.reply_to, rendered.system, rendered.flags
+            events = rendered.events
         props = raw.get("properties")
         if isinstance(props, dict):
             if props.get("edittime"):
@@ -255,7 +257,7 @@ class _Parser:
             sent_at, assumed = parse_iso(raw.get("composetime"), self.options)
         kind: MessageKind = "system" if system or mtype.startswith(_SYSTEM_TYPES) else "message"
         self.count += 1
-        yield Message(
+        message = Message(
             platform="skype",
             conversation=conversation,
             sender=sender,
@@ -272,3 +274,16 @@ class _Parser:
             reply_to=reply_to,
             flags=self.flags(mtype, flags),
         )
+        if kind != "system" or len(events) < 2:
+            yield message
+            return
+        # one record, several events (members added together): one system message each
+        for number, (event_text, millis) in enumerate(events, start=1):
+            when = from_unix(millis, millis=True) if millis is not None else None
+            yield replace(
+                message,
+                text=event_text,
+                sent_at=when or sent_at,
+                time_assumed=assumed if when is None else False,
+                flags=message.flags | {f"skype:event:{number}/{len(events)}"},
+            )

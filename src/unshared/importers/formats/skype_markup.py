@@ -24,6 +24,9 @@ class Rendered:
     flags: set[str] = field(default_factory=set)
     reply_to: str | None = None
     system: bool = False
+    events: list[tuple[str, int | None]] = field(default_factory=list)
+    """Each thread event or call in the markup: (its text, its ``eventtime`` in ms). Skype batches
+    several (three members added at once) into one record; each is its own event."""
 
 
 _URI_KINDS = {
@@ -139,7 +142,9 @@ class _Renderer:
             state, "Call"
         )
         text = verb + (f" ({duration})" if duration else "")
-        return text + (": " + ", ".join(n for n in names if n) if any(names) else "")
+        text += ": " + ", ".join(n for n in names if n) if any(names) else ""
+        self.out.events.append((text, None))
+        return text
 
     def tag_contacts(self, node: Node) -> str:
         shown: list[str] = []
@@ -172,7 +177,11 @@ class _Renderer:
         tail = ", ".join(t for t in targets if t)
         if value is not None and not tail:
             tail = value.text().strip()
-        return " ".join(x for x in (who, verb, tail) if x)
+        text = " ".join(x for x in (who, verb, tail) if x)
+        stamp = node.find("eventtime")
+        millis = stamp.text().strip() if stamp is not None else ""
+        self.out.events.append((text, int(millis) if millis.isdigit() else None))
+        return text
 
     def tag_addmember(self, node: Node) -> str:
         return self._event(node, "added")
@@ -186,7 +195,9 @@ class _Renderer:
     def tag_pictureupdate(self, node: Node) -> str:
         self._event(node, "")
         initiator = node.find("initiator")
-        return f"{self.who(initiator.text()) if initiator else 'Someone'} changed the picture"
+        text = f"{self.who(initiator.text()) if initiator else 'Someone'} changed the picture"
+        self.out.events[-1] = (text, self.out.events[-1][1])
+        return text
 
     def tag_historydisclosedupdate(self, node: Node) -> str:
         return self._event(node, "changed history visibility to")
