@@ -7,7 +7,8 @@ Preloads ``--entries`` PDQ entries straight into a fresh bank database (SQLite f
 PostgreSQL schema), then, in one run:
 
 * start-up: seconds from starting each ``unshared bank serve`` replica until it answers, i.e.
-  reading the snapshot of the index and building it (no replay of the feed);
+  reading every active hash in one pass and building the index (no replay of the feed), and
+  with ``--snapshot``: reading the index files a previous start saved;
 * HTTP batches: ``--clients`` closed-loop clients send ``POST /v1/lookup`` with 1,000 PDQ
   look-ups each (half 0-31 bits from a stored hash, half random), spread over the replicas;
 * the reference: the same batches through :class:`unshared.bank.matching.Matcher` in this
@@ -123,10 +124,14 @@ def batches(rng: np.random.Generator, codes: np.ndarray, count: int) -> list[lis
     return out
 
 
-def start(db: str, port: int, sync: float) -> tuple[subprocess.Popen[bytes], float]:
+def start(
+    db: str, port: int, sync: float, snapshot: Path | None = None
+) -> tuple[subprocess.Popen[bytes], float]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     t = time.perf_counter()
     cmd = [sys.executable, "-m", "unshared", "bank", "serve", "--db", db, "--port", str(port)]
+    if snapshot is not None:
+        cmd += ["--snapshot", str(snapshot)]
     proc = subprocess.Popen(
         [*cmd, "--sync-interval", str(sync)], env=env, stdout=subprocess.DEVNULL
     )
@@ -259,8 +264,15 @@ def main() -> None:
     finally:
         for proc in procs:
             proc.terminate()
-            proc.wait(timeout=30)
-        store.close()
+            proc.wait(timeout=120)
+    # Start-up with index files: the first start reads the database and saves them, the next
+    # start reads the files.
+    for label in ("database, then saving the index files", "the saved index files"):
+        proc, took = start(db, args.port, 2.0, folder / "index")
+        print(f"start-up reading {label}: answering {took:.1f} s after start", flush=True)
+        proc.terminate()
+        proc.wait(timeout=300)
+    store.close()
     print(f"load after: {os.getloadavg()}")
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
 from unshared.bank.service import BankService, issue_token
-from unshared.bank.sql import SQLStore
+from unshared.bank.sql import SQLStore, open_store
 from unshared.bank.store import CaseRecord, NewEntry, NewSignal
 
 CASE = "scale-case-token-00001"
@@ -80,3 +81,31 @@ def test_a_bulk_submission_writes_in_statements_linear_in_its_size(store: SQLSto
             service.submit(token, f"{CASE}-{round_}", prints, "default")
         counts.append(len(statements))
     assert counts[0] == counts[1] == counts[2]
+
+
+def test_a_saved_snapshot_starts_a_server_without_reading_the_hashes(
+    store: SQLStore, tmp_path: Path
+) -> None:
+    """The first start reads the database and saves the index; the next one reads the files,
+    then follows the feed from where they were saved (a withdrawal since is honoured)."""
+    ids = _fill(store, 3000)
+    first = BankService(store, snapshot=tmp_path / "index")
+    assert (tmp_path / "index" / "snapshot" / "pdq.npz").is_file()
+    store.set_status(ids[:2], "withdrawn", "after the snapshot")
+    with traced(store) as statements:
+        second = BankService(store, snapshot=tmp_path / "index")
+    assert not [s for s in statements if "FROM signals s JOIN entries" in s]  # no hash read
+    assert second.cursor == store.last_seq()
+    assert second.pdq.stats().rows == first.pdq.stats().rows - 2
+    assert second.lookup("pdq", f"{1 * 7919:064x}", 0)["matches"] == []  # withdrawn since
+    found = second.lookup("pdq", f"{7 * 7919:064x}", 0)["matches"]
+    assert [m["entry_id"] for m in found] == [ids[7]]
+
+
+def test_a_snapshot_of_another_bank_is_ignored(store: SQLStore, tmp_path: Path) -> None:
+    _fill(store, 10)
+    BankService(store, snapshot=tmp_path / "index")
+    other = open_store(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    service = BankService(other, snapshot=tmp_path / "index")
+    assert service.pdq.stats().rows == 0  # built from its own (empty) database instead
+    other.close()

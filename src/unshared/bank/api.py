@@ -6,6 +6,7 @@ The OpenAPI spec is served at ``/openapi.json``.
 
 from __future__ import annotations
 
+import pathlib
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -207,11 +208,17 @@ def create_app(
     background: bool = True,
     webhooks: WebhookPolicy | None = None,
     workers: int = 1,
+    snapshot: pathlib.Path | None = None,
 ) -> FastAPI:
     """The bank API over ``store``. ``background`` runs the sync and webhook loop;
     ``webhooks`` says where alerts may go (public addresses, plus hosts the operator allows)."""
     service = BankService(
-        store, http=http, sync_interval=sync_interval, webhooks=webhooks, workers=workers
+        store,
+        http=http,
+        sync_interval=sync_interval,
+        webhooks=webhooks,
+        workers=workers,
+        snapshot=snapshot,
     )
     stop = threading.Event()
 
@@ -238,6 +245,8 @@ def create_app(
                     store.leave(service.server_id)
                 except Exception:  # shutting down: a stale heartbeat expires anyway
                     pass
+            if snapshot is not None:  # the next start reads these files
+                service.matcher.save(snapshot)
 
     app = FastAPI(
         title="unshared hash bank",

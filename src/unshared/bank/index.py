@@ -39,10 +39,12 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from math import comb
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -208,6 +210,31 @@ class _Main:
         self.codes64 = self.codes.view(np.uint64).reshape(n, 4)
         self.base_flat = self.base.reshape(-1)
         self.rel_flat = self.rel.reshape(-1)
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, npt.NDArray[Any]]) -> _Main:
+        """A segment from the arrays :meth:`arrays` gave (a saved snapshot): no build."""
+        self = cls.__new__(cls)
+        n, bits, fbits = (int(x) for x in arrays["meta"][:3])
+        self.n, self.bits, self.fbits = n, bits, fbits
+        self.shift = CHUNK_BITS - bits
+        self.nblocks = ((1 << bits) >> BLOCK_SHIFT) + 1
+        self.codes = np.ascontiguousarray(arrays["codes"]).reshape(n, HASH_BYTES)
+        self.ids = arrays["ids"]
+        self.entries = arrays["entries"]
+        self.base = arrays["base"]
+        self.rel = arrays["rel"]
+        self.codes64 = self.codes.view(np.uint64).reshape(n, 4)
+        self.base_flat = self.base.reshape(-1)
+        self.rel_flat = self.rel.reshape(-1)
+        return self
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        meta = np.array([self.n, self.bits, self.fbits], dtype=np.int64)
+        return {
+            "meta": meta, "codes": self.codes, "ids": self.ids, "entries": self.entries,
+            "base": self.base, "rel": self.rel,
+        }  # fmt: skip
 
     def _directory(self, t: int, chunks: npt.NDArray[np.uint32]) -> I64:
         """Fill table ``t``'s directory; returns where each of its buckets starts."""
@@ -394,6 +421,26 @@ class PDQIndex:
         """Fold everything into one main segment and drop removed rows."""
         with self._write:
             self._fold(everything=True)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the whole index (folded into one segment first) as an uncompressed ``.npz``."""
+        with self._write:
+            self._fold(everything=True)
+            arrays = self._state.main.arrays()
+            arrays["group_bits"] = np.array([self.group_bits], dtype=np.int64)
+            with open(path, "wb") as fh:
+                np.savez(fh, **arrays)  # type: ignore[arg-type]
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], **kwargs: Any) -> PDQIndex:
+        """An index from :meth:`save`'s file: read, not rebuilt."""
+        with np.load(path) as data:
+            arrays = {name: data[name] for name in data.files}
+        index = cls(group_bits=int(arrays.pop("group_bits")[0]), **kwargs)
+        main = _Main.from_arrays(arrays)
+        s = index._state
+        index._state = _State(main, s.recent, s.delta_codes, s.delta_ids, 0, _EMPTY_IDS, _EMPTY_IDS)
+        return index
 
     def _recent_limit(self, main_rows: int) -> int:
         return max(self.merge_min, main_rows // self.merge_ratio)

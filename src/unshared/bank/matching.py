@@ -2,8 +2,9 @@
 
 :class:`Matcher` is what a bank server, a replica, or a backlog scan in a worker process holds:
 
-* it starts from a **snapshot** (every active hash read in one pass, with the feed position it
-  belongs to), not by replaying the feed one change at a time;
+* it starts from a **snapshot**, not by replaying the feed one change at a time: the index files
+  it saved before (:meth:`Matcher.save`, read back in seconds), or else every active hash read
+  from the database in one pass; either with the feed position it belongs to;
 * it then **follows** the changes feed from that position (:meth:`Matcher.follow`);
 * it answers **batches** of look-ups (:meth:`Matcher.lookup_many`): PDQ by Hamming distance in
   the in-memory index, MD5/SHA-256 exactly with one indexed query per batch, with the per-bank
@@ -16,10 +17,14 @@ needs no database read to say which entry and which variant it is.
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,6 +40,7 @@ PDQ_GROUP_BITS = 4  # variants 0..8 (the original and its dihedral copies)
 VPDQ_GROUP_BITS = 24  # frame numbers up to 16.7M
 _GROUP_BITS = {"pdq": PDQ_GROUP_BITS, "vpdq": VPDQ_GROUP_BITS}
 _EXACT = ("md5", "sha256")
+_SNAPSHOT = "snapshot"
 
 
 @dataclass(frozen=True)
@@ -62,8 +68,49 @@ class Matcher:
         self._lock = threading.Lock()
 
     # ----------------------------------------------------------------- upkeep
-    def load(self) -> None:
-        """Build the indexes from a snapshot of every active hash, then note its feed position."""
+    def load(self, snapshot: Path | None = None) -> bool:
+        """Load the indexes: from ``snapshot`` (a folder :meth:`save` wrote for this bank) when it
+        has one, else from one read of every active hash in the database; either way the feed
+        position they belong to becomes the cursor. Returns whether the saved snapshot was used."""
+        if snapshot is not None and self._load_saved(snapshot):
+            return True
+        self._load_from_store()
+        return False
+
+    def _load_saved(self, folder: Path) -> bool:
+        meta_path = folder / _SNAPSHOT / "meta.json"
+        try:
+            meta = json.loads(meta_path.read_text())
+        except (OSError, ValueError):
+            return False
+        if meta.get("format") != 1 or meta.get("bank_id") != self.store.bank_id():
+            return False
+        if int(meta["cursor"]) > self.store.last_seq():
+            return False  # not this database's history
+        with self._lock:
+            self.pdq = PDQIndex.load(folder / _SNAPSHOT / "pdq.npz")
+            self.vpdq = PDQIndex.load(folder / _SNAPSHOT / "vpdq.npz")
+            self.cursor = int(meta["cursor"])
+            self._refresh_benign()
+        return True
+
+    def save(self, folder: Path) -> None:
+        """Write the indexes and their feed position under ``folder`` (replacing the last)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=folder))
+        with self._lock:
+            self.pdq.save(tmp / "pdq.npz")
+            self.vpdq.save(tmp / "vpdq.npz")
+            meta = {"format": 1, "bank_id": self.store.bank_id(), "cursor": self.cursor}
+        (tmp / "meta.json").write_text(json.dumps(meta))
+        old = folder / (_SNAPSHOT + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if (folder / _SNAPSHOT).exists():
+            (folder / _SNAPSHOT).rename(old)
+        tmp.rename(folder / _SNAPSHOT)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def _load_from_store(self) -> None:
         with self._lock:
             parts: dict[str, tuple[list[Any], list[Any]]] = {"pdq": ([], []), "vpdq": ([], [])}
 

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -144,6 +145,7 @@ class BankService:
         clock: Callable[[], float] = time.monotonic,
         webhooks: WebhookPolicy | None = None,
         workers: int = 1,
+        snapshot: Path | None = None,
     ) -> None:
         self.store = store
         self._http = http
@@ -155,7 +157,9 @@ class BankService:
         self._sync_lock = threading.Lock()
         self.matcher = Matcher(store, workers=workers)
         self.last_sync = 0.0
-        self.matcher.load()
+        self.snapshot = snapshot
+        if not self.matcher.load(snapshot) and snapshot is not None:
+            self.matcher.save(snapshot)  # the next start reads files, not the database
         self.sync()
 
     @property

@@ -9,6 +9,7 @@ several bank processes on one database (a platform reading the feed can never sk
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -230,6 +231,16 @@ class SQLStore:
                 for statement in statements:
                     self._exec(statement.replace("{pk}", _PK[self.dialect]))
                 self._exec("INSERT INTO schema_migrations VALUES (?, ?)", (version, utcnow()))
+            # Which database this is: an index snapshot is only used with its own bank.
+            if self._exec("SELECT 1 FROM counters WHERE name='bank_id'").fetchone() is None:
+                self._exec(
+                    "INSERT INTO counters (name, value) VALUES ('bank_id', ?)",
+                    (secrets.randbits(62),),
+                )
+
+    def bank_id(self) -> int:
+        row = self._one("SELECT value FROM counters WHERE name='bank_id'")
+        return int(row[0]) if row else 0
 
     def schema_version(self) -> int:
         row = self._one("SELECT max(version) FROM schema_migrations")
@@ -594,9 +605,8 @@ class SQLStore:
 
     def counts(self) -> dict[str, int]:
         """Entries by status and negative-bank hashes: kept by every write, read in O(1)."""
-        return {
-            str(name): int(value) for name, value in self._all("SELECT name, value FROM counters")
-        }
+        rows = self._all("SELECT name, value FROM counters WHERE name <> 'bank_id'")
+        return {str(name): int(value) for name, value in rows}
 
 
 #: Columns of a signal row, in the order _signal_row reads them.

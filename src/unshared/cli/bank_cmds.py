@@ -37,13 +37,20 @@ def serve(
         "--webhook-allow",
         help="A host that webhooks may reach although it is not public (repeat for more).",
     ),
+    snapshot: str = typer.Option(
+        "",
+        "--snapshot",
+        help="A folder for the index files: start-up reads them, not the database.",
+    ),
 ) -> None:
     """Run a bank (FastAPI + uvicorn). Migrates the database first."""
     import uvicorn
 
     from unshared.usecases.bank_admin import bank_app
 
-    app = bank_app(db, sync_interval=sync_interval, webhook_allow=webhook_allow)
+    app = bank_app(
+        db, sync_interval=sync_interval, webhook_allow=webhook_allow, snapshot=snapshot or None
+    )
     console.print(f"hash bank on http://{host}:{port} (database {db.split('@')[-1]})")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -11,16 +11,28 @@ DEFAULT_DB = "sqlite:///unshared-bank.sqlite3"
 
 
 def bank_app(
-    db: str, *, sync_interval: float = 2.0, webhook_allow: list[str] | tuple[str, ...] = ()
+    db: str,
+    *,
+    sync_interval: float = 2.0,
+    webhook_allow: list[str] | tuple[str, ...] = (),
+    snapshot: str | None = None,
 ) -> Any:
     """The bank's ASGI app over ``db`` (migrated first), ready for a server to run.
-    ``webhook_allow``: hosts that webhooks may reach although they are not public."""
+    ``webhook_allow``: hosts that webhooks may reach although they are not public;
+    ``snapshot``: a folder for the index files, read at start instead of the database."""
+    from pathlib import Path
+
     from unshared.bank.api import create_app
     from unshared.bank.sql import open_store
     from unshared.bank.webhooks import WebhookPolicy
 
     policy = WebhookPolicy(frozenset(webhook_allow))
-    return create_app(open_store(db), sync_interval=sync_interval, webhooks=policy)
+    return create_app(
+        open_store(db),
+        sync_interval=sync_interval,
+        webhooks=policy,
+        snapshot=Path(snapshot) if snapshot else None,
+    )
 
 
 def issue_token(db: str, scope: str, name: str = "", rate: int = 600) -> str:
