@@ -25,7 +25,7 @@ from unshared.cli import (
     report_cmds,
     signals_cmds,
 )
-from unshared.cli.common import console_err
+from unshared.cli.common import console_err, tagged
 from unshared.errors import UnsharedError
 
 __all__ = ["app", "main"]
@@ -75,7 +75,7 @@ def main() -> None:
         if isinstance(code, int) and code:
             sys.exit(code)
     except UnsharedError as exc:
-        console_err.print(f"[red]error:[/red] {exc.describe()}", highlight=False, soft_wrap=True)
+        console_err.print(tagged("error:", "red", exc.describe()), soft_wrap=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -84,8 +84,11 @@ def main() -> None:
         sys.exit(130)
     except apsw.Error as exc:
         console_err.print(
-            f"[red]error:[/red] the case file cannot be read; it may be damaged or truncated ({exc})",
-            highlight=False,
+            tagged(
+                "error:",
+                "red",
+                f"the case file cannot be read; it may be damaged or truncated ({exc})",
+            ),
             soft_wrap=True,
         )
         sys.exit(2)
@@ -117,11 +120,9 @@ def _click_errors() -> tuple[type[Exception], ...]:
 def _usage_error(exc: Exception) -> NoReturn:
     """One line saying what is wrong and, for a command line that did not parse, one line saying
     where to look (exit 2; other click errors keep their own code)."""
-    from rich.markup import escape
-
     format_message = getattr(exc, "format_message", None)
     message = format_message() if callable(format_message) else str(exc)
-    console_err.print(f"[red]error:[/red] {escape(str(message))}", highlight=False, soft_wrap=True)
+    console_err.print(tagged("error:", "red", str(message)), soft_wrap=True)
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
         path = getattr(ctx, "command_path", None) or "unshared"

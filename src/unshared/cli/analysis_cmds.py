@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
+from rich.text import Text
 
 from unshared.cli.common import Format, console, console_err, open_case, region_code
 from unshared.errors import InputFileError
@@ -96,25 +96,16 @@ def register(app: typer.Typer) -> None:
         if not rows:
             console.print("No identifiers found in this case.")
             return
-        table = Table(title="Identifiers", show_lines=False)
-        for column in ("Kind", "Value", "Validity", "Found in", "Side", "Uses"):
-            table.add_column(
-                column,
-                justify="right" if column == "Uses" else "left",
-                overflow="fold",
-                min_width=len(column) if column != "Value" else 20,
-            )
+        console.print(f"Identifiers ({len(rows)}):", style="bold")
         for row in rows:
+            # The value is never folded or cut: it is what police copy into their systems.
+            console.print(Text.assemble((row["kind"], "bold"), "  ", row["value"]), soft_wrap=True)
             found = ", ".join(f"{k} ({n})" for k, n in row["sources"].items())
-            table.add_row(
-                row["kind"],
-                row["value"],
-                row["valid"],
-                found,
-                ", ".join(row["sides"]),
-                str(row["uses"]),
+            sides = ", ".join(row["sides"])
+            console.print(
+                Text(f"  {row['valid']} · found in {found} · side: {sides} · uses: {row['uses']}"),
+                style="dim",
             )
-        console.print(table)
 
     @app.command("scan")
     def scan_cmd(
@@ -151,7 +142,9 @@ def register(app: typer.Typer) -> None:
             console.print(f"line {number}:", style="bold")
             for ident in found:
                 note = {"invalid": " (fails its check: maybe mistyped)", "valid": " (checked)"}
-                console.print(f"  {ident.kind}: {ident.value}{note.get(ident.validity, '')}")
+                console.print(
+                    f"  {ident.kind}: {ident.value}{note.get(ident.validity, '')}", soft_wrap=True
+                )
             for signal in signals:
                 console.print(f"  sign: {signal.stage}: {signal.reason}")
         if fmt == ScanFormat.text:

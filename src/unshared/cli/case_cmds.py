@@ -7,11 +7,21 @@ import sys
 from pathlib import Path
 
 import typer
+from rich.padding import Padding
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
-from rich.table import Table
+from rich.text import Text
 
-from unshared.cli.common import Format, console, console_err, open_case, passphrase, region_code
+from unshared.cli.common import (
+    Format,
+    console,
+    console_err,
+    open_case,
+    passphrase,
+    region_code,
+    tagged,
+)
 from unshared.errors import InputFileError, IntegrityError
+from unshared.model import Message
 from unshared.usecases import exhibits, records
 from unshared.usecases.add import add_evidence
 from unshared.usecases.case import new_case
@@ -39,7 +49,8 @@ def new(
     secret = None if no_encryption else passphrase(new=True)
     head = new_case(case, secret)
     state = "unencrypted (as asked)" if no_encryption else "encrypted"
-    console.print(f"Created {state} case [bold]{case}[/bold]. Log head: {head}")
+    console.print(f"Created {state} case {case}.", soft_wrap=True)
+    console.print(f"Log head: {head}", soft_wrap=True)
 
 
 def add(
@@ -78,15 +89,19 @@ def add(
         if result.exhibit is None:
             failed += 1
             console_err.print(
-                f"[red]not added:[/red] {result.error.describe() if result.error else ''}"
+                tagged("not added:", "red", result.error.describe() if result.error else ""),
+                soft_wrap=True,
             )
             continue
         dup = "" if result.exhibit.new else " (same bytes as an earlier exhibit)"
-        console.print(f"Kept {result.path} as exhibit {result.exhibit.sha256[:16]}…{dup}")
+        console.print(
+            f"Kept {result.path} as exhibit {result.exhibit.sha256[:16]}…{dup}", soft_wrap=True
+        )
         if result.error is not None:
             failed += 1
             console_err.print(
-                f"[yellow]could not read messages:[/yellow] {result.error.describe()}"
+                tagged("could not read messages:", "yellow", result.error.describe()),
+                soft_wrap=True,
             )
             for note in result.notes:
                 console_err.print(f"  {note}")
@@ -100,7 +115,7 @@ def messages(
     case: Path = typer.Argument(..., help="The case file."),
     fmt: Format = typer.Option(Format.table, "--format", help="table or jsonl"),
 ) -> None:
-    """List every imported message."""
+    """List every imported message as one timeline, oldest first, each with its source."""
     with open_case(case, readonly=True) as opened:
         if fmt == Format.jsonl:
             out = sys.stdout
@@ -109,20 +124,46 @@ def messages(
                 data["exhibit"] = stored.exhibit_sha256
                 out.write(json.dumps(data, ensure_ascii=False) + "\n")
             return
-        table = Table("when", "platform", "from", "text", "source", show_lines=False)
-        for stored in exhibits.messages(opened):
-            msg = stored.message
-            when = msg.sent_at.isoformat(sep=" ", timespec="minutes") if msg.sent_at else ""
-            if msg.time_assumed:
-                when += " (local, assumed)"
-            sender = msg.sender or ""
-            if msg.sender_id and msg.sender_id != msg.sender:
-                sender += f" [{msg.sender_id}]"
-            text = msg.text if msg.kind == "message" else f"[italic]{msg.text}[/italic]"
-            table.add_row(
-                when, msg.platform, sender, text, f"{stored.exhibit_sha256[:12]} {msg.locator}"
-            )
-        console.print(table)
+        entries = exhibits.timeline(opened)
+    if not entries:
+        console.print("No messages in this case yet. Add an export with: unshared add CASE FILE")
+        return
+    for entry in entries:
+        _print_message(entry)
+
+
+def _when(msg: Message) -> str:
+    if msg.sent_at is None:
+        return "(no time)"
+    offset = msg.sent_at.utcoffset()
+    zone = "UTC" if not offset else msg.sent_at.strftime("%:z")
+    when = f"{msg.sent_at:%Y-%m-%d %H:%M} {zone}"
+    return when + " (local time, assumed)" if msg.time_assumed else when
+
+
+def _print_message(entry: exhibits.TimelineEntry) -> None:
+    """One message: when, platform and who; the text as it is; attachments; where it came from."""
+    msg = entry.stored.message
+    sender = msg.sender or msg.sender_id or "(no sender)"
+    if msg.sender_id and msg.sender and msg.sender_id != msg.sender:
+        sender += f" ({msg.sender_id})"
+    if entry.mine:
+        sender += " (you)"
+    head = Text.assemble((_when(msg), "bold"), f"  {msg.platform}  ", (sender, "bold"))
+    console.print(head)
+    if msg.text:
+        _indented(msg.text, "italic" if msg.kind != "message" else "")
+    for attached in msg.attachments:
+        what = attached.name or attached.uri or ""
+        left_out = " (left out of the export)" if attached.omitted else ""
+        _indented(f"attached: {attached.kind} {what}".rstrip() + left_out, "dim")
+    source = f"source: {entry.source}, {msg.locator}" if str(msg.locator) else entry.source
+    _indented(f"{source} (exhibit {entry.stored.exhibit_sha256[:12]})", "dim")
+
+
+def _indented(text: str, style: str = "", by: int = 2) -> None:
+    """Plain text (never markup), indented, folded at the terminal's width."""
+    console.print(Padding(Text(text, style=style), (0, 0, 0, by), expand=False))
 
 
 def verify(
@@ -141,7 +182,7 @@ def verify(
             result = exhibits.verify_case_file(opened, progress=lambda n: bar.advance(task, n))
     if not result.ok:
         for problem in result.problems:
-            console_err.print(f"[red]FAIL[/red] {problem}")
+            console_err.print(tagged("FAIL", "red", problem), soft_wrap=True)
         raise IntegrityError(f"{len(result.problems)} problem(s) found", path=str(target))
     console.print(
         f"OK: {result.exhibits} exhibits ({result.bytes_checked} bytes) and "
@@ -161,10 +202,18 @@ def log(
         for event in events:
             sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
         return
-    table = Table("#", "time (UTC)", "event", "details", "hash")
     for event in events:
-        table.add_row(str(event.seq), event.at, event.type, event.payload, event.hash[:16] + "…")
-    console.print(table)
+        console.print(
+            Text.assemble(
+                (f"#{event.seq}", "bold"),
+                f"  {event.at.replace('T', ' ')[:19]} UTC  ",
+                (event.type, "bold"),
+            )
+        )
+        for key, value in event.data().items():
+            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            _indented(f"{key}: {shown}", by=4)
+        _indented(f"hash: {event.hash}", "dim", by=4)
 
 
 def note(
@@ -191,6 +240,32 @@ def action(
     console.print(f"Recorded '{kind}' as event {seq}.")
 
 
+def me(
+    case: Path = typer.Argument(..., help="The case file."),
+    names: list[str] = typer.Argument(
+        None, metavar="[NAME]...", help="Your own name(s) or id(s) in the chats."
+    ),
+) -> None:
+    """Say which person in the chats is you (recorded in the case log; the report and the message
+    list use it). Without NAME: list the names in the chats and the current answer."""
+    with open_case(case, readonly=not names) as opened:
+        found = exhibits.name_me(opened, names) if names else exhibits.people(opened)
+    if names:
+        console.print(f"Recorded in the case log: you are {', '.join(found.me)}.", soft_wrap=True)
+        return
+    if not found.names:
+        console.print("No names in this case yet. Add a chat export first: unshared add CASE FILE")
+        return
+    console.print("Names in this case's chats:")
+    for name in found.names:
+        _indented(name)
+    if found.me:
+        how = "recorded" if found.recorded else "a guess from the exports; say who you are"
+        console.print(f"You: {', '.join(found.me)} ({how})", soft_wrap=True)
+    else:
+        console.print("Nobody is recorded as you yet. Say who you are: unshared me CASE NAME")
+
+
 exhibit_app = typer.Typer(help="Exhibits: the files kept in the case, exactly as they were added.")
 
 
@@ -198,13 +273,15 @@ exhibit_app = typer.Typer(help="Exhibits: the files kept in the case, exactly as
 def exhibit_list(case: Path = typer.Argument(..., help="The case file.")) -> None:
     """List exhibits with their SHA-256, size and acquisitions."""
     with open_case(case, readonly=True) as opened:
-        table = Table("sha256", "size", "name", "acquired (UTC)", "source")
-        for info in exhibits.list_exhibits(opened):
-            for acq in info.acquisitions:
-                table.add_row(
-                    info.sha256, str(info.size), acq.original_name, acq.acquired_at, acq.source_path
-                )
-        console.print(table)
+        found = exhibits.list_exhibits(opened)
+    for info in found:
+        aside = f" (set aside: {info.set_aside})" if info.set_aside else ""
+        console.print(Text.assemble((info.sha256, "bold"), f"  {info.size} bytes{aside}"))
+        for acq in info.acquisitions:
+            _indented(f"{acq.original_name}, added {acq.acquired_at.replace('T', ' ')[:19]} UTC")
+            _indented(f"from {acq.source_path}", "dim", by=4)
+    if not found:
+        console.print("No exhibits in this case yet.")
 
 
 @exhibit_app.command("export")
@@ -229,6 +306,7 @@ def register(app: typer.Typer) -> None:
     app.command()(log)
     app.command()(note)
     app.command()(action)
+    app.command()(me)
     app.add_typer(exhibit_app, name="exhibit")
     from unshared.cli.demo_cmd import demo
 

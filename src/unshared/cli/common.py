@@ -8,12 +8,21 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from unshared.usecases.case import Case
 from unshared.usecases.case import open_case as open_case_file
 
-console = Console(highlight=False)
-console_err = Console(stderr=True, highlight=False)
+# Evidence is never markup: message text, names and file names print as they are ("[/]",
+# "[photo]", "I have your [video]"), so neither console reads markup; our own words are styled
+# with :func:`tagged` or ``style=``.
+console = Console(highlight=False, markup=False)
+console_err = Console(stderr=True, highlight=False, markup=False)
+
+
+def tagged(tag: str, style: str, rest: str = "") -> Text:
+    """``tag`` in ``style``, then ``rest`` as plain text (``tagged("error:", "red", message)``)."""
+    return Text.assemble((tag, style), " " + rest if rest else "")
 
 
 class Format(str, Enum):

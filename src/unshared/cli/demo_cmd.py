@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from unshared.cli.common import console
+from unshared.cli.common import console, tagged
 
 
 def demo(
@@ -17,7 +17,7 @@ def demo(
     from unshared.usecases.demo import run_demo
 
     console.print(
-        "[bold]unshared demo[/bold]: everything below is invented and stays on this machine."
+        tagged("unshared demo:", "bold", "everything below is invented and stays on this machine.")
     )
     made = run_demo(out, lambda line: console.print(line, soft_wrap=True))
     console.print(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from unshared.cli.common import Format, console, console_err, open_case
+from unshared.cli.common import Format, console, console_err, open_case, tagged
 from unshared.errors import UnsharedError
 from unshared.usecases.case import Case, is_case_file
 
@@ -56,16 +56,13 @@ def _run(
         def on_file(outcome: Outcome) -> None:
             bar.advance(task)
             if outcome.error is not None:
-                bar.console.print(
-                    f"[red]error:[/red] {outcome.error.describe()}", highlight=False, soft_wrap=True
-                )
+                bar.console.print(tagged("error:", "red", outcome.error.describe()), soft_wrap=True)
                 return
             fp = outcome.fingerprint
             assert fp is not None
             for warning in fp.warnings:
                 bar.console.print(
-                    f"[yellow]warning:[/yellow] {outcome.path}: {warning}",
-                    highlight=False,
+                    tagged("warning:", "yellow", f"{outcome.path}: {warning}"),
                     soft_wrap=True,
                 )
             if emit and fmt == Format.jsonl:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import typer
+from rich.text import Text
 
 from unshared.cli.common import console_err, open_case
 from unshared.errors import InputFileError
@@ -51,7 +52,7 @@ def _ask(question: str, parse: Callable[[str], T | None], hint: str, name: str) 
     """Ask until the reply parses. End of input (a pipe that ran out) is a clear error."""
     while True:
         try:
-            reply = console_err.input(f"[bold]{question}[/bold] ")
+            reply = console_err.input(Text.assemble((question, "bold"), " "))
         except EOFError:
             raise InputFileError(
                 "the answers ended before every question was answered", where=name
@@ -105,7 +106,7 @@ def _menu(options: tuple[str, ...], names: dict[str, str]) -> None:
 
 def _now(lines: list[str]) -> None:
     for line in lines:
-        console_err.print(f"[bold red]{line}[/bold red]", highlight=False, soft_wrap=True)
+        console_err.print(line, style="bold red", soft_wrap=True)
 
 
 def _q(field: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from unshared.cli.common import console, console_err, open_case
+from unshared.cli.common import console, console_err, open_case, tagged
 
 __all__ = ["register", "show_bundle_check"]
 
@@ -30,8 +30,13 @@ def show_bundle_check(path: Path) -> None:
     result = verify_bundle(path)
     if result.ok:
         console.print(
-            f"[green]OK[/green] {path}: {result.files_checked} files match the manifest, "
-            f"{result.exhibits} exhibits present, log chain of {result.log_events} events intact.",
+            tagged(
+                "OK",
+                "green",
+                f"{path}: {result.files_checked} files match the manifest, "
+                f"{result.exhibits} exhibits present, log chain of {result.log_events} events "
+                "intact.",
+            ),
             soft_wrap=True,
         )
         if result.set_aside:
@@ -46,7 +51,7 @@ def show_bundle_check(path: Path) -> None:
         )
         console.print(f"log head: {result.log_head}", soft_wrap=True)
         return
-    console_err.print(f"[red]The bundle does not check out[/red] ({path}):")
+    console_err.print(tagged("The bundle does not check out", "red", f"({path}):"))
     for problem in result.problems:
         console_err.print(f"  - {problem}", soft_wrap=True)
     raise typer.Exit(3)

@@ -30,12 +30,16 @@ __all__ = [
     "ExhibitInfo",
     "MessagePage",
     "StoredMessage",
+    "TimelineEntry",
     "VerifyResult",
     "case_log",
     "export_exhibit",
     "list_exhibits",
     "message_page",
     "messages",
+    "name_me",
+    "people",
+    "timeline",
     "verify_bundle",
     "verify_case_file",
     "victim_names",
@@ -72,6 +76,68 @@ def export_exhibit(case: Case, sha256: str, out: Path) -> ExhibitInfo:
 def messages(case: Case) -> Iterator[StoredMessage]:
     """Every imported message, in the order of the conversation."""
     return case.messages()
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One message in the case's single timeline, with the name of the file it came from and
+    whether the person reporting sent it."""
+
+    stored: StoredMessage
+    source: str
+    mine: bool
+
+
+def timeline(case: Case) -> list[TimelineEntry]:
+    """Every message of every exhibit as one timeline, oldest first. A message without a time
+    keeps its place after the message before it in the same file."""
+    names = {
+        e.sha256: (e.acquisitions[0].original_name if e.acquisitions else e.sha256[:12])
+        for e in case.exhibits()
+    }
+    victims = case.victims()
+    keyed: list[tuple[tuple[float, int], TimelineEntry]] = []
+    last: dict[str, float] = {}
+    for n, stored in enumerate(case.messages()):
+        msg = stored.message
+        when = msg.sent_at.timestamp() if msg.sent_at else last.get(stored.exhibit_sha256, 0.0)
+        last[stored.exhibit_sha256] = when
+        mine = victims.side(msg.sender, msg.sender_id) == "victim"
+        entry = TimelineEntry(stored, names.get(stored.exhibit_sha256, ""), mine)
+        keyed.append(((when, n), entry))
+    keyed.sort(key=lambda pair: pair[0])
+    return [entry for _, entry in keyed]
+
+
+@dataclass(frozen=True)
+class People:
+    """Every name in the conversations, and who is the person reporting."""
+
+    names: list[str]
+    me: tuple[str, ...]
+    recorded: bool
+
+
+def people(case: Case) -> People:
+    """The names to choose from for "which of these is you?", and the current answer."""
+    victims = case.victims()
+    return People(case.people(), victims.names, victims.recorded)
+
+
+def name_me(case: Case, names: list[str]) -> People:
+    """Record which names or ids are the person reporting (``victims_named``). A name that is in
+    none of the conversations is refused, so a typo is not recorded as evidence."""
+    known = case.people()
+    folded = {n.casefold() for n in known}
+    folded |= {p.platform_id.casefold() for p in case.participants() if p.platform_id}
+    unknown = [n for n in names if n.strip() and n.strip().casefold() not in folded]
+    if unknown:
+        raise InputFileError(
+            f"{unknown[0]!r} is not a name in this case's conversations "
+            f"(names: {', '.join(known) or 'none yet'})"
+        )
+    victims = case.name_victims(names)
+    return People(known, victims.names, victims.recorded)
 
 
 def victim_names(case: Case) -> set[str]:
