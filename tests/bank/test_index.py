@@ -66,8 +66,8 @@ def test_default_layout_uses_the_index_and_stays_near_twice_the_raw_bytes() -> N
     assert not main.scan_is_cheaper(31)  # the default threshold is answered by probing
     assert main.scan_is_cheaper(63)  # ... and a huge one by a scan, still exact
     stats = index.stats()
-    # 32 bytes of hash, 7 x 4 of entries, 4 of id, at most 5 of directory: 69 bytes a hash.
-    assert stats.dir_bits == 16 and stats.memory_ratio <= 2.2
+    # 32 bytes of hash, 7 x 4 of entries, 4 of id, at most 10 of directory: 74 bytes a hash.
+    assert stats.dir_bits == 17 and stats.memory_ratio <= 2.35
     assert main.fbits == 8
     candidates = [main.candidates(q, 31) for q in qs]
     assert max(candidates) < len(codes) / 10
