@@ -411,3 +411,16 @@ def test_rate_limits_hold_across_servers_on_one_database(store: SQLStore) -> Non
     store.leave(second.server_id)
     first.sync()
     assert first.limiter.share == 1.0
+
+
+def test_the_client_sends_any_number_of_look_ups_in_batches(bank: Bank) -> None:
+    from unshared.bank.client import BankClient
+
+    (entry,) = bank.submit([{"pdq": PDQ, "md5": "c" * 32}])
+    queries = [{"signal_type": "pdq", "signal": FAR}] * 2400 + [
+        {"signal_type": "md5", "signal": "c" * 32}
+    ]
+    client = BankClient("http://testserver", bank.platform, http=bank.client)
+    answers = client.lookup_many(queries)
+    assert len(answers) == 2401
+    assert answers[0]["matches"] == [] and answers[-1]["matches"][0]["entry_id"] == entry

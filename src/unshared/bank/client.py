@@ -15,6 +15,7 @@ from unshared.errors import BankError
 __all__ = ["BankClient", "fingerprint_payload"]
 
 _SENT_KEYS = ("kind", "sha256", "md5", "pdq", "pdq_dihedral")
+LOOKUP_BATCH = 1000  # look-ups a request: POST /v1/lookup takes at most 1,000
 
 
 def fingerprint_payload(fp: dict[str, Any]) -> dict[str, Any]:
@@ -100,8 +101,16 @@ class BankClient:
         }
         return dict(self._call("GET", "/v1/hashes/lookup", params=params))
 
-    def lookup_many(self, queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return list(self._call("POST", "/v1/lookup", json={"queries": queries}))
+    def lookup_many(
+        self, queries: list[dict[str, Any]], batch: int = LOOKUP_BATCH
+    ) -> list[dict[str, Any]]:
+        """Answers for any number of look-ups ``{signal_type, signal, threshold?, dihedral?}``,
+        in order, sent ``batch`` to a request (the server takes up to 1,000)."""
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(queries), batch):
+            part = queries[start : start + batch]
+            out.extend(self._call("POST", "/v1/lookup", json={"queries": part}))
+        return out
 
     def lookup_vpdq(
         self, frames: list[str], threshold: int = 31, min_percent: float = 80.0
