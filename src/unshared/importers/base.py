@@ -30,6 +30,7 @@ __all__ = [
     "Source",
     "FileSource",
     "BytesSource",
+    "ExpectedForm",
     "ImportOptions",
     "Importer",
     "register",
@@ -115,6 +116,11 @@ class ImportOptions:
     max_members: int = 200_000
 
 
+class ExpectedForm(WrongFormat):
+    """Raised by a fallback importer (pasted text) when the input is of its kind but not in the
+    form it reads; :func:`detect` then says which form is expected instead of a bare refusal."""
+
+
 class Importer(Protocol):
     name: ClassVar[str]
     """Short format name: ``whatsapp``, ``messenger``, ``plaintext``, ..."""
@@ -188,14 +194,20 @@ def get(name: str) -> Importer:
 
 def detect(source: Source) -> Importer:
     """The first importer whose ``sniff`` accepts the source, else :class:`WrongFormat`."""
-    reasons: list[str] = []
+    expected: ExpectedForm | None = None
     for imp in registry():
         try:
             imp.sniff(source)
-        except WrongFormat as exc:
-            reasons.append(f"{imp.name}: {exc.message}")
+        except ExpectedForm as exc:
+            expected = expected or exc
+            continue
+        except WrongFormat:
             continue
         return imp
+    if expected is not None:
+        raise WrongFormat(
+            f"not a chat export this tool can read; {expected.message}", path=source.name
+        )
     raise WrongFormat(
         "not a chat export or screenshot this tool can read",
         path=source.name,

@@ -21,18 +21,16 @@ Timestamps are milliseconds since the epoch (UTC): exact, never assumed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source
-from unshared.importers.readers.archive import Archive, is_zip, zip_names
+from unshared.importers.readers.archive import Archive, is_zip, with_member, zip_names
 from unshared.importers.readers.jsonreader import expect_list, walk
 from unshared.importers.readers.text import sniff_text
 from unshared.model import Attachment, Locator, Message, Participant, Reaction, Record, Side
@@ -189,15 +187,7 @@ class _Linker:
         )
         if found is None:
             return att
-        if found not in self.hashes:
-            digest = hashlib.sha256()
-            with self.archive.open(found) as fh:
-                while chunk := fh.read(1 << 20):
-                    digest.update(chunk)
-            self.hashes[found] = digest.hexdigest()
-        return replace(
-            att, uri=found, member_sha256=self.hashes[found], size=self.archive.size(found)
-        )
+        return with_member(self.archive, att, found, self.hashes)
 
 
 def parse_meta(source: Source, options: ImportOptions, platform: str) -> Iterator[Record]:

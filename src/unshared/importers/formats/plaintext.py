@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from unshared.errors import WrongFormat
-from unshared.importers.base import ImportOptions, Source, register
+from unshared.importers.base import ExpectedForm, ImportOptions, Source, register
 from unshared.importers.readers.text import iter_lines, sniff_text
 from unshared.importers.readers.times import assume
 from unshared.model import Locator, Message, Participant, Record
@@ -30,6 +30,11 @@ _STAMP = (
     r"|\[?(?P<tod>\d{1,2}:\d{2}(?::\d{2})?)\]?)"
 )
 _LINE = re.compile(rf"^\s*(?:{_STAMP}\s*[-–]?\s*)?(?P<name>[^:\n]{{1,40}}?)\s*:\s(?P<text>.*)$")
+EXPECTED = (
+    "pasted text is read as one message per line in the form 'Name: message' "
+    "(a time in front is fine: '2024-05-01 12:03 Name: message'); "
+    "put the sender's name before each message and add it again"
+)
 _NOT_A_NAME = re.compile(r"https?$|^\d+$|[<>{}\[\]]")
 
 
@@ -51,7 +56,9 @@ class PlainTextImporter:
         lines = [ln for ln in text.splitlines()[:200] if ln.strip()]
         hits = sum(1 for ln in lines if _match(ln))
         if not lines or hits < max(1, len(lines) // 2):
-            raise WrongFormat("no 'Name: message' lines found", path=source.name)
+            if text.lstrip()[:1] in ("{", "[", "<"):  # data or markup, not pasted words
+                raise WrongFormat("no 'Name: message' lines found", path=source.name)
+            raise ExpectedForm(EXPECTED, path=source.name)
 
     def parse(self, source: Source, options: ImportOptions) -> Iterator[Record]:
         conversation = source.name

@@ -16,11 +16,19 @@ exports) is exact and used whenever present. Service messages (joins, calls, pin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
+from unshared.importers.readers.archive import (
+    is_zip,
+    linked_member,
+    member_head,
+    open_archive,
+    shallowest,
+    zip_names,
+)
 from unshared.importers.readers.jsonreader import expect_list, json_head, pointer, walk
 from unshared.importers.readers.reactions import first_str, reactions
 from unshared.importers.readers.records import Roster, as_str, text_of
@@ -76,26 +84,65 @@ class TelegramImporter:
     priority: ClassVar[int] = 110
 
     def sniff(self, source: Source) -> None:
-        head = json_head(source.head())
+        if is_zip(source):
+            member = _result_member(zip_names(source))
+            if member is None:
+                raise WrongFormat("a zip without a Telegram result.json", path=source.name)
+            self._sniff_head(member_head(source, member), source.name)
+            return
+        self._sniff_head(source.head(), source.name)
+
+    @staticmethod
+    def _sniff_head(raw: bytes, name: str) -> None:
+        head = json_head(raw)
         if not head.lstrip().startswith("{"):
-            raise WrongFormat("not a Telegram result.json", path=source.name)
+            raise WrongFormat("not a Telegram result.json", path=name)
         if '"messages"' in head and _TYPE.search(head) and _DATE.search(head):
             if '"guild"' in head or '"sender_name"' in head:
-                raise WrongFormat("not a Telegram result.json", path=source.name)
+                raise WrongFormat("not a Telegram result.json", path=name)
             return
         if _ACCOUNT.search(head) and '"personal_information"' in head:
             return
-        raise WrongFormat("not a Telegram result.json", path=source.name)
+        raise WrongFormat("not a Telegram result.json", path=name)
 
     def parse(self, source: Source, options: ImportOptions) -> Iterator[Record]:
-        with source.open() as stream:
-            yield from _Parser(source.name, options).run(walk(stream, source.name, _descend))
+        if not is_zip(source):
+            with source.open() as stream:
+                yield from _Parser(source.name, options).run(walk(stream, source.name, _descend))
+            return
+        # a ChatExport_<date>/ or DataExport_<date>/ folder, zipped or added as a folder: the
+        # result.json nearest the top, its media linked by hash
+        with open_archive(source, options) as archive:
+            names = archive.names()
+            member = _result_member(names)
+            if member is None:
+                raise ParseError("the archive holds no Telegram result.json", path=source.name)
+            present, hashes = set(names), dict[str, str]()
+
+            def link(found: Attachment) -> Attachment:
+                return linked_member(archive, present, member, found, hashes)
+
+            parser = _Parser(source.name, options, member, link)
+            with archive.open(member) as inner:
+                yield from parser.run(walk(inner, source.name, _descend, member=member))
+
+
+def _result_member(names: list[str]) -> str | None:
+    return shallowest(names, lambda n: n == "result.json" or n.endswith("/result.json"))
 
 
 class _Parser:
-    def __init__(self, name: str, options: ImportOptions) -> None:
+    def __init__(
+        self,
+        name: str,
+        options: ImportOptions,
+        member: str | None = None,
+        link: Callable[[Attachment], Attachment] | None = None,
+    ) -> None:
         self.name = name
         self.options = options
+        self.member = member
+        self.link = link
         self.roster = Roster("telegram", options)
         self.chat_name: str | None = None
         self.chat_id: str | None = None
@@ -197,6 +244,8 @@ class _Parser:
         if raw.get("via_bot"):
             flags.add("via_bot")
         attachments = _attachments(raw)
+        if self.link is not None:
+            attachments = [self.link(a) for a in attachments]
         if not text and attachments:
             a = attachments[0]
             text = f"[{a.kind}: {a.name}]" if a.name else f"[{a.kind}]"
@@ -209,7 +258,7 @@ class _Parser:
             sender=sender,
             sender_id=sender_id,
             text=text,
-            locator=Locator(pointer=where, offset=offset),
+            locator=Locator(member=self.member, pointer=where, offset=offset),
             sent_at=sent_at,
             time_assumed=assumed,
             kind="system" if service else "message",

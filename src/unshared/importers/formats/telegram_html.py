@@ -10,21 +10,18 @@ whole with the lenient stdlib :mod:`html.parser`; the locator is the member and 
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import replace
 from datetime import datetime
 from typing import IO, ClassVar, Literal
-from urllib.parse import unquote
 
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
-from unshared.importers.readers.archive import Archive, is_zip, open_archive, require_member
+from unshared.importers.readers.archive import is_zip, linked_member, open_archive, require_member
 from unshared.importers.readers.htmltree import Node as _Node
 from unshared.importers.readers.htmltree import stream_html
-from unshared.importers.readers.records import Roster, hash_member
+from unshared.importers.readers.records import Roster
 from unshared.importers.readers.text import looks_like_text
 from unshared.importers.readers.times import assume, fixed_offset
 from unshared.model import Attachment, Locator, Message, Record
@@ -119,25 +116,14 @@ class TelegramHtmlImporter:
             if not pages:
                 raise ParseError("the archive holds no Telegram messages.html", path=source.name)
             names = set(archive.names())
+            hashes: dict[str, str] = {}
 
             def link(page: str, found: Attachment) -> Attachment:
-                return linked_media(archive, names, page, found)
+                return linked_member(archive, names, page, found, hashes)
 
             for _dir, _n, name in sorted(pages):
                 with archive.open(name) as page:
                     yield from _page(page, source.name, name, options, roster, link)
-
-
-def linked_media(archive: Archive, names: set[str], page: str, found: Attachment) -> Attachment:
-    """The attachment with the SHA-256 and size of its file when the zip holds it."""
-    uri = found.uri
-    if not uri or "://" in uri or uri.startswith(("#", "/")):
-        return found
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(uri)))
-    if target not in names:
-        return found
-    sha256, size = hash_member(archive, target)
-    return replace(found, member_sha256=sha256, size=size, uri=target)
 
 
 def _select(node: _Node) -> Literal["node", "open"] | None:

@@ -12,12 +12,11 @@ no offset in these exports: the user's timezone is applied and ``time_assumed`` 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import PurePosixPath
 from typing import IO, BinaryIO, ClassVar, cast
@@ -36,7 +35,14 @@ from unshared.importers.formats.whatsapp_lang import (
     sender_event,
     system_notice,
 )
-from unshared.importers.readers.archive import Archive, is_zip, member_head, zip_names
+from unshared.importers.readers.archive import (
+    Archive,
+    is_zip,
+    member_head,
+    shallowest,
+    with_member,
+    zip_names,
+)
 from unshared.importers.readers.text import iter_lines, sniff_text
 from unshared.importers.readers.times import zone_for
 from unshared.model import Attachment, Locator, Message, Participant, Record, Side
@@ -55,15 +61,15 @@ _MINORITY_SHARE = 0.75
 
 
 def chat_member(names: list[str]) -> str | None:
-    """The chat text inside a WhatsApp zip: ``_chat.txt`` (iOS) or ``WhatsApp Chat ....txt``."""
-    # At the top, or one folder down (a chat folder someone zipped again).
-    texts = [n for n in names if n.lower().endswith(".txt") and n.strip("/").count("/") <= 1]
-    for name in texts:
-        if PurePosixPath(name).name == "_chat.txt":
-            return name
-    for name in texts:
-        if "whatsapp" in name.lower():
-            return name
+    """The chat text inside a WhatsApp zip: ``_chat.txt`` (iOS) or ``WhatsApp Chat ....txt``, at
+    any depth (a chat folder zipped again, or added as a folder), the one nearest the top."""
+    found = shallowest(names, lambda n: PurePosixPath(n).name == "_chat.txt")
+    found = found or shallowest(
+        names, lambda n: n.lower().endswith(".txt") and "whatsapp" in PurePosixPath(n).name.lower()
+    )
+    if found:
+        return found
+    texts = [n for n in names if n.lower().endswith(".txt")]
     return texts[0] if len(texts) == 1 else None
 
 
@@ -167,17 +173,7 @@ class WhatsAppImporter:
 
             def link(att: Attachment) -> Attachment:
                 found = media.get(att.name or "")
-                if found is None:
-                    return att
-                if found not in hashes:
-                    digest = hashlib.sha256()
-                    with archive.open(found) as fh:
-                        while chunk := fh.read(1 << 20):
-                            digest.update(chunk)
-                    hashes[found] = digest.hexdigest()
-                return replace(
-                    att, uri=found, member_sha256=hashes[found], size=archive.size(found)
-                )
+                return att if found is None else with_member(archive, att, found, hashes)
 
             def opener() -> AbstractContextManager[IO[bytes]]:
                 return archive.open(member)

@@ -15,25 +15,33 @@ from __future__ import annotations
 
 import io
 import lzma
+import posixpath
 import re
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import IO, Any
+from urllib.parse import unquote
 
 from unshared.errors import LimitExceeded, ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source
+from unshared.importers.readers.records import hash_member
+from unshared.model import Attachment
 
 __all__ = [
     "Archive",
     "expansion_budget",
     "is_tar",
     "is_zip",
+    "linked_member",
     "member_head",
     "open_archive",
     "require_member",
+    "shallowest",
+    "with_member",
     "zip_names",
 ]
 
@@ -79,6 +87,37 @@ def zip_names(source: Source, limit: int = 100000) -> list[str]:
             return zf.namelist()[:limit]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, IndexError):
         return []
+
+
+def shallowest(names: list[str], wanted: Callable[[str], bool]) -> str | None:
+    """The member nearest the top whose name ``wanted`` accepts (an export zipped inside folders,
+    or a folder added whole, keeps its files one or more folders down)."""
+    found = [n for n in names if n and not n.endswith("/") and wanted(n)]
+    return min(found, key=lambda n: (n.count("/"), n)) if found else None
+
+
+def linked_member(
+    archive: Archive, names: set[str], beside: str, found: Attachment, hashes: dict[str, str]
+) -> Attachment:
+    """``found`` with the SHA-256, size and member name of the file its relative ``uri`` names,
+    next to the member ``beside`` (result.json, messages.html); unchanged when the archive does
+    not hold it. Each file is hashed once (``hashes``), streamed."""
+    uri = found.uri
+    if not uri or "://" in uri or uri.startswith(("#", "/")):
+        return found
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(beside), unquote(uri)))
+    if target not in names:
+        return found
+    return with_member(archive, found, target, hashes)
+
+
+def with_member(
+    archive: Archive, found: Attachment, member: str, hashes: dict[str, str]
+) -> Attachment:
+    """``found`` pointing at ``member``, with its SHA-256 (streamed, once per member) and size."""
+    if member not in hashes:
+        hashes[member] = hash_member(archive, member)[0]
+    return replace(found, member_sha256=hashes[member], size=archive.size(member), uri=member)
 
 
 def member_head(source: Source, member: str, size: int = 65536) -> bytes:

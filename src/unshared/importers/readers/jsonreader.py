@@ -17,7 +17,7 @@ from __future__ import annotations
 import codecs
 import json
 from collections.abc import Callable, Iterator
-from typing import Any, BinaryIO, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from unshared.errors import LimitExceeded, ParseError
 
@@ -130,7 +130,7 @@ def json_head(head: bytes) -> str:
 
 
 class _Reader:
-    def __init__(self, stream: BinaryIO, name: str, member: str | None = None) -> None:
+    def __init__(self, stream: IO[bytes], name: str, member: str | None = None) -> None:
         self.stream = stream
         self.name = name
         self.member = member
@@ -265,7 +265,7 @@ class _Reader:
 
 
 def walk(
-    stream: BinaryIO,
+    stream: IO[bytes],
     name: str,
     descend: Callable[[Path], bool],
     max_depth: int = 16,
