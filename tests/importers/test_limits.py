@@ -444,3 +444,20 @@ def test_ordinary_nesting_still_imports() -> None:
     ).encode()
     found = [r for r in get("telegram").parse(BytesSource(data, "result.json"), ImportOptions())]
     assert any(isinstance(r, Message) and r.text == "hi" for r in found)
+
+
+def test_deep_json_fails_the_import_cleanly_and_logs_it(tmp_path: Path) -> None:
+    """Issue #14: the 100,000-deep Meta content raised RecursionError and logged no
+    import_failed. Now the add reports one line, keeps the exhibit and logs the failure."""
+    from unshared.casefile import Case
+    from unshared.usecases.add import add_files
+
+    path = tmp_path / "message_1.json"
+    path.write_bytes(_deep_meta())
+    with Case.create(tmp_path / "c.unshared", None) as case:
+        (result,) = add_files(case, [path], ImportOptions())
+        assert isinstance(result.error, LimitExceeded)
+        assert "nested" in str(result.error)
+        assert result.exhibit is not None
+        failed = [e for e in case.events() if e.type == "import_failed"]
+        assert len(failed) == 1 and "nested" in failed[0].payload
