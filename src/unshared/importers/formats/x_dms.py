@@ -267,7 +267,7 @@ class XDirectMessagesImporter:
                 parser = _Parser(source.name, options, (None, None, None), {}, None, shift)
                 yield from parser.run(walk(stream, source.name, _descend))
             return
-        with open_archive(source) as archive:
+        with open_archive(source, options) as archive:
             names = archive.names()
             owner = _account(archive, next((n for n in names if _ACCOUNT.search(n)), None))
             media: dict[str, dict[str, tuple[str, str, int]]] = {}
