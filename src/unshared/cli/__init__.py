@@ -55,6 +55,33 @@ def _root(
     """unshared: keep the evidence, follow the plan, stop the images spreading."""
 
 
+def _plain_help_types() -> None:
+    """Help shows no Python types: a flag shows none (not ``<bool>``), a list argument shows its
+    item and ``...`` (``<path>...``, not ``<list[Path]>``); a repeatable option its item."""
+    import re
+
+    from typer.core import TyperArgument, TyperOption
+
+    def tidy(shown: str | None, more: str) -> str | None:
+        if shown is None:
+            return None
+        return re.sub(r"<list\[(\w+)\]>(\.\.\.)?", lambda m: f"<{m.group(1).lower()}>{more}", shown)
+
+    option_type = TyperOption.display_type_rich
+    argument_type = TyperArgument.display_type_rich
+
+    def option(self: TyperOption, ctx: typer.Context) -> str | None:
+        return None if self.is_flag else tidy(option_type(self, ctx), "")
+
+    def argument(self: TyperArgument, ctx: typer.Context) -> str | None:
+        return tidy(argument_type(self, ctx), "...")
+
+    TyperOption.display_type_rich = option  # type: ignore[method-assign,assignment]
+    TyperArgument.display_type_rich = argument  # type: ignore[method-assign,assignment]
+
+
+_plain_help_types()
+
 for _module in (
     case_cmds,
     analysis_cmds,

@@ -170,6 +170,8 @@ def verify(
     target: Path = typer.Argument(..., help="A case file, or an evidence bundle (.zip)."),
 ) -> None:
     """Check every exhibit's hash and the whole log chain; print the head hash."""
+    if target.suffix.lower() == ".zip" and not target.exists():
+        raise InputFileError("no such file", path=str(target))
     if target.suffix.lower() == ".zip" and target.is_file():
         from unshared.cli.report_cmds import show_bundle_check
 
@@ -243,7 +245,7 @@ def action(
 def me(
     case: Path = typer.Argument(..., help="The case file."),
     names: list[str] = typer.Argument(
-        None, metavar="[NAME]...", help="Your own name(s) or id(s) in the chats."
+        None, metavar="NAME", help="Your own name(s) or id(s) in the chats."
     ),
 ) -> None:
     """Say which person in the chats is you (recorded in the case log; the report and the message

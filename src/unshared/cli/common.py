@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from enum import Enum
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from unshared.errors import UnsharedError
 from unshared.usecases.case import Case
 from unshared.usecases.case import open_case as open_case_file
 
@@ -30,18 +32,41 @@ class Format(str, Enum):
     jsonl = "jsonl"
 
 
+#: A new case's passphrase is at least this long: the case holds the evidence of a crime.
+MIN_PASSPHRASE = 8
+
+
+class PassphraseProblem(UnsharedError):
+    """No passphrase can be asked for, or a new one is too short (nothing is written)."""
+
+    exit_code = 2
+
+
 def passphrase(new: bool = False) -> str:
-    """The case passphrase from ``UNSHARED_PASSPHRASE`` or a hidden prompt."""
+    """The case passphrase from ``UNSHARED_PASSPHRASE`` or a hidden prompt. A new case's
+    passphrase must have at least :data:`MIN_PASSPHRASE` characters."""
     value = os.environ.get("UNSHARED_PASSPHRASE")
-    if value is not None:
-        return value
-    if new:
-        return str(
-            typer.prompt(
-                "Choose a passphrase for this case", hide_input=True, confirmation_prompt=True
+    if value is None:
+        if not sys.stdin.isatty():
+            raise PassphraseProblem(
+                "no passphrase: there is no terminal to ask on, so set UNSHARED_PASSPHRASE"
             )
+        if new:
+            value = str(
+                typer.prompt(
+                    "Choose a passphrase for this case (8 characters or more)",
+                    hide_input=True,
+                    confirmation_prompt=True,
+                )
+            )
+        else:
+            return str(typer.prompt("Passphrase", hide_input=True))
+    if new and len(value) < MIN_PASSPHRASE:
+        raise PassphraseProblem(
+            f"the passphrase is {len(value)} characters; choose one of at least {MIN_PASSPHRASE} "
+            "(a few words you will remember are best). Nothing was created."
         )
-    return str(typer.prompt("Passphrase", hide_input=True))
+    return value
 
 
 def open_case(path: Path, *, readonly: bool = False) -> Case:

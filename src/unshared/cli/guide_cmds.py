@@ -65,8 +65,15 @@ def _ask(question: str, parse: Callable[[str], T | None], hint: str, name: str) 
         console_err.print(f"  {hint}")
 
 
+# Words a person types for "not sure" at the prompt that offers it (an answers file stays strict).
+_MAYBE = {"maybe", "perhaps", "dunno", "idk", "not sure yet", "no idea"}
+
+
 def _yes_no(reply: str) -> tuple[bool | None] | None:
-    """yes / no / not sure; Enter skips (not sure). ``None`` when the reply is not understood."""
+    """yes / no / not sure (or maybe); Enter skips (not sure). ``None`` when the reply is not
+    understood."""
+    if " ".join(reply.lower().split()) in _MAYBE:
+        return (None,)
     understood, value = parse_yes_no(reply)
     return (value,) if understood else None
 

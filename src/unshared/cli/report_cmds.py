@@ -33,7 +33,7 @@ def show_bundle_check(path: Path) -> None:
             tagged(
                 "OK",
                 "green",
-                f"{path}: {result.files_checked} files match the manifest, "
+                f"{path}: {result.files_checked} files and the manifest match, "
                 f"{result.exhibits} exhibits present, log chain of {result.log_events} events "
                 "intact.",
             ),
@@ -120,7 +120,11 @@ def register(app: typer.Typer) -> None:
 
         with open_case(case) as opened, _steps("Making the bundle") as step:
             made = make_bundle(opened, out, pdf=pdf, step=step)
-        console.print(f"Bundle written: {made.path} ({made.files} files)", soft_wrap=True)
+        # made.files counts manifest.json too; verify checks the other files against it.
+        console.print(
+            f"Bundle written: {made.path} ({made.files - 1} files and the manifest)",
+            soft_wrap=True,
+        )
         console.print(f"  sha256 {made.sha256}", soft_wrap=True)
         console.print(f"  report seal {made.seal}", soft_wrap=True)
         console.print(f"  log head {made.log_head}", soft_wrap=True)

@@ -153,7 +153,7 @@ def verify_bundle(path: Path | str) -> BundleCheck:
     try:
         zf = zipfile.ZipFile(path)
     except Exception as exc:  # a damaged zip fails in many ways; each is "not readable"
-        result.problems.append(f"{path.name}: not a readable zip ({exc})")
+        result.problems.append(f"{path.name}: damaged or truncated, not a readable zip ({exc})")
         return result
     with zf, path.open("rb") as raw:
         _Verifier(zf, raw, path.stat().st_size, result).run()

@@ -68,7 +68,8 @@ def run_demo(out: Path, say: Callable[[str], None]) -> DemoResult:
         )
     secret = os.environ.get("UNSHARED_PASSPHRASE", DEMO_PASSPHRASE)
     with create_case(path, secret) as case:
-        say(f"1. Created an encrypted case: {path} (passphrase: '{secret}')")
+        say(f"1. Created an encrypted case: {path}")
+        say(f"   Its passphrase: {secret}")
         results = add_evidence(case, _samples(), timezone="Europe/London", me=["Sam"])
         for result in results:
             status = (
@@ -102,7 +103,7 @@ def run_demo(out: Path, say: Callable[[str], None]) -> DemoResult:
         saved = plan.ids.index("stay-calm")
         mark_step_done(case, plan.steps[saved].id)
         say(
-            f"4. Made a {len(plan.steps)}-step plan (first: {plan.steps[0].title}) "
+            f"4. Made {step_plan(len(plan.steps))} (first: {plan.steps[0].title}) "
             f"and ticked step {saved + 1} ({plan.steps[saved].title})"
         )
         picture = out / "invented-picture.png"
@@ -125,7 +126,23 @@ def run_demo(out: Path, say: Callable[[str], None]) -> DemoResult:
         )
         checked = verify_case_file(case)
         say(
-            f"7. Verified {checked.exhibits} exhibits and {checked.events} log events. "
+            f"7. Verified {_count(checked.exhibits, 'exhibit')} and "
+            f"{_count(checked.events, 'log event')}. "
             f"Log head: {checked.head_hash}"
         )
     return DemoResult(path, bundle.path, report_dir)
+
+
+def step_plan(steps: int) -> str:
+    """ "a 12-step plan", "an 8-step plan", "an 11-step plan": the article as the number sounds."""
+    spoken = str(steps)
+    vowel = (
+        spoken.startswith("8")
+        or spoken in ("11", "18")
+        or (len(spoken) in (5, 6) and spoken[:2] in ("11", "18"))
+    )
+    return f"{'an' if vowel else 'a'} {steps}-step plan"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
