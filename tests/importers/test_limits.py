@@ -461,3 +461,22 @@ def test_deep_json_fails_the_import_cleanly_and_logs_it(tmp_path: Path) -> None:
         assert result.exhibit is not None
         failed = [e for e in case.events() if e.type == "import_failed"]
         assert len(failed) == 1 and "nested" in failed[0].payload
+
+
+def test_a_utf16_chat_member_is_streamed_too(tmp_path: Path) -> None:
+    """Text exports in UTF-16 (some Windows tools) were decoded in one whole read: all 16 MiB
+    of bytes and their text held at once. Streamed, a few MiB whatever the size."""
+    import tracemalloc
+
+    text = "\ufeff" + _whatsapp(8 * MiB)
+    path = _zip(tmp_path / "w16.zip", {"_chat.txt": text.encode("utf-16-le")})
+    records = get("whatsapp").parse(FileSource(path), ImportOptions())
+    tracemalloc.start()
+    try:
+        first = next(r for r in records if isinstance(r, Message))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        records.close()  # type: ignore[attr-defined]
+    assert first.text.startswith("pay now 0")
+    assert peak < 10 * MiB, f"{peak / MiB:.1f} MiB held before the first message"

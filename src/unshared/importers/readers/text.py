@@ -56,18 +56,7 @@ def iter_lines(stream: BinaryIO, name: str) -> Iterator[tuple[int, int, str]]:
     head = stream.read(4)
     encoding, skip = _encoding_for(head)
     if encoding != "utf-8":
-        # UTF-16 is rare and small: decode via a text wrapper; offsets count UTF-16 bytes roughly.
-        data = head[skip:] + stream.read()
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError as exc:
-            raise ParseError(
-                f"not valid {encoding} text", path=name, where=f"byte {exc.start}"
-            ) from None
-        offset = skip
-        for number, line in enumerate(text.splitlines(), start=1):
-            yield number, offset, line
-            offset += (len(line) + 1) * 2
+        yield from _utf16_lines(stream, name, encoding, head[skip:], skip)
         return
     offset = skip
     pending = head[skip:]
@@ -93,3 +82,32 @@ def iter_lines(stream: BinaryIO, name: str) -> Iterator[tuple[int, int, str]]:
                 ) from None
             yield number, offset, line.rstrip("\r")
             offset += len(raw) + 1
+
+
+def _utf16_lines(
+    stream: BinaryIO, name: str, encoding: str, first: bytes, skip: int
+) -> Iterator[tuple[int, int, str]]:
+    """Lines of a UTF-16 stream, decoded chunk by chunk; offsets count UTF-16 code units x 2
+    (exact for text without characters outside the Basic Multilingual Plane)."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    offset, number, pending, raw = skip, 0, "", first
+    read = skip
+    while True:
+        try:
+            pending += decoder.decode(raw, final=not raw)
+        except UnicodeDecodeError as exc:
+            raise ParseError(
+                f"not valid {encoding} text", path=name, where=f"byte {read + exc.start}"
+            ) from None
+        read += len(raw)
+        lines = pending.split("\n")
+        pending = lines.pop() if raw else ""
+        if not raw and lines and lines[-1] == "":
+            lines.pop()  # the text ended with a line break
+        for line in lines:
+            number += 1
+            yield number, offset, line.rstrip("\r")
+            offset += (len(line) + 1) * 2
+        if not raw:
+            return
+        raw = stream.read(1 << 20)
