@@ -17,6 +17,7 @@ import phonenumbers
 from unshared.analysis import finders
 from unshared.analysis import patterns as p
 from unshared.analysis.finders import Validity
+from unshared.analysis.spans import Spans
 from unshared.analysis.urls import url_identifiers
 from unshared.model import Identifier, Participant
 
@@ -72,12 +73,11 @@ def extract_identifiers(text: str, region: str = "GB") -> list[Identifier]:
         ):
             found += [(_group(i, False, False), i) for i in finder(text)]
         # Digits already read as something more specific are hidden from the phone finder.
-        masked = text
+        chars = list(text)
         for _, ident in found:
             if ident.end > ident.start >= 0:
-                masked = (
-                    masked[: ident.start] + " " * (ident.end - ident.start) + masked[ident.end :]
-                )
+                chars[ident.start : ident.end] = " " * (ident.end - ident.start)
+        masked = "".join(chars)
         found += [(_group(i, False, False), i) for i in finders.phones(masked, region)]
     if "$" in text or "£" in text:
         found += [(_group(i, False, False), i) for i in finders.cashtags(text)]
@@ -87,22 +87,26 @@ def extract_identifiers(text: str, region: str = "GB") -> list[Identifier]:
 
 
 def _resolve(found: list[tuple[int, Identifier]]) -> list[Identifier]:
+    """Keep the most specific finding where findings overlap (linear in the findings, bar the
+    sort: the kept spans are looked up by position)."""
     kept: list[tuple[int, Identifier]] = []
+    taken: Spans[int] = Spans()
     seen: set[tuple[str, str, int]] = set()
+    email = p.PRIORITY["email"]
     for group, ident in sorted(found, key=lambda f: (f[0], f[1].start, -f[1].end)):
         key = (ident.kind, ident.value, ident.start)
         if key in seen:
             continue
-        clash = any(
-            ident.start < other.end
-            and other.start < ident.end
-            and not (g == group == p.PRIORITY["email"] and other.start == ident.start)
-            for g, other in kept
-        )
-        if clash:
+        start = ident.start
+
+        def same_email(span: tuple[int, int, int], group: int = group, start: int = start) -> bool:
+            return span[2] == group == email and span[0] == start
+
+        if taken.clashes(ident.start, ident.end, same_email):
             continue
         seen.add(key)
         kept.append((group, ident))
+        taken.add(ident.start, ident.end, group)
     return sorted((ident for _, ident in kept), key=lambda i: (i.start, i.kind))
 
 

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import phonenumbers
 
 from unshared.analysis import patterns as p
+from unshared.analysis.spans import Spans
 from unshared.model import Identifier
 
 Validity = Literal["valid", "shape", "invalid"]
@@ -34,7 +35,7 @@ def _trim(raw: str) -> str:
 
 def find_urls(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, raw) of every link, scheme, ``www.`` or bare ``host.tld/path``."""
-    taken: list[tuple[int, int]] = []
+    taken: Spans[None] = Spans()
     low = text.lower()
     regexes = [p.URL_SCHEME] if "://" in text else []
     if "www." in low:
@@ -45,9 +46,9 @@ def find_urls(text: str) -> Iterator[tuple[int, int, str]]:
         for m in regex.finditer(text):
             raw = _trim(m.group())
             start, end = m.start(), m.start() + len(raw)
-            if "." not in raw or any(s < end and start < e for s, e in taken):
+            if "." not in raw or taken.clashes(start, end):
                 continue
-            taken.append((start, end))
+            taken.add(start, end, None)
             yield start, end, raw
 
 
