@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -290,3 +292,44 @@ def test_guide_accepts_maybe_where_it_offers_not_sure(word: str, cli80: Callable
     result = cli80("guide", stdin=answers, env={"UNSHARED_PASSPHRASE": None})  # type: ignore[dict-item]
     assert "Please type yes" not in result.err, result
     assert result.code == 0, result
+
+
+# ------------------------------------------------------------------------------------ interrupts
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_an_interrupted_import_stops_rolls_back_and_can_be_run_again(
+    tmp_path: Path, signum: int, code: int
+) -> None:
+    big = tmp_path / "big.txt"
+    with big.open("w") as fh:
+        for n in range(250_000):
+            fh.write(f"2026-03-02 21:{n % 60:02d} Jess: message number {n}, pay now\n")
+    case = tmp_path / "case.unshared"
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), COLUMNS="80", **ENV)
+    run = [sys.executable, "-m", "unshared"]
+    assert subprocess.run([*run, "new", str(case)], env=env, capture_output=True).returncode == 0
+    add = [*run, "add", str(case), str(big), "--timezone", "UTC"]
+    with (tmp_path / "out.txt").open("w") as out, (tmp_path / "err.txt").open("w") as err:
+        proc = subprocess.Popen(add, env=env, stdout=out, stderr=err, cwd=tmp_path)
+        time.sleep(4)  # the exhibit is stored; the messages are being read
+        assert proc.poll() is None, "the import finished before it could be interrupted"
+        proc.send_signal(signum)
+        sent = time.monotonic()
+        proc.wait(timeout=30)
+        waited = time.monotonic() - sent
+    said = (tmp_path / "err.txt").read_text()
+    assert proc.returncode == code, said
+    assert waited < 5, waited  # stops at once (within a second on an idle machine)
+    assert "interrupted" in said and "add" in said
+    log = subprocess.run(
+        [*run, "log", str(case), "--format", "jsonl"], env=env, capture_output=True, text=True
+    )
+    events = [json.loads(x) for x in log.stdout.splitlines()]
+    assert [e["type"] for e in events] == ["case_created", "exhibit_added", "import_failed"]
+    assert events[-1]["payload"]["error_type"] == "Interrupted"
+    listed = subprocess.run(
+        [*run, "messages", str(case), "--format", "jsonl"], env=env, capture_output=True, text=True
+    )
+    assert listed.returncode == 0 and listed.stdout == ""
+    again = subprocess.run(add, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "read 250000 messages" in again.stdout

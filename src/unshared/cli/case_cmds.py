@@ -18,6 +18,7 @@ from unshared.cli.common import (
     open_case,
     passphrase,
     region_code,
+    stop_on_signals,
     tagged,
 )
 from unshared.errors import InputFileError, IntegrityError
@@ -71,19 +72,27 @@ def add(
     from unshared.usecases.add import resolve_timezone
 
     resolve_timezone(timezone)  # a mistyped zone fails before the passphrase prompt
-    with open_case(case) as opened:
-        total = sum(f.stat().st_size for f in files if f.is_file())
-        with _byte_progress(total, "adding") as bar:
-            task = bar.add_task("Storing", total=total)
-            results = add_evidence(
-                opened,
-                files,
-                timezone=timezone,
-                me=me,
-                region=region,
-                fmt=fmt,
-                progress=lambda n: bar.advance(task, n),
-            )
+    try:
+        with stop_on_signals(), open_case(case) as opened:
+            total = sum(f.stat().st_size for f in files if f.is_file())
+            with _byte_progress(total, "adding") as bar:
+                task = bar.add_task("Storing", total=total)
+                results = add_evidence(
+                    opened,
+                    files,
+                    timezone=timezone,
+                    me=me,
+                    region=region,
+                    fmt=fmt,
+                    progress=lambda n: bar.advance(task, n),
+                )
+    except KeyboardInterrupt as exc:
+        console_err.print(
+            "interrupted: the import stopped and none of its messages were kept (the log says "
+            "so). Files already kept stay in the case; run the same add again to read them.",
+            soft_wrap=True,
+        )
+        raise typer.Exit(getattr(exc, "exit_code", 130)) from None
     failed = 0
     for result in results:
         if result.exhibit is None:

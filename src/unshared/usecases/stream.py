@@ -181,6 +181,18 @@ def add_stream(
         importer, count = _import(case, result.exhibit, name, options, fmt, source_path)
         result.format = importer.name
         result.messages = count
+    except KeyboardInterrupt:
+        # Ctrl-C or SIGTERM: the import's transaction is rolled back; the exhibit stays and the
+        # log says why it has no messages. Adding the file again reads it.
+        case.record(
+            ImportFailed(
+                result.exhibit.sha256,
+                name,
+                "interrupted before every message was read; add the file again to read it",
+                "Interrupted",
+            )
+        )
+        raise
     except UnsharedError as exc:
         if not exc.path:
             exc.path = source_path
