@@ -8,6 +8,7 @@ shell that orchestrates the action itself, instead of calling the use case, fail
 from __future__ import annotations
 
 import importlib
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -152,7 +153,8 @@ def test_both_shells_call_the_same_use_case(
         response = client.get("/report")
     elif action == "make the bundle":
         monkeypatch.setattr("unshared.usecases.report.pdf_problem", lambda: "not in this test")
-        response = client.post("/report/make", data={"csrf": csrf})
+        folder = tempfile.mkdtemp(prefix="unshared-pack-")
+        response = client.post("/report/make", data={"csrf": csrf, "folder": folder})
     elif action == "fingerprint media":
         response = client.post("/protect/path", data={"csrf": csrf, "path": picture})
     elif action == "plan":

@@ -26,11 +26,13 @@ __all__ = [
     "plan_status",
     "record_plan",
     "record_step_done",
+    "record_step_undone",
 ]
 
 PLAN_EVENT = "guide_plan"
 ACTION_EVENT = "action"
 STEP_DONE = "step-done"
+STEP_UNDONE = "step-undone"
 
 
 class _Event(Protocol):
@@ -67,8 +69,12 @@ def done_steps(case: _CaseLog) -> set[str]:
         if event.type != ACTION_EVENT:
             continue
         payload = event.data()
-        if payload.get("kind") == STEP_DONE and isinstance(payload.get("ref"), str):
+        if not isinstance(payload.get("ref"), str):
+            continue
+        if payload.get("kind") == STEP_DONE:
             done.add(payload["ref"])
+        elif payload.get("kind") == STEP_UNDONE:  # a tick taken back (the log keeps both)
+            done.discard(payload["ref"])
     return done
 
 
@@ -82,6 +88,11 @@ def record_step_done(case: _CaseLog, step_id: str) -> Any:
             f"no step {step_id!r} in this case's plan (steps: {', '.join(plan.ids)})"
         )
     return case.log(ACTION_EVENT, {"kind": STEP_DONE, "ref": step_id})
+
+
+def record_step_undone(case: _CaseLog, step_id: str) -> Any:
+    """Append ``action`` ``step-undone``: a tick taken back. Nothing is removed from the log."""
+    return case.log(ACTION_EVENT, {"kind": STEP_UNDONE, "ref": step_id})
 
 
 def plan_status(case: _CaseLog) -> list[tuple[Step, bool]]:

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -28,6 +30,8 @@ __all__ = [
     "add_evidence",
     "add_files",
     "add_upload",
+    "media_inside",
+    "media_kind",
     "remember_me",
     "resolve_timezone",
 ]
@@ -108,9 +112,60 @@ def add_evidence(
     return add_files(case, paths, options, fmt=fmt, progress=progress)
 
 
-def add_upload(case: Case, stream: BinaryIO, *, name: str, region: str) -> AddResult:
-    """The app's upload: one file streamed from the browser into the case, then read."""
+#: First bytes of pictures and videos (a chat export is never one of these).
+_MEDIA_MAGIC: tuple[tuple[bytes, int, str], ...] = (
+    (b"\xff\xd8\xff", 0, "photo"),
+    (b"\x89PNG", 0, "picture"),
+    (b"GIF8", 0, "picture"),
+    (b"WEBP", 8, "picture"),
+    (b"ftyp", 4, "photo or video"),  # MP4, MOV, HEIC, 3GP
+    (b"\x1aE\xdf\xa3", 0, "video"),  # WebM, MKV
+    (b"BM", 0, "picture"),
+)
+MEDIA_NAME = re.compile(
+    r"\.(jpe?g|png|gif|webp|heic|heif|bmp|tiff?|mp4|mov|m4v|3gp|webm|avi|mkv)$", re.I
+)
+
+
+def media_kind(head: bytes) -> str | None:
+    """ "photo", "picture", "video"... when these first bytes are a picture or a video."""
+    for magic, offset, kind in _MEDIA_MAGIC:
+        if head[offset : offset + len(magic)] == magic:
+            return kind
+    return None
+
+
+def media_inside(case: Case, sha256: str) -> list[str]:
+    """The pictures and videos a zip exhibit holds, by name (empty for anything else)."""
+    with case.open_exhibit(sha256) as fh:
+        if fh.read(4) != b"PK\x03\x04":
+            return []
+        fh.seek(0)
+        try:
+            with zipfile.ZipFile(fh) as zf:
+                return [n for n in zf.namelist() if MEDIA_NAME.search(n)]
+        except zipfile.BadZipFile:
+            return []
+
+
+def add_upload(
+    case: Case, stream: BinaryIO, *, name: str, region: str, media_confirmed: bool = False
+) -> AddResult:
+    """The app's upload: one file streamed from the browser into the case, then read.
+
+    The app refuses a picture or video chosen as a chat before anything is stored, and asks
+    before an export holding pictures is added (``media_confirmed``). An export holding pictures
+    that arrives unconfirmed is set aside at once (kept, logged, left out of every export).
+    """
     options = ImportOptions(timezone=local_timezone(), region=region)
-    return add_stream(
+    result = add_stream(
         case, stream, name=name, source_path=f"uploaded in the app: {name}", options=options
     )
+    if (
+        result.exhibit is not None
+        and not media_confirmed
+        and media_inside(case, result.exhibit.sha256)
+    ):
+        case.set_aside(result.exhibit.sha256, "holds pictures or videos; not confirmed")
+        result.notes.append("set aside: it holds pictures or videos and was not confirmed")
+    return result

@@ -17,6 +17,7 @@ from unshared.errors import InputFileError
 from unshared.model import Identifier, Signal
 
 __all__ = [
+    "kind_label",
     "DEFAULT_REGION",
     "KEY_STAGES",
     "AnalysisState",
@@ -202,6 +203,13 @@ def check_lines(
         found = reader.read([text for _, text in batch])
         for (number, text), signals in zip(batch, found, strict=True):
             yield LineFindings(number, text, extract_identifiers(text, region), signals)
+
+
+def kind_label(kind: str) -> str:
+    """What an identifier kind is called in words ("Bitcoin address", "Skype ID")."""
+    from unshared.report.model import KIND_LABELS
+
+    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
 def what_they_used(

@@ -32,7 +32,11 @@ __all__ = [
     "StoredMessage",
     "TimelineEntry",
     "VerifyResult",
+    "WhoIsWho",
     "case_log",
+    "conversation_size",
+    "set_aside_exhibit",
+    "who_is_who",
     "export_exhibit",
     "list_exhibits",
     "message_page",
@@ -71,6 +75,37 @@ def export_exhibit(case: Case, sha256: str, out: Path) -> ExhibitInfo:
         raise
     case.record(ExhibitExported(info.sha256, str(out.resolve())))
     return info
+
+
+def set_aside_exhibit(case: Case, sha256: str, reason: str = "added by mistake") -> ExhibitInfo:
+    """Set a file added by mistake aside: kept and logged (append-only), but left out of the
+    messages, the analysis, the report and the bundle."""
+    return case.set_aside(sha256, reason)
+
+
+def conversation_size(case: Case) -> int:
+    """How many messages the conversation holds (each once, files set aside left out)."""
+    return sum(1 for _ in case.messages())
+
+
+@dataclass(frozen=True)
+class WhoIsWho:
+    """The people in the conversation, and which of them the person said they are."""
+
+    names: list[str]
+    me: tuple[str, ...]
+    recorded: bool
+
+
+def who_is_who(case: Case) -> WhoIsWho:
+    """For "which of these is you?": each participant's name once, and the recorded answer."""
+    names: list[str] = []
+    for person in case.participants():
+        name = person.name or person.platform_id
+        if name and name not in names:
+            names.append(name)
+    victims = case.victims()
+    return WhoIsWho(names, victims.names, victims.recorded)
 
 
 def messages(case: Case) -> Iterator[StoredMessage]:

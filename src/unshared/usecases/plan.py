@@ -13,7 +13,13 @@ from typing import Any
 
 from unshared.casefile import Case
 from unshared.guide.answers import parse_answers
-from unshared.guide.casefile_link import done_steps, plan_status, record_plan, record_step_done
+from unshared.guide.casefile_link import (
+    done_steps,
+    plan_status,
+    record_plan,
+    record_step_done,
+    record_step_undone,
+)
 from unshared.guide.flow import build_plan
 from unshared.guide.loader import default_guide, read_answers
 from unshared.guide.model import Answers, Plan
@@ -23,7 +29,10 @@ __all__ = [
     "answers_from_file",
     "answers_from_form",
     "make_plan",
+    "SAFETY_STEPS",
     "mark_step_done",
+    "mark_step_undone",
+    "steps_shown_done",
     "plan_in_case",
     "steps_done",
 ]
@@ -50,6 +59,24 @@ def make_plan(answers: Answers, case: Case | None = None) -> Plan:
 def mark_step_done(case: Case, step_id: str) -> None:
     """Record that a step of the case's newest plan is done (unknown steps are refused)."""
     record_step_done(case, step_id)
+
+
+#: Steps about being safe right now: a tick from an earlier session says nothing about today.
+SAFETY_STEPS = frozenset({"emergency", "crisis"})
+
+
+def mark_step_undone(case: Case, step_id: str) -> None:
+    """Take a tick back (logged as ``step-undone``; the earlier tick stays in the log)."""
+    record_step_undone(case, step_id)
+
+
+def steps_shown_done(case: Case | None, this_session: set[str]) -> set[str]:
+    """The steps to show as done: the case's ticks, except safety steps, which count only when
+    ticked in this session (issue 15 item 2)."""
+    done = set(this_session)
+    if case is not None:
+        done |= done_steps(case) - SAFETY_STEPS
+    return done
 
 
 def steps_done(case: Case) -> set[str]:

@@ -8,7 +8,7 @@ from unshared.casefile import Case
 from unshared.casefile.events import Action, Note
 from unshared.errors import InputFileError
 
-__all__ = ["ACTION_KINDS", "actions", "add_action", "add_note"]
+__all__ = ["ACTION_KINDS", "ACTION_WORDS", "actions", "add_action", "add_note"]
 
 ACTION_KINDS = (
     "reported-to-police",
@@ -24,8 +24,25 @@ ACTION_KINDS = (
     "take-it-down",
     "stopncii",
     "step-done",
+    "step-undone",
     "other",
 )
+#: What the person can pick when recording something they did, in words (item 8 of issue 15).
+ACTION_WORDS = {
+    "reported-to-police": "Reported it to the police",
+    "reported-to-platform": "Reported the account to the app or site",
+    "account-suspended": "Their account was suspended",
+    "account-deactivated": "I deactivated my account",
+    "payment-cancelled": "Cancelled or stopped a payment",
+    "payment-checked": "Asked my bank or the payment service about a payment",
+    "blocked-offender": "Blocked them",
+    "told-trusted-adult": "Told an adult I trust",
+    "contacted-support": "Talked to a helpline or support service",
+    "report-remove": "Used Report Remove (Childline and IWF)",
+    "take-it-down": "Used Take It Down (NCMEC)",
+    "stopncii": "Used StopNCII to stop the images being shared",
+    "other": "Something else",
+}
 
 
 def add_note(case: Case, text: str) -> int:

@@ -9,6 +9,7 @@ needs the Pango library), the report is made without one and the result says why
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ __all__ = [
     "make_bundle",
     "make_report",
     "make_report_and_bundle",
+    "make_private_pack",
+    "remove_pack",
     "pdf_problem",
     "platform_drafts",
     "report_overview",
@@ -197,13 +200,58 @@ def _analyse(case: Case, region: str | None, step: Step | None) -> None:
     bring_up_to_date(case, region)
 
 
+def make_private_pack(
+    case: Case, folder: Path, *, region: str | None = None, step: Step | None = None
+) -> ReportMade:
+    """The app's evidence pack, written only to ``folder`` (the person chose it), readable by
+    this user alone: the folder is made mode 0700 when new, every file is mode 0600."""
+    from unshared.errors import InputFileError
+
+    if not folder.is_absolute():
+        raise InputFileError("give the whole path of a folder, for example /home/me/Documents/pack")
+    created = not folder.exists()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if created:
+        folder.chmod(0o700)
+    old = os.umask(0o077)  # files appear 0600 from the start, never readable by others
+    try:
+        made = make_report_and_bundle(case, folder, region=region, step=step)
+    finally:
+        os.umask(old)
+    for name in (*made.files, BUNDLE_NAME):
+        target = folder / name
+        if target.is_file():
+            target.chmod(0o600)
+    return made
+
+
+def remove_pack(folder: Path) -> list[str]:
+    """Remove the pack's files from ``folder`` (and the folder when that leaves it empty).
+
+    The evidence stays in the case: these are derived copies."""
+    removed: list[str] = []
+    for name in (*DOWNLOADS, BUNDLE_NAME):
+        target = folder / name
+        if target.is_file():
+            target.unlink()
+            removed.append(name)
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
+    return removed
+
+
 @dataclass(frozen=True)
 class Draft:
-    """A platform report draft: the platform's key and name, and the text to paste."""
+    """A platform report draft: the platform's key and name, the text to paste, and where its
+    report form is (``where`` in words, ``url`` when it has one)."""
 
     platform: str
     name: str
     text: str
+    where: str = ""
+    url: str | None = None
 
 
 def platform_drafts(
@@ -219,7 +267,13 @@ def platform_drafts(
     bring_up_to_date(case, region)
     model = model_of(case)
     names = platforms_in(model) if "all" in platforms else list(platforms)
-    return [Draft(name, platform_info(name).name, platform_draft(model, name)) for name in names]
+    drafts = []
+    for name in names:
+        info = platform_info(name)
+        link = re.search(r"https://[^\s\"')]+", info.where)
+        url = link.group(0).rstrip(".,") if link else None
+        drafts.append(Draft(name, info.name, platform_draft(model, name), info.where, url))
+    return drafts
 
 
 @dataclass(frozen=True)

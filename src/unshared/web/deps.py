@@ -8,6 +8,7 @@ page with what every page shows (the help panel, the CSRF token, the step).
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
@@ -38,6 +39,8 @@ class AppSettings:
     cases_dir: Path
     case_path: Path | None = None
     launch_token: str = field(default_factory=new_token)
+    #: Seconds without any open page of the app before the session ends and the case closes.
+    session_idle: float = 300.0
 
 
 class UploadSummary(TypedDict):
@@ -49,6 +52,8 @@ class UploadSummary(TypedDict):
     format: str | None
     kept: bool
     error: str | None
+    duplicate: bool
+    said: str
 
 
 class PrintSummary(TypedDict):
@@ -76,6 +81,20 @@ class AppState:
     last_results: list[UploadSummary] = field(default_factory=list)
     done_local: set[str] = field(default_factory=set)
     session_prints: list[PrintSummary] = field(default_factory=list)
+    #: Told once per session how to use a private window and where downloads go.
+    told_private: bool = False
+    #: Where this session wrote the evidence pack (the person chose it), to offer removing it.
+    export_folder: Path | None = None
+    export_files: list[str] = field(default_factory=list)
+    #: What the person was last told (kept until they see it: errors stay on screen).
+    flash: dict[str, str] = field(default_factory=dict)
+    last_seen: float = field(default_factory=time.monotonic)
+
+    def touch(self) -> None:
+        self.last_seen = time.monotonic()
+
+    def idle_for(self) -> float:
+        return time.monotonic() - self.last_seen
 
     def close_case(self) -> None:
         with self.lock:
@@ -85,11 +104,19 @@ class AppState:
             self.case_path = None
 
     def forget(self) -> None:
-        """Quick exit: close the case and forget the answers."""
+        """The session ended (quick exit, browser closed, idle): close the case and forget
+        everything it held: answers, plan, ticks, fingerprints, uploads, messages."""
         self.close_case()
         with self.lock:
             self.answers = None
             self.plan = None
+            self.last_results = []
+            self.done_local = set()
+            self.session_prints = []
+            self.told_private = False
+            self.export_folder = None
+            self.export_files = []
+            self.flash = {}
 
 
 def session_state(request: Request) -> AppState:
@@ -112,13 +139,20 @@ def render(request: Request, template: str, **context: object) -> HTMLResponse:
 
     state = session_state(request)
     region: Region = state.answers.region if state.answers is not None else "UK"
+    age = state.answers.age if state.answers is not None else None
+    locked = bool(context.get("locked"))
     base: dict[str, object] = {
         "request": request,
-        "csrf": request.app.state.csrf_token,
-        "help": help_contacts(region),
-        "case_name": state.case_path.name if state.case_path else None,
+        "csrf": "" if locked else request.app.state.csrf_token,
+        "help": help_contacts(region, age),
+        "case_name": state.case_path.name if state.case_path and not locked else None,
         "page": template.removesuffix(".html"),
+        "tell_private": not state.told_private and not locked,
+        "flash": {} if locked else state.flash,
     }
     base.update(context)
+    if not locked:
+        state.told_private = True
+        state.flash = {}
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, template, base)

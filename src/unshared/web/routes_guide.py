@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from unshared.errors import UnsharedError
 from unshared.web.deps import render, session_state
-from unshared.web.forms import checked_form, one
+from unshared.web.forms import checked_form, go, one, refuse
 
 router = APIRouter()
 
@@ -56,16 +56,16 @@ async def safe_submit(request: Request) -> Response:
     try:
         answers = answers_from_form(raw)
     except UnsharedError:
-        return _safe_page(
+        return refuse(
             request,
-            raw,
             "Please enter your age in years (a number), or leave it empty to skip it.",
+            "/safe",
         )
     state = session_state(request)
     with state.lock:
         state.answers = answers
         state.plan = make_plan(answers, state.case)
-    return RedirectResponse("/plan", status_code=303)
+    return go(request, "/plan")
 
 
 @router.get("/plan", response_class=HTMLResponse)
@@ -73,26 +73,36 @@ def plan_page(request: Request) -> Response:
     state = session_state(request)
     if state.plan is None:
         return RedirectResponse("/safe", status_code=303)
-    done: set[str] = set()
-    if state.case is not None:
-        from unshared.usecases.plan import steps_done
+    from unshared.usecases.plan import steps_shown_done
 
-        with state.lock:
-            done = steps_done(state.case)
-    done |= state.done_local
+    with state.lock:
+        done = steps_shown_done(state.case, state.done_local)
     return render(request, "plan.html", plan=state.plan, done=done, answers=state.answers)
 
 
 @router.post("/plan/done")
 async def plan_done(request: Request) -> Response:
+    return await _tick(request, done=True)
+
+
+@router.post("/plan/undo")
+async def plan_undo(request: Request) -> Response:
+    """Take a tick back: every tick can be undone (the case log keeps both)."""
+    return await _tick(request, done=False)
+
+
+async def _tick(request: Request, *, done: bool) -> Response:
+    from unshared.usecases.plan import mark_step_done, mark_step_undone
+
     values = await checked_form(request)
     step_id = one(values, "step")
     state = session_state(request)
     if state.plan is not None and state.plan.step(step_id) is not None:
         with state.lock:
             if state.case is not None:
-                from unshared.usecases.plan import mark_step_done
-
-                mark_step_done(state.case, step_id)
-            state.done_local.add(step_id)
-    return RedirectResponse(f"/plan#step-{step_id}", status_code=303)
+                (mark_step_done if done else mark_step_undone)(state.case, step_id)
+            if done:
+                state.done_local.add(step_id)
+            else:
+                state.done_local.discard(step_id)
+    return go(request, f"/plan#step-{step_id}")

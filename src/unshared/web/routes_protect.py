@@ -12,12 +12,12 @@ from typing import Any
 
 import anyio
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from unshared.errors import UnsharedError
 from unshared.model import Fingerprint
 from unshared.web.deps import AppState, PrintSummary, render, session_state
-from unshared.web.forms import checked_form, one
+from unshared.web.forms import checked_form, go, one, refuse
 from unshared.web.security import csrf_ok
 
 router = APIRouter()
@@ -42,7 +42,7 @@ def _remember(state: AppState, prints: list[Fingerprint]) -> None:
 
 
 @router.get("/protect", response_class=HTMLResponse)
-def protect_page(request: Request, error: str | None = None) -> Response:
+def protect_page(request: Request) -> Response:
     state = session_state(request)
     stored: list[dict[str, Any]] = []
     if state.case is not None:
@@ -50,13 +50,18 @@ def protect_page(request: Request, error: str | None = None) -> Response:
 
         with state.lock:
             stored = stored_fingerprints(state.case)
-    return render(request, "protect.html", stored=stored, session=state.session_prints, error=error)
+    under_18 = state.answers is None or state.answers.under_18
+    return render(
+        request, "protect.html", stored=stored, session=state.session_prints, under_18=under_18
+    )
 
 
 @router.put("/api/fingerprint")
 async def fingerprint_upload(request: Request, name: str) -> Response:
     if not csrf_ok(request, request.headers.get("x-csrf-token")):
-        raise HTTPException(status_code=403, detail="expired page; reload and try again")
+        raise HTTPException(
+            status_code=403, detail="This page has expired. Reload it and try again."
+        )
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
@@ -77,11 +82,21 @@ async def fingerprint_upload(request: Request, name: str) -> Response:
     try:
         fp = await anyio.to_thread.run_sync(work)
     except UnsharedError as exc:
-        return JSONResponse({"name": safe_name, "error": exc.message}, status_code=422)
+        said = (
+            f"{safe_name}: no fingerprint was made ({exc.message}). Choose a picture or a video "
+            "(for example a JPEG or PNG photo, or an MP4 video) and try again."
+        )
+        return JSONResponse(
+            {"name": safe_name, "error": exc.message, "said": said}, status_code=422
+        )
     finally:
         body.clear()
     _remember(state, [fp])
-    return JSONResponse(_summary(fp))
+    summary = dict(_summary(fp))
+    summary["said"] = (
+        f"{safe_name}: fingerprint made. The picture itself was not copied or sent anywhere."
+    )
+    return JSONResponse(summary)
 
 
 @router.post("/protect/path", response_class=HTMLResponse)
@@ -89,7 +104,7 @@ async def fingerprint_path(request: Request) -> Response:
     values = await checked_form(request)
     raw = one(values, "path")
     if not raw:
-        return protect_page(request, error="Type the path of a picture, a video or a folder.")
+        return refuse(request, "Type the path of a picture, a video or a folder.", "/protect")
     from unshared.usecases.fingerprint import fingerprint_paths, media_files
 
     state = session_state(request)
@@ -104,8 +119,12 @@ async def fingerprint_path(request: Request) -> Response:
     try:
         prints, errors = await anyio.to_thread.run_sync(work)
     except UnsharedError as exc:
-        return protect_page(request, error=exc.describe())
+        return refuse(request, exc.describe() + " Check the path and try again.", "/protect")
     _remember(state, prints)
     if errors:
-        return protect_page(request, error="; ".join(errors[:5]))
-    return RedirectResponse("/protect", status_code=303)
+        return refuse(
+            request,
+            f"{len(prints)} fingerprint(s) made; these could not be read: " + "; ".join(errors[:5]),
+            "/protect#made",
+        )
+    return go(request, "/protect#made", done=f"{len(prints)} fingerprint(s) made.")

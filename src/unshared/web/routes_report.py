@@ -1,6 +1,8 @@
 """Step 3 (what they used) and step 5 (report): identifiers, key messages, the evidence pack.
 
-Each route calls one use case; the use cases bring the analysis up to date themselves.
+Each route calls one use case; the use cases bring the analysis up to date themselves. The pack
+is written only to the folder the person chooses, readable by them alone, and can be removed
+again from here.
 """
 
 from __future__ import annotations
@@ -10,20 +12,21 @@ from typing import Any
 
 import anyio
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from unshared.errors import UnsharedError
-from unshared.usecases.records import ACTION_KINDS
-from unshared.usecases.report import DOWNLOADS, default_report_folder
+from unshared.usecases.records import ACTION_WORDS
+from unshared.usecases.report import DOWNLOADS
 from unshared.web.deps import AppState, phone_region, render, session_state
-from unshared.web.forms import checked_form, one
+from unshared.web.forms import checked_form, go, one, refuse
+from unshared.web.words import identifier_rows, is_harm
 
 router = APIRouter()
 
 
-def _out_dir(state: AppState) -> Path:
-    assert state.case_path is not None
-    return default_report_folder(state.case_path)
+def _suggested_folder(state: AppState) -> Path:
+    name = state.case_path.stem if state.case_path else "case"
+    return Path.home() / "Documents" / f"evidence-pack-{name}"
 
 
 @router.get("/identifiers", response_class=HTMLResponse)
@@ -41,71 +44,116 @@ async def identifiers_page(request: Request) -> Response:
             return what_they_used(state.case, region)
 
     identifiers, key_messages = await anyio.to_thread.run_sync(work)
+    for entry in key_messages:
+        entry["harm"] = any(is_harm(s) for s in entry["signals"])
     return render(
         request,
         "identifiers.html",
-        identifiers=identifiers,
+        identifiers=identifier_rows(identifiers),
         key_messages=key_messages,
         no_case=False,
     )
 
 
 @router.get("/report", response_class=HTMLResponse)
-def report_page(request: Request, error: str | None = None) -> Response:
+def report_page(request: Request) -> Response:
     state = session_state(request)
-    made: list[str] = []
-    drafts: list[dict[str, str]] = []
+    drafts: list[Any] = []
     actions: list[dict[str, Any]] = []
+    aside: list[Any] = []
     if state.case is not None:
         from unshared.usecases.report import report_overview
 
+        folder = state.export_folder or _suggested_folder(state)
         with state.lock:
-            overview = report_overview(state.case, _out_dir(state), region=phone_region(state))
-        made = overview.made
-        drafts = [{"name": d.name, "text": d.text} for d in overview.drafts]
+            overview = report_overview(state.case, folder, region=phone_region(state))
+            aside = [e for e in state.case.exhibits() if e.set_aside]
+        drafts = overview.drafts
         actions = overview.actions
+    made = [n for n in state.export_files if state.export_folder is not None]
     return render(
         request,
         "report.html",
         made=made,
+        folder=state.export_folder,
+        suggested=_suggested_folder(state),
         drafts=drafts,
         actions=actions,
-        error=error,
-        kinds=ACTION_KINDS,
+        aside=aside,
+        kinds=ACTION_WORDS,
     )
 
 
 @router.post("/report/make", response_class=HTMLResponse)
 async def report_make(request: Request) -> Response:
-    await checked_form(request)
+    values = await checked_form(request)
     state = session_state(request)
     if state.case is None:
-        return report_page(request, error="Open your case first (step 2).")
-    from unshared.usecases.report import make_report_and_bundle
+        return refuse(request, "Open your case first (step 2).", "/report")
+    raw = one(values, "folder")
+    if not raw:
+        return refuse(request, "Type the folder where the files should go.", "/report#downloads")
+    folder = Path(raw).expanduser()
+    from unshared.usecases.report import make_private_pack
 
-    folder = _out_dir(state)
     region = phone_region(state)
 
-    def work() -> None:
+    def work() -> list[str]:
         assert state.case is not None
         with state.lock:
-            make_report_and_bundle(state.case, folder, region=region)
+            made = make_private_pack(state.case, folder, region=region)
+        return [*made.files, "bundle.zip"]
 
     try:
-        await anyio.to_thread.run_sync(work)
+        files = await anyio.to_thread.run_sync(work)
     except UnsharedError as exc:
-        return report_page(request, error=exc.describe())
-    return RedirectResponse("/report#downloads", status_code=303)
+        return refuse(request, exc.describe() + " Choose another folder and try again.", "/report")
+    except OSError as exc:
+        return refuse(
+            request,
+            f"The files could not be written to {folder} ({exc.strerror}). "
+            "Choose another folder and try again.",
+            "/report",
+        )
+    with state.lock:
+        state.export_folder = folder
+        state.export_files = files
+    return go(
+        request,
+        "/report#downloads",
+        done=f"The evidence pack is in {folder}. Only you can open these files on this computer.",
+    )
+
+
+@router.post("/report/remove")
+async def report_remove(request: Request) -> Response:
+    """Remove the pack this session wrote (the evidence stays in the case)."""
+    await checked_form(request)
+    state = session_state(request)
+    if state.export_folder is None:
+        return go(request, "/report")
+    from unshared.usecases.report import remove_pack
+
+    removed = remove_pack(state.export_folder)
+    where = state.export_folder
+    with state.lock:
+        state.export_folder = None
+        state.export_files = []
+    return go(
+        request,
+        "/report#downloads",
+        done=f"Removed {len(removed)} file(s) from {where}. The evidence is still in your case.",
+    )
 
 
 @router.get("/report/file/{name}")
 def report_file(request: Request, name: str) -> Response:
     state = session_state(request)
-    if state.case is None or name not in DOWNLOADS:
-        raise HTTPException(status_code=404, detail="not found")
-    path = _out_dir(state) / name
+    if state.case is None or name not in DOWNLOADS or state.export_folder is None:
+        raise HTTPException(status_code=404, detail="Make the evidence pack first.")
+    path = state.export_folder / name
     if not path.is_file():
-        raise HTTPException(status_code=404, detail="make the report first")
+        raise HTTPException(status_code=404, detail="Make the evidence pack first.")
     return FileResponse(
         path,
         media_type=DOWNLOADS[name],
@@ -118,17 +166,25 @@ async def report_action(request: Request) -> Response:
     values = await checked_form(request)
     state = session_state(request)
     if state.case is None:
-        return report_page(request, error="Open your case first (step 2).")
+        return refuse(request, "Open your case first (step 2).", "/report")
+    kind = one(values, "kind")
+    ref, detail = one(values, "ref"), one(values, "detail")
+    if kind not in ACTION_WORDS:
+        return refuse(
+            request,
+            "Choose what you did from the list, add a reference number if you have one, "
+            "then press Save.",
+            "/report#actions",
+        )
+    if kind == "other" and not (ref or detail):
+        return refuse(
+            request, "Write a few words about what you did, then press Save.", "/report#actions"
+        )
     from unshared.usecases.records import add_action
 
     try:
         with state.lock:
-            add_action(
-                state.case,
-                one(values, "kind"),
-                one(values, "ref") or None,
-                one(values, "detail") or None,
-            )
+            add_action(state.case, kind, ref or None, detail or None)
     except UnsharedError as exc:
-        return report_page(request, error=exc.message)
-    return RedirectResponse("/report#actions", status_code=303)
+        return refuse(request, exc.message, "/report#actions")
+    return go(request, "/report#actions", done="Saved in your case.")
