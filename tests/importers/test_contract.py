@@ -62,6 +62,12 @@ SAMPLES: dict[str, list[str]] = {
     "google-chat": ["data:importers/google_chat/messages.json"],
     "screenshot": ["data:importers/screenshot/chat.png"],
     "email": ["data:importers/email/extortion.eml", "data:importers/email/conversation.mbox"],
+    "line": [
+        "data:importers/line/chat_en.txt",
+        "data:importers/line/chat_us_group.txt",
+        "data:importers/line/chat_ja.txt",
+        "data:importers/line/chat_de.txt",
+    ],
     "sms_backup": ["data:importers/sms/sms-20261203091402.xml"],
     "x-dms": [
         "data:importers/x/twitter-2026-12-03-archive.zip",
