@@ -27,6 +27,7 @@ __all__ = [
     "MessageKind",
     "Side",
     "canonical_json",
+    "message_json",
 ]
 
 MessageKind = Literal["message", "system"]
@@ -39,6 +40,104 @@ def canonical_json(value: Any) -> str:
     Used for everything that is hashed, so the same value always gives the same bytes.
     """
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+_STR: Any = json.encoder.encode_basestring
+"""The JSON string encoder ``json.dumps(ensure_ascii=False)`` uses (its C version when present)."""
+
+
+def _js(value: object) -> str:
+    if value is None:
+        return "null"
+    if type(value) is not str:
+        raise TypeError(value)
+    return str(_STR(value))
+
+
+def _int(value: object) -> str:
+    if type(value) is not int:
+        raise TypeError(value)
+    return str(value)
+
+
+def _locator_json(loc: Locator) -> str:
+    # Keys in sorted order: bbox, line, member, offset, pointer.
+    parts: list[str] = []
+    if loc.bbox is not None:
+        parts.append('"bbox":[' + ",".join(_int(v) for v in loc.bbox) + "]")
+    if loc.line is not None:
+        parts.append('"line":' + _int(loc.line))
+    if loc.member is not None:
+        parts.append('"member":' + _js(loc.member))
+    if loc.offset is not None:
+        parts.append('"offset":' + _int(loc.offset))
+    if loc.pointer is not None:
+        parts.append('"pointer":' + _js(loc.pointer))
+    return "{" + ",".join(parts) + "}"
+
+
+def message_json(m: Message) -> str:
+    """``canonical_json(m.to_dict())``, byte for byte, written directly.
+
+    Every stored message goes through this on import and again on verify, so it skips building the
+    dictionary and json's generic walk; a test holds it to the generic form on generated messages.
+    A value of an unexpected type takes the generic path.
+    """
+    try:
+        return _message_json(m)
+    except TypeError:
+        return canonical_json(m.to_dict())
+
+
+def _message_json(m: Message) -> str:
+    # Keys in sorted order, as canonical_json writes them.
+    loc = m.locator
+    if not (
+        m.attachments
+        or m.flags
+        or m.reactions
+        or m.message_id is not None
+        or m.reply_to is not None
+        or loc.member is not None
+        or loc.pointer is not None
+        or loc.bbox is not None
+        or type(loc.line) is not int
+        or type(loc.offset) is not int
+        or type(m.time_assumed) is not bool
+    ):
+        # The shape of most chat lines, in one expression; _STR refuses a value that is not text.
+        s, sender, sid, at = _STR, m.sender, m.sender_id, m.sent_at
+        return (
+            f'{{"attachments":[],"conversation":{s(m.conversation)},"kind":{s(m.kind)},'
+            f'"locator":{{"line":{loc.line},"offset":{loc.offset}}},"platform":{s(m.platform)},'
+            f'"sender":{"null" if sender is None else s(sender)},'
+            f'"sender_id":{"null" if sid is None else s(sid)},'
+            f'"sent_at":{"null" if at is None else s(at.isoformat())},"text":{s(m.text)},'
+            f'"time_assumed":{"true" if m.time_assumed else "false"}}}'
+        )
+    items = ",".join(canonical_json(a.to_dict()) for a in m.attachments)
+    parts = ['{"attachments":[' + items + "]", '"conversation":' + _js(m.conversation)]
+    if m.flags:
+        parts.append('"flags":[' + ",".join(_js(f) for f in sorted(m.flags)) + "]")
+    parts.append('"kind":' + _js(m.kind))
+    parts.append('"locator":' + _locator_json(m.locator))
+    if m.message_id is not None:
+        parts.append('"message_id":' + _js(m.message_id))
+    parts.append('"platform":' + _js(m.platform))
+    if m.reactions:
+        parts.append(
+            '"reactions":[' + ",".join(canonical_json(r.to_dict()) for r in m.reactions) + "]"
+        )
+    if m.reply_to is not None:
+        parts.append('"reply_to":' + _js(m.reply_to))
+    parts.append('"sender":' + _js(m.sender))
+    parts.append('"sender_id":' + _js(m.sender_id))
+    parts.append('"sent_at":' + (_js(m.sent_at.isoformat()) if m.sent_at else "null"))
+    parts.append('"text":' + _js(m.text))
+    if type(m.time_assumed) is not bool:
+        raise TypeError(m.time_assumed)
+    parts.append('"time_assumed":' + ("true" if m.time_assumed else "false") + "}")
+    return ",".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

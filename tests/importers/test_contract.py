@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import unshared.importers.base as base_module
 from unshared.errors import UnsharedError, WrongFormat
 from unshared.importers import BytesSource, FileSource, Importer, ImportOptions, registry
-from unshared.model import Message
+from unshared.model import Message, canonical_json, message_json
 
 from .builders import BUILDERS
 
@@ -138,6 +138,8 @@ class TestContract:
             for msg in messages:
                 assert msg.locator.to_dict(), (ref, msg)
                 assert msg.platform == imp.platform
+                # What the case stores is the generic canonical form, byte for byte.
+                assert message_json(msg) == canonical_json(msg.to_dict()), (ref, msg)
                 assert msg.kind in ("message", "system")
                 assert msg.sent_at is None or msg.sent_at.utcoffset() is not None
 

@@ -32,7 +32,7 @@ from unshared.casefile.events import ImportRun
 from unshared.casefile.exhibits import ExhibitInfo
 from unshared.casefile.logstore import LogStore
 from unshared.errors import IntegrityError
-from unshared.model import Message, Participant, canonical_json
+from unshared.model import Message, Participant, canonical_json, message_json
 
 __all__ = [
     "BLOCK",
@@ -137,7 +137,7 @@ class MessageStore:
             part_digest = hashlib.sha256()
             for record in records:
                 if isinstance(record, Message):
-                    body = canonical_json(record.to_dict())
+                    body = message_json(record)
                     lines.append(body)
                     count += 1
                     if len(lines) >= BLOCK:

@@ -40,7 +40,14 @@ from unshared.casefile.log import Event, check_chain
 from unshared.casefile.schema import GUARDED, append_only_sql
 from unshared.casefile.settings_store import secret_digest
 from unshared.errors import UnsharedError
-from unshared.model import Identifier, Message, Participant, Signal, canonical_json
+from unshared.model import (
+    Identifier,
+    Message,
+    Participant,
+    Signal,
+    canonical_json,
+    message_json,
+)
 
 if TYPE_CHECKING:
     from unshared.casefile.store import Case
@@ -346,12 +353,12 @@ class _Checker:
             differences: list[str] = []
             try:
                 for record in rederive(source, run):
-                    body = canonical_json(record.to_dict())
                     if isinstance(record, Message):
+                        body = message_json(record)
                         number += 1
                         if next(stored, None) != body:
                             differences.append(f"message {number} ({record.locator})")
-                    elif next(stored_parts, None) != body:
+                    elif next(stored_parts, None) != canonical_json(record.to_dict()):
                         differences.append(f"participant {record.name or record.platform_id}")
             except UnsharedError as exc:
                 self.problems.append(f"{label}: the exhibit cannot be read again ({exc.message})")

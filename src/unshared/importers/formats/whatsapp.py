@@ -27,6 +27,7 @@ from unshared.importers.formats.whatsapp_header import (
     DateOrder,
     Header,
     build_datetime,
+    find_headers,
     match_header,
 )
 from unshared.importers.formats.whatsapp_lang import (
@@ -35,6 +36,7 @@ from unshared.importers.formats.whatsapp_lang import (
     sender_event,
     system_notice,
 )
+from unshared.importers.formats.whatsapp_split import Pending, split_blocks, split_lines
 from unshared.importers.readers.archive import (
     Archive,
     is_zip,
@@ -43,7 +45,7 @@ from unshared.importers.readers.archive import (
     with_member,
     zip_names,
 )
-from unshared.importers.readers.text import iter_lines, sniff_text
+from unshared.importers.readers.text import iter_blocks, sniff_text
 from unshared.importers.readers.times import zone_for
 from unshared.model import Attachment, Locator, Message, Participant, Record, Side
 
@@ -82,15 +84,6 @@ def conversation_title(name: str) -> str:
 
 
 @dataclass
-class _Pending:
-    header: Header
-    body: str
-    line: int
-    offset: int
-    extra: list[str] = field(default_factory=list)
-
-
-@dataclass
 class _Scan:
     overall: DateOrder = field(default_factory=DateOrder)
     by_shape: dict[tuple[bool, str, int, bool, bool], DateOrder] = field(default_factory=dict)
@@ -99,14 +92,14 @@ class _Scan:
     """Header shapes that start messages; None accepts all (mixed-format files)."""
     order: DateOrder = field(default_factory=DateOrder)
 
-    def add(self, header: Header) -> None:
-        self.shapes[header.shape] += 1
-        self.overall.add(header.raw)
+    def add(self, header: Header, times: int = 1) -> None:
+        self.shapes[header.shape] += times
+        self.overall.add(header.raw, times)
         per = self.by_shape.get(header.shape)
         if per is None and len(self.by_shape) < 16:
             per = self.by_shape[header.shape] = DateOrder(twelve_hour=header.us_clock)
         if per is not None:
-            per.add(header.raw)
+            per.add(header.raw, times)
 
     def decide(self) -> None:
         total = sum(self.shapes.values())
@@ -187,11 +180,20 @@ class WhatsAppImporter:
         opener: Callable[[], AbstractContextManager[IO[bytes]] | BinaryIO], name: str
     ) -> _Scan:
         scan = _Scan()
+        # Messages of one day share a date: count runs of the same date and shape at once.
+        run: Header | None = None
+        times = 0
         with _ctx(opener()) as stream:
-            for _number, _offset, line in iter_lines(cast(BinaryIO, stream), name):
-                header = match_header(line)
-                if header is not None:
-                    scan.add(header)
+            for block in iter_blocks(cast(BinaryIO, stream), name):
+                for _, header in find_headers(block.text):
+                    if run is not None and header.raw == run.raw and header.shape == run.shape:
+                        times += 1
+                        continue
+                    if run is not None:
+                        scan.add(run, times)
+                    run, times = header, 1
+        if run is not None:
+            scan.add(run, times)
         scan.decide()
         return scan
 
@@ -206,50 +208,44 @@ class WhatsAppImporter:
         link: Callable[[Attachment], Attachment] | None,
     ) -> Iterator[Record]:
         zone = zone_for(options)
-        accepted = scan.accepted
         seen: set[str] = set()
-        pending: _Pending | None = None
-        found_any = False
+        found = 0
+
+        def records(pendings: Iterator[Pending]) -> Iterator[Record]:
+            nonlocal found
+            for pending in pendings:
+                found += 1
+                message = self._emit(pending, title, member, scan, zone, link)
+                sender = message.sender
+                if sender is not None and sender not in seen:
+                    seen.add(sender)
+                    side: Side = "victim" if sender in options.me else "unknown"
+                    yield Participant(PLATFORM, title, sender, side=side)
+                yield message
+
         with _ctx(opener()) as stream:
-            for number, offset, line in iter_lines(cast(BinaryIO, stream), name):
-                header = match_header(line)
-                starts = header is not None and (
-                    accepted is None or header.shape in accepted or pending is None
-                )
-                if header is not None and starts:
-                    if pending is not None:
-                        yield from self._emit(
-                            pending, title, member, scan, zone, options, seen, link
-                        )
-                    pending = _Pending(header, line[header.end :], number, offset)
-                    found_any = True
-                elif pending is not None:
-                    pending.extra.append(line)
-                elif line.strip():
-                    raise ParseError(
-                        "text before the first WhatsApp message header",
-                        path=name,
-                        where=f"{member + ', ' if member else ''}line {number}",
-                    )
-        if pending is not None:
-            yield from self._emit(pending, title, member, scan, zone, options, seen, link)
-        if not found_any:
+            blocks = split_blocks(cast(BinaryIO, stream), name, member, scan.accepted)
+            if blocks is not None:
+                yield from records(blocks)
+        if blocks is None:  # UTF-16 text: line by line
+            with _ctx(opener()) as stream:
+                yield from records(split_lines(cast(BinaryIO, stream), name, member, scan.accepted))
+        if not found:
             raise ParseError("no WhatsApp messages found", path=name)
 
     @staticmethod
     def _emit(
-        p: _Pending,
+        p: Pending,
         title: str,
         member: str | None,
         scan: _Scan,
         zone: tzinfo,
-        options: ImportOptions,
-        seen: set[str],
         link: Callable[[Attachment], Attachment] | None,
-    ) -> Iterator[Record]:
+    ) -> Message:
         flags: set[str] = set()
-        ymd, doubtful = scan.order.date(p.header.raw)
-        sent_at = build_datetime(ymd, p.header) if ymd else None
+        header = p.header
+        ymd, doubtful = scan.order.date(header.raw)
+        sent_at = build_datetime(ymd, header, zone) if ymd else None
         if doubtful:
             flags.add("ambiguous_date")
         if sent_at is None:
@@ -258,55 +254,54 @@ class WhatsAppImporter:
         sender: str | None = None
         kind = "message"
         attachments: tuple[Attachment, ...] = ()
-        lines = [body, *p.extra]
+        extra = p.extra
         if ":" not in body or system_notice(body):
             kind = "system"
             # iOS puts the chat's name in front of its notices: "Name: \u200eMessages and calls..."
             named = _SENDER.match(body)
             if named is not None and (named.group("text") or "").startswith("\u200e"):
-                lines[0] = (named.group("text") or "").lstrip("\u200e")
-            text = "\n".join(lines)
+                body = (named.group("text") or "").lstrip("\u200e")
+            text = "\n".join([body, *extra]) if extra else body
         else:
             m = _SENDER.match(body)
             if m is None:
                 kind = "system"
-                text = "\n".join(lines)
+                text = "\n".join([body, *extra]) if extra else body
             else:
                 sender = m.group("name").strip()
                 first = m.group("text")
                 first = (m.group("bare") or "") if first is None else first
-                lines[0] = first
                 event = sender_event(first.strip("\u200e "))
                 att = attachment_line(first) if event is None else None
                 if event is not None:
                     kind = "system"
                     flags.add(event)
-                    lines[0] = first.strip("\u200e ")
-                elif att is not None:
+                    first = first.strip("\u200e ")
+                if att is not None:
                     attachments = (link(att) if link and att.name else att,)
-                    lines = lines[1:]
-                text = "\n".join(lines)
+                    text = "\n".join(extra)
+                else:
+                    text = "\n".join([first, *extra]) if extra else first
         text = text.rstrip("\n")
         unedited = edited_mark(text)
         if unedited is not None:
             text = unedited
             flags.add("edited")
-        if sender is not None and sender not in seen:
-            seen.add(sender)
-            side: Side = "victim" if sender in options.me else "unknown"
-            yield Participant(PLATFORM, title, sender, side=side)
-        yield Message(
+        return Message(
             platform=PLATFORM,
             conversation=title,
             sender=sender,
             text=text,
             locator=Locator(member=member, line=p.line, offset=p.offset),
-            sent_at=sent_at.replace(tzinfo=zone) if sent_at else None,
+            sent_at=sent_at,
             time_assumed=sent_at is not None,
             kind=kind,  # type: ignore[arg-type]
             attachments=attachments,
-            flags=frozenset(flags),
+            flags=frozenset(flags) if flags else _NO_FLAGS,
         )
+
+
+_NO_FLAGS: frozenset[str] = frozenset()
 
 
 def _ctx(

@@ -19,12 +19,13 @@ order is flagged ``ambiguous_date``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import lru_cache
 from typing import NamedTuple
 
-__all__ = ["Header", "match_header", "DateOrder", "ORDERS"]
+__all__ = ["Header", "match_header", "find_headers", "DateOrder", "ORDERS"]
 
 _SP = "[ \u00a0\u202f]"
 _HEADER = re.compile(
@@ -35,6 +36,8 @@ _HEADER = re.compile(
     rf"(?:{_SP}*(?P<ampm>(?P<ap>[aApP])\.?{_SP}?[mM]\.?))?\.?"
     rf"(?(open)\]{_SP}?|{_SP}?[-–—]{_SP})"
 )
+
+_HEADER_AT_LINE = re.compile(_HEADER.pattern, re.MULTILINE)
 
 ORDERS = ("DMY", "MDY", "YMD", "YDM")
 _PREFERENCE = {"DMY": 0, "MDY": 1, "YMD": 2, "YDM": 3}
@@ -55,10 +58,21 @@ class Header(NamedTuple):
 def match_header(line: str) -> Header | None:
     """The header at the start of ``line``, or None when the line continues a message."""
     m = _HEADER.match(line)
-    if m is None:
-        return None
-    op, d1, ds, d2, d3, h, mi, s, ap = m.group("open", "d1", "ds", "d2", "d3", "h", "mi", "s", "ap")
-    hour, minute, second = int(h), int(mi), int(s or 0)
+    return None if m is None else _header(m)
+
+
+def find_headers(text: str) -> Iterator[tuple[int, Header]]:
+    """Every header at the start of a line of ``text`` (lines end with ``\\n``), with the index
+    of its line: what :func:`match_header` finds line by line, found by one search over a block."""
+    for m in _HEADER_AT_LINE.finditer(text):
+        header = _header(m)
+        if header is not None:
+            yield m.start(), header
+
+
+def _header(m: re.Match[str]) -> Header | None:
+    op, d1, ds, d2, d3, h, mi, s, ampm, ap = m.groups()
+    hour, minute, second = int(h), int(mi), int(s) if s else 0
     if ap:
         # "13:37:00 p.m." occurs in the wild: a marker after an hour past 12 is redundant.
         if ap in "pP" and hour < 12:
@@ -73,9 +87,9 @@ def match_header(line: str) -> Header | None:
         year_at = 2
     else:
         year_at = -1
-    shape = (bool(op), ds, year_at, s is not None, bool(ap))
-    us_clock = m.group("ampm") is not None and m.group("ampm").upper() in ("AM", "PM")
-    return Header((d1, d2, d3), hour, minute, second, shape, m.end(), us_clock)
+    shape = (op is not None, ds, year_at, s is not None, ap is not None)
+    us_clock = ampm is not None and ampm.upper() in ("AM", "PM")
+    return Header((d1, d2, d3), hour, minute, second, shape, m.end() - m.start(), us_clock)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -110,16 +124,20 @@ class DateOrder:
     _low: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     _high: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
+    _dates: dict[tuple[str, str, str], tuple[tuple[int, int, int] | None, bool]] = field(
+        default_factory=dict
+    )
     total: int = 0
     order: str = "DMY"
     ambiguous: bool = False
     twelve_hour: bool = False
     """Headers with a plain AM/PM: the clock US-locale phones use, which write the month first."""
 
-    def add(self, raw: tuple[str, str, str]) -> None:
-        self.total += 1
+    def add(self, raw: tuple[str, str, str], times: int = 1) -> None:
+        """Count ``raw`` (seen ``times`` times in a row: a run changes no order or span)."""
+        self.total += times
         for order, ymd in _readings(raw):
-            self.possible[order] += 1
+            self.possible[order] += times
             last = self._last.get(order)
             if last is not None and ymd < last:
                 self.backwards[order] += 1
@@ -136,6 +154,7 @@ class DateOrder:
         return (high[0] - low[0]) * 372 + (high[1] - low[1]) * 31 + (high[2] - low[2])
 
     def decide(self) -> str:
+        self._dates.clear()
         best = max(self.possible.values(), default=0)
         fitting = [o for o in ORDERS if self.possible[o] == best and best > 0]
         if not fitting:
@@ -168,6 +187,14 @@ class DateOrder:
 
     def date(self, raw: tuple[str, str, str]) -> tuple[tuple[int, int, int] | None, bool]:
         """(year, month, day) in the decided order and whether it is in doubt."""
+        found = self._dates.get(raw)
+        if found is None:
+            found = self._date(raw)
+            if len(self._dates) < 1 << 16:
+                self._dates[raw] = found
+        return found
+
+    def _date(self, raw: tuple[str, str, str]) -> tuple[tuple[int, int, int] | None, bool]:
         readings = _readings(raw)
         ymd = next((y for o, y in readings if o == self.order), None)
         if ymd is None:
@@ -176,8 +203,12 @@ class DateOrder:
         return ymd, doubtful
 
 
-def build_datetime(ymd: tuple[int, int, int], header: Header) -> datetime | None:
+def build_datetime(
+    ymd: tuple[int, int, int], header: Header, zone: tzinfo | None = None
+) -> datetime | None:
     try:
-        return datetime(ymd[0], ymd[1], ymd[2], header.hour, header.minute, header.second)
+        return datetime(
+            ymd[0], ymd[1], ymd[2], header.hour, header.minute, header.second, tzinfo=zone
+        )
     except ValueError:
         return None

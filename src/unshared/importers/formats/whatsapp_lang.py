@@ -73,17 +73,34 @@ _EVENTS = re.compile(
 )
 
 # Text after "Name: " that is an event, not words the person wrote.
-_DELETED = re.compile(
-    r"^(?:This message was deleted\.?|You deleted this message\.?"
-    r"|Diese Nachricht wurde gelöscht\.?|Du hast diese Nachricht gelöscht\.?"
-    r"|Se eliminó este mensaje\.?|Eliminaste este mensaje\.?|Este mensaje fue eliminado\.?"
-    r"|Ce message a été supprimé\.?|Vous avez supprimé ce message\.?"
-    r"|Essa mensagem foi apagada\.?|Esta mensagem foi apagada\.?|Mensagem apagada\.?"
-    r"|Você apagou esta mensagem\.?|Apagaste esta mensagem\.?"
-    r"|Questo messaggio è stato eliminato\.?|Hai eliminato questo messaggio\.?"
-    r"|Dit bericht is verwijderd\.?|Je hebt dit bericht verwijderd\.?)$",
-    re.IGNORECASE,
+_DELETED_SENTENCES = (
+    "This message was deleted",
+    "You deleted this message",
+    "Diese Nachricht wurde gelöscht",
+    "Du hast diese Nachricht gelöscht",
+    "Se eliminó este mensaje",
+    "Eliminaste este mensaje",
+    "Este mensaje fue eliminado",
+    "Ce message a été supprimé",
+    "Vous avez supprimé ce message",
+    "Essa mensagem foi apagada",
+    "Esta mensagem foi apagada",
+    "Mensagem apagada",
+    "Você apagou esta mensagem",
+    "Apagaste esta mensagem",
+    "Questo messaggio è stato eliminato",
+    "Hai eliminato questo messaggio",
+    "Dit bericht is verwijderd",
+    "Je hebt dit bericht verwijderd",
 )
+_DELETED = re.compile(
+    r"^(?:" + "|".join(map(re.escape, _DELETED_SENTENCES)) + r")\.?$", re.IGNORECASE
+)
+_DELETED_LONGEST = max(map(len, _DELETED_SENTENCES)) + 2
+"""No longer text can match (a final dot and ``$`` before a final line break)."""
+_MISSED_FIRST = frozenset("MmVvLlAaCcGg")
+"""The first letters of the missed-call sentences, in both cases (no other character matches
+them under re.IGNORECASE)."""
 _MISSED = re.compile(
     r"^(?:Missed (?:voice|video|group voice|group video) call"
     r"|Verpasster (?:Sprach|Video)anruf|Verpasster Gruppen(?:sprach|video)anruf"
@@ -127,12 +144,21 @@ _IOS_KINDS = {
     "contact": "contact card|kontaktkarte|tarjeta de contacto|fiche contact"
     "|cartão de contato|scheda contatto|contactkaart",
 }
+_OMITTED_WORDS = (
+    "omitted|weggelassen|omitido|omitida|absente|absent|omis|omise|ocultado|ocultada"
+    "|omesso|omessa|weggelaten"
+)
 _IOS_OMITTED = re.compile(
-    r"^(?P<what>" + "|".join(_IOS_KINDS.values()) + r") "
-    r"(?:omitted|weggelassen|omitido|omitida|absente|absent|omis|omise|ocultado|ocultada"
-    r"|omesso|omessa|weggelaten)$",
+    r"^(?P<what>" + "|".join(_IOS_KINDS.values()) + r") (?:" + _OMITTED_WORDS + ")$",
     re.IGNORECASE,
 )
+_IOS_OMITTED_LONGEST = (
+    max(len(w) for v in _IOS_KINDS.values() for w in v.split("|"))
+    + 1
+    + max(map(len, _OMITTED_WORDS.split("|")))
+    + 1
+)
+"""No longer text can match (``$`` also matches before a final line break)."""
 
 _EXT_KINDS = {
     "photo": {"jpg", "jpeg", "png", "heic", "heif", "bmp"},
@@ -180,9 +206,9 @@ def system_notice(body: str) -> bool:
 
 def sender_event(text: str) -> str | None:
     """``deleted`` or ``missed_call`` when the text after ``Name:`` is WhatsApp's, else None."""
-    if _DELETED.match(text):
+    if len(text) <= _DELETED_LONGEST and _DELETED.match(text):
         return "deleted"
-    if _MISSED.match(text):
+    if text[:1] in _MISSED_FIRST and _MISSED.match(text):
         return "missed_call"
     return None
 
@@ -190,13 +216,19 @@ def sender_event(text: str) -> str | None:
 def attachment_line(line: str) -> Attachment | None:
     """The attachment a first text line stands for, or None."""
     line = line.strip("\u200e ")
-    if _OMITTED_ANDROID.match(line):
-        return Attachment(kind="other", omitted=True)
-    m = _FILE_ATTACHED.match(line) or _IOS_ATTACHED.match(line)
+    # Each form ends in its own way: look only at those that can match (``$`` also matches
+    # before a final line break).
+    end = line[-2:-1] if line.endswith("\n") else line[-1:]
+    if end == ">":
+        if _OMITTED_ANDROID.match(line):
+            return Attachment(kind="other", omitted=True)
+        m = _IOS_ATTACHED.match(line)
+    else:
+        m = _FILE_ATTACHED.match(line) if end == ")" else None
     if m:
         name = m.group("name").strip("\u200e ")
         return Attachment(kind=kind_for_name(name), name=name, uri=name)
-    m = _IOS_OMITTED.match(line)
+    m = _IOS_OMITTED.match(line) if len(line) <= _IOS_OMITTED_LONGEST else None
     if m:
         what = m.group("what").lower()
         kind = next(k for k, words in _IOS_KINDS.items() if re.fullmatch(words, what))

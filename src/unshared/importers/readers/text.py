@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from unshared.errors import ParseError, WrongFormat
 
-__all__ = ["iter_lines", "looks_like_text", "sniff_text"]
+__all__ = ["Block", "iter_blocks", "iter_lines", "looks_like_text", "sniff_text"]
 
 
 def _encoding_for(head: bytes) -> tuple[str, int]:
@@ -49,6 +49,56 @@ def sniff_text(head: bytes, name: str) -> str:
         raise WrongFormat("not a text file", path=name)
     encoding, skip = _encoding_for(head)
     return codecs.getincrementaldecoder(encoding)("replace").decode(head[skip:], final=False)
+
+
+class Block(NamedTuple):
+    """Whole lines of text; ``line`` is the number of its first line and ``offset`` its byte
+    offset in the file (None for UTF-16 text, whose lines were joined again)."""
+
+    text: str
+    line: int
+    offset: int | None
+
+
+def iter_blocks(stream: BinaryIO, name: str, size: int = 1 << 20) -> Iterator[Block]:
+    """The text of ``stream`` in blocks of whole lines (about 1 MiB each), for a caller that
+    searches it with one regular expression instead of Python work per line. Decoding errors are
+    reported as :func:`iter_lines` reports them, by line and byte. ``size`` is the read size."""
+    head = stream.read(4)
+    encoding, skip = _encoding_for(head)
+    if encoding != "utf-8":
+        lines: list[str] = []
+        held, first = 0, 1
+        for number, _, line in _utf16_lines(stream, name, encoding, head[skip:], skip):
+            lines.append(line)
+            held += len(line) + 1
+            if held >= size:
+                yield Block("\n".join(lines) + "\n", first, None)
+                lines, held, first = [], 0, number + 1
+        if lines:
+            yield Block("\n".join(lines), first, None)
+        return
+    offset, number, pending, eof = skip, 1, head[skip:], False
+    while not eof:
+        chunk = stream.read(size)
+        eof = not chunk
+        pending += chunk
+        cut = len(pending) if eof else pending.rfind(b"\n") + 1
+        if cut <= 0:
+            continue
+        raw, pending = pending[:cut], pending[cut:]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = number + raw.count(b"\n", 0, exc.start)
+            raise ParseError(
+                "not valid UTF-8 text (is this the right file?)",
+                path=name,
+                where=f"line {bad}, byte {offset + exc.start}",
+            ) from None
+        yield Block(text, number, offset)
+        number += raw.count(b"\n")
+        offset += len(raw)
 
 
 def iter_lines(stream: BinaryIO, name: str) -> Iterator[tuple[int, int, str]]:
