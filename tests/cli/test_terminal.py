@@ -301,7 +301,8 @@ def test_an_interrupted_import_stops_rolls_back_and_can_be_run_again(
 ) -> None:
     big = tmp_path / "big.txt"
     with big.open("w") as fh:
-        for n in range(250_000):
+        # Long enough to still be reading at the signal (an idle machine reads 250,000 in ~3 s).
+        for n in range(600_000):
             fh.write(f"2026-03-02 21:{n % 60:02d} Jess: message number {n}, pay now\n")
     case = tmp_path / "case.unshared"
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), COLUMNS="80", **ENV)
@@ -332,4 +333,4 @@ def test_an_interrupted_import_stops_rolls_back_and_can_be_run_again(
     assert listed.returncode == 0 and listed.stdout == ""
     again = subprocess.run(add, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
-    assert "read 250000 messages" in again.stdout
+    assert "read 600000 messages" in again.stdout

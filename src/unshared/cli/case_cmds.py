@@ -67,6 +67,12 @@ def add(
     region: str = typer.Option(
         "GB", "--region", help="Country for reading phone numbers.", callback=region_code
     ),
+    keep_path: bool = typer.Option(
+        False,
+        "--keep-path",
+        help="Record each file's full path on this computer (by default only its name: a path "
+        "can show your user name).",
+    ),
 ) -> None:
     """Add files to the case: each is kept whole and untouched, then its messages are read."""
     from unshared.usecases.add import resolve_timezone
@@ -85,6 +91,7 @@ def add(
                     region=region,
                     fmt=fmt,
                     progress=lambda n: bar.advance(task, n),
+                    keep_path=keep_path,
                 )
     except KeyboardInterrupt as exc:
         console_err.print(

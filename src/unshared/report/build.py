@@ -6,6 +6,7 @@ import contextlib
 import json
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from unshared.casefile.store import StoredMessage
@@ -97,6 +98,14 @@ def _attachment_text(att: Any) -> str:
         parts.append(f"sha256:{att.member_sha256}")
     parts.append("media not included" if not att.omitted else "left out of the export")
     return " · ".join(parts)
+
+
+def file_name_only(source: str) -> str:
+    """Where a file came from, as the report shows it: its name, never the folders above it
+    (a path can show the person's user name; ``unshared exhibits`` shows what was recorded)."""
+    if "/" in source or "\\" in source:
+        return PureWindowsPath(source).name if "\\" in source else PurePosixPath(source).name
+    return source
 
 
 def build_model(data: CaseData) -> ReportModel:
@@ -253,9 +262,12 @@ def build_model(data: CaseData) -> ReportModel:
                 acquired_at=_fmt_iso(info.acquisitions[0].acquired_at) or ""
                 if info.acquisitions
                 else "",
-                source_path=info.acquisitions[0].source_path if info.acquisitions else "",
+                source_path=file_name_only(info.acquisitions[0].source_path)
+                if info.acquisitions
+                else "",
                 acquisitions=len(info.acquisitions),
                 acquired_iso=_iso(info.acquisitions[0].acquired_at) if info.acquisitions else None,
+                set_aside=info.set_aside,
             )
             for n, info in enumerate(data.exhibits, 1)
         ),

@@ -202,6 +202,8 @@ class ExhibitRow:
     source_path: str
     acquisitions: int
     acquired_iso: str | None = None
+    set_aside: str | None = None
+    """Why the exhibit was set aside (kept in the case, left out of bundles), or None."""
 
 
 @dataclass(frozen=True)

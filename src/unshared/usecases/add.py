@@ -44,8 +44,12 @@ def add_files(
     *,
     fmt: str | None = None,
     progress: Callable[[int], Any] | None = None,
+    keep_path: bool = False,
 ) -> list[AddResult]:
     """Store each file as an exhibit, then import it.
+
+    The acquisition record keeps the file's name; its full path on this computer (which can show
+    the person's user name) only with ``keep_path``.
 
     Two transactions per file: the exhibit (bytes + acquisition + log event) first, then the
     import (every message + its log event). A failed import keeps the exhibit and appends an
@@ -55,7 +59,9 @@ def add_files(
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            results.append(add_folder(case, path, options, fmt=fmt, progress=progress))
+            results.append(
+                add_folder(case, path, options, fmt=fmt, progress=progress, keep_path=keep_path)
+            )
             continue
         try:
             check_input_file(path)
@@ -64,13 +70,13 @@ def add_files(
                     case,
                     fh,
                     name=path.name,
-                    source_path=str(path.resolve()),
+                    source_path=str(path.resolve()) if keep_path else path.name,
                     options=options,
                     fmt=fmt,
                     progress=progress,
                 )
             result.path = str(path)
-            if result.error is not None and result.error.path == str(path.resolve()):
+            if result.error is not None and result.error.path in (str(path.resolve()), path.name):
                 result.error.path = str(path)
         except UnsharedError as exc:
             result = AddResult(str(path), error=exc)
@@ -99,17 +105,19 @@ def add_evidence(
     region: str = "GB",
     fmt: str | None = None,
     progress: Callable[[int], Any] | None = None,
+    keep_path: bool = False,
 ) -> list[AddResult]:
     """``unshared add``: remember who the victim is, then store and read each file or folder.
 
-    ``timezone`` is an IANA name for exports without offsets (default: this machine's).
+    ``timezone`` is an IANA name for exports without offsets (default: this machine's);
+    ``keep_path`` records each file's full path, not only its name.
     """
     names = frozenset(name.strip() for name in me if name.strip())
     options = ImportOptions(
         timezone=resolve_timezone(timezone), me=names, region=region.strip().upper() or "GB"
     )
     remember_me(case, me)
-    return add_files(case, paths, options, fmt=fmt, progress=progress)
+    return add_files(case, paths, options, fmt=fmt, progress=progress, keep_path=keep_path)
 
 
 #: First bytes of pictures and videos (a chat export is never one of these).

@@ -42,8 +42,10 @@ def add_folder(
     *,
     fmt: str | None = None,
     progress: Callable[[int], Any] | None = None,
+    keep_path: bool = False,
 ) -> AddResult:
-    """Store an export folder as one exhibit, then import it.
+    """Store an export folder as one exhibit, then import it (its full path recorded only with
+    ``keep_path``, else its name).
 
     Many exports are folders once unzipped (Telegram Desktop, Google Takeout, Meta and Discord
     packages). The folder's files are streamed, byte for byte and uncompressed, into one zip
@@ -98,7 +100,7 @@ def add_folder(
                 case,
                 cast(BinaryIO, io.BufferedReader(_Checked(stream, failure, spath), 1 << 20)),
                 name=folder.name + ".zip",
-                source_path=str(folder.resolve()),
+                source_path=str(folder.resolve()) if keep_path else folder.name,
                 options=options,
                 fmt=fmt,
                 progress=progress,
