@@ -75,7 +75,12 @@ def test_participant_discord_telegram_whatsapp_and_profile() -> None:
         ("discord_user", "312345678901234567", "other")
     ]
     telegram = Participant("telegram", "c", "Mark", platform_id="user123456789")
-    assert participant_identifiers(telegram)[0].kind == "telegram_handle"
+    # A Telegram export's account number is an id, not a username (issue 22).
+    assert [(i.kind, i.value) for i in participant_identifiers(telegram)] == [
+        ("telegram_id", "123456789")
+    ]
+    named = Participant("telegram", "c", "Mark", platform_id="mark_r1990")
+    assert participant_identifiers(named)[0].kind == "telegram_handle"
     whatsapp = Participant("whatsapp", "c", "Mark", platform_id="+2348031234567")
     assert participant_identifiers(whatsapp)[0].value == "+2348031234567"
     insta = Participant("instagram", "c", "Jess", profile_url="https://www.instagram.com/jess.h22/")

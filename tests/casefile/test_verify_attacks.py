@@ -192,13 +192,44 @@ def test_a_forged_analysis_logged_through_the_api_fails_verify(tmp_path: Path) -
 
     path = tmp_path / "c.unshared"
     _make(path)
+    from unshared.analysis.case_analysis import ANALYSER
+
     with Case.open(path, PASS) as case:
         fake = Identifier("email", "someone.else@example.com", "someone.else@example.com", "shape")
-        case.replace_analysis([(1, fake)], [], {"region": "GB"})
+        case.replace_analysis([(1, fake)], [], {"region": "GB", "analyser": ANALYSER})
         assert verify_case(case).ok  # the rows match their own digest...
         result = verify_case_file(case)  # ...but not a new analysis of the same messages
     assert not result.ok
     assert any("analysis" in p for p in result.problems), result.problems
+
+
+def test_a_forged_analysis_claiming_an_older_version_is_never_used(tmp_path: Path) -> None:
+    """An analysis logged as made by another version cannot be analysed again as it was: verify
+    says so, and nothing uses it: the next command that reads the analysis makes a new one."""
+    from unshared.model import Identifier
+    from unshared.usecases.analyse import bring_up_to_date, identifiers
+
+    path = tmp_path / "c.unshared"
+    _make(path)
+    with Case.open(path, PASS) as case:
+        fake = Identifier("email", "someone.else@example.com", "someone.else@example.com", "shape")
+        case.replace_analysis([(1, fake)], [], {"region": "GB", "analyser": "1999-01-01"})
+        result = verify_case_file(case)
+        assert result.ok, result.problems
+        assert any("another version of the analysis (1999-01-01)" in n for n in result.notes)
+        assert bring_up_to_date(case) is not None  # analysed again before any use
+        values = {row["value"] for row in identifiers(case)}
+        assert "someone.else@example.com" not in values
+        assert verify_case_file(case).ok and not verify_case_file(case).notes
+
+
+def test_an_analysis_by_this_version_is_not_run_again(tmp_path: Path) -> None:
+    from unshared.usecases.analyse import bring_up_to_date
+
+    path = tmp_path / "c.unshared"
+    _make(path)
+    with Case.open(path, PASS) as case:
+        assert bring_up_to_date(case) is None
 
 
 @pytest.mark.parametrize(

@@ -75,6 +75,7 @@ def test_whole_path_in_the_browser(browser, server: str, tmp_path: Path) -> None
     page.get_by_label("Gift card", exact=True).check()
     page.get_by_label("Skype", exact=True).check()
     page.get_by_role("button", name="Show my plan").click()
+    page.wait_for_url("**/plan")
     assert page.locator("h1").inner_text() == "Your plan"
     plan_text = page.locator("main").inner_text()
     assert "adult you trust" in plan_text.lower() and "StopNCII" not in plan_text

@@ -19,12 +19,18 @@ from unshared.analysis.signals import detect_signals
 from unshared.model import Identifier, Message, Participant, Side, Signal
 
 __all__ = [
+    "ANALYSER",
     "Analysis",
     "analyse",
     "identifier_table",
     "message_source",
     "VictimAnswer",
 ]
+
+ANALYSER = "2026-12-04"
+"""Version of what the analysis finds. Change it with any change to the finders, rules or model
+that can change a stored row: a case analysed by another version is analysed again when next
+used, and ``verify`` does not compare it with today's analysis (it says so)."""
 
 #: Attachment kinds whose ``uri`` is a link someone shared.
 _LINK_ATTACHMENTS = frozenset({"link", "share"})
@@ -123,6 +129,7 @@ def analyse(
         "signals": len(signals),
         "signal_stages": dict(sorted(stages.items())),
         "tool_version": __version__,
+        "analyser": ANALYSER,
         "seconds": round(time.perf_counter() - started, 3),
     }
     return Analysis(identifiers, signals, summary)

@@ -137,6 +137,10 @@ def _platform_id(platform: str, pid: str, region: str) -> Identifier | None:
         validity: Validity = "valid" if phonenumbers.is_valid_number(number) else "invalid"
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         return Identifier("phone", e164, pid, validity, source="participant")
+    if platform == "telegram" and (pid.isdigit() or (pid.startswith("user") and pid[4:].isdigit())):
+        # Telegram exports name accounts by number ("user123456789"): an id, not a username.
+        account = pid.removeprefix("user")
+        return Identifier("telegram_id", account, pid, "shape", source="participant")
     if platform in ("facebook", "messenger") and pid.isdigit():
         value = f"facebook.com/profile.php?id={pid}"
         return Identifier("facebook_profile", value, pid, "shape", source="participant")
@@ -150,7 +154,7 @@ def participant_identifiers(participant: Participant, region: str = "GB") -> lis
     """Identifiers from what an export says about a person: platform id and profile link.
 
     Skype ``8:live:...`` ids become ``skype_id`` (the ``8:`` is Skype's internal type prefix);
-    Discord snowflakes ``discord_user``; Telegram ``user123...`` ids ``telegram_handle``;
+    Discord snowflakes ``discord_user``; Telegram ``user123...`` ids ``telegram_id`` (the number);
     WhatsApp ids phone numbers. Each has ``source="participant"`` and the participant's side.
     """
     out: list[Identifier] = []

@@ -34,6 +34,7 @@ KINDS = (
     "snapchat_handle",
     "tiktok_handle",
     "telegram_handle",
+    "telegram_id",
     "discord_user",
     "phone",
     "email",
@@ -49,6 +50,8 @@ KINDS = (
     "gift_card",
     "url",
 )
+PARTICIPANT_ONLY_KINDS = frozenset({"telegram_id"})
+"""Kinds that come only from what an export says about a person, never from message text."""
 
 #: Kinds whose validity comes from a checksum (precision/recall targets apply).
 CHECKSUM_KINDS = ("btc_address", "eth_address", "tron_address", "iban")

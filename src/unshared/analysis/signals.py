@@ -170,17 +170,54 @@ def _apply(rule: Rule, text: str, jest: bool) -> list[re.Match[str]]:
         return []
     matches: list[re.Match[str]] = []
     for pattern in rule.patterns:
-        m = pattern.search(text)
+        m = next((m for m in pattern.finditer(text) if not _date_or_code(text, m)), None)
         if m is None:
             return []
         matches.append(m)
     return matches
 
 
+_NUMERIC = re.compile(r"[$£€]?\s?\d[\d.,]*")
+
+
+def _number_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The whole number a match of some of its digits sits in ("5" in "£500" is 500)."""
+    while start > 0 and (
+        text[start - 1].isdigit()
+        or (text[start - 1] in ".," and text[start - 2 : start - 1].isdigit())
+    ):
+        start -= 1
+    while end < len(text) and (
+        text[end].isdigit() or (text[end] in ".," and text[end + 1 : end + 2].isdigit())
+    ):
+        end += 1
+    return start, end
+
+
+_DATE_AFTER = re.compile(r"[:/]\d")
+_DATE_BEFORE = re.compile(r"\d[:/]$")
+
+
+def _date_or_code(text: str, m: re.Match[str]) -> bool:
+    """A match that is only a number inside a date or a time ("[12/03/2026 10:41]"): not an
+    amount, so not what a rule about money means."""
+    if not _NUMERIC.fullmatch(m.group(0).strip()):
+        return False
+    start, end = _number_span(text, m.start(), m.end())
+    return bool(
+        _DATE_AFTER.match(text, end) or _DATE_BEFORE.search(text[max(0, start - 2) : start])
+    )
+
+
 def _quote(matches: list[re.Match[str]]) -> str:
     parts: list[str] = []
     for m in sorted(matches, key=lambda m: m.start()):
-        piece = _SPACES.sub(" ", m.group(0)).strip()
+        start, end = m.start(), m.end()
+        if m.group(0)[:1].isdigit() or m.group(0)[-1:].isdigit():
+            start, end = _number_span(m.string, start, end)
+            if m.string[start - 1 : start] in "£$€" and start > 0:
+                start -= 1
+        piece = _SPACES.sub(" ", m.string[start:end]).strip()
         if len(piece) > _MAX_QUOTE:
             piece = piece[: _MAX_QUOTE - 1] + "…"
         if piece and piece.lower() not in (p.lower() for p in parts):
@@ -206,8 +243,9 @@ def _amount(text: str, pack: LanguagePack) -> tuple[str, str | None] | None:
     return bare
 
 
-_RUN_AFTER = re.compile(r"[ \u00a0.-]?\d")
-_RUN_BEFORE = re.compile(r"\d[ \u00a0.-]?$")
+_RUN_AFTER = re.compile(r"[ \u00a0.:/-]?\d")
+_RUN_BEFORE = re.compile(r"\d[ \u00a0.:/-]?$")
+"""A bare number next to these is part of a longer number: a phone number, a date, a time."""
 
 
 def _in_number_run(text: str, start: int, end: int) -> bool:

@@ -199,6 +199,8 @@ class AnalysisRun(Payload):
     seconds: float = 0.0
     #: SHA-256 over the stored identifier and signal rows (see ``derived.rows_digest``).
     rows_sha256: str | None = None
+    #: Version of the analysis (rules, model, finders) that made the rows; None before 2026-12-04.
+    analyser: str | None = None
 
 
 @_event("fingerprints_added", internal=True)
@@ -235,6 +237,8 @@ class Action(Payload):
     status: str | None = None
     amount: str | None = None
     method: str | None = None
+    #: ISO 4217 code of ``amount`` (GBP, USD...).
+    currency: str | None = None
     #: When it happened, if not when it was recorded (ISO 8601).
     at: str | None = None
 

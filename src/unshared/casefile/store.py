@@ -283,13 +283,15 @@ class Case:
     def last_analysis(self) -> tuple[Event, AnalysisRun] | None:
         return self._log.last(AnalysisRun)
 
-    def needs_analysis(self, region: str) -> bool:
+    def needs_analysis(self, region: str, analyser: str | None = None) -> bool:
         """True when messages were read or names given since the last analysis, or it was run
-        for another region."""
+        for another region or (when given) by another version of the analysis."""
         done = self._log.last(AnalysisRun)
         if done is None:
             return True
         event, run = done
+        if analyser is not None and run.analyser != analyser:
+            return True
         for later in (events.ImportRun, events.VictimsNamed, events.ExhibitSetAside):
             found = self._log.last(later)
             if found is not None and found[0].seq > event.seq:

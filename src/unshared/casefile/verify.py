@@ -59,8 +59,9 @@ Rederive = Callable[[ExhibitSource, ev.ImportRun], Iterable[Message | Participan
 #: Analyse again as of the ``analysis_run`` event with this sequence number.
 Reanalyse = Callable[
     [int, ev.AnalysisRun],
-    tuple[Sequence[tuple[int | None, Identifier]], Sequence[tuple[int, Signal]]],
+    tuple[Sequence[tuple[int | None, Identifier]], Sequence[tuple[int, Signal]]] | None,
 ]
+"""None: that run was made by another version of the analysis and cannot be reproduced."""
 
 #: Up to this many bytes of exhibits, the structure check reads every page (including the
 #: exhibits' pages, which the hashing reads again); above it, every table but the chunks.
@@ -404,7 +405,15 @@ class _Checker:
         if not runs:
             return
         event, run = runs[-1]
-        identifiers, signals = reanalyse(event.seq, run)
+        again = reanalyse(event.seq, run)
+        if again is None:
+            self.result.notes.append(
+                f"the stored analysis (event {event.seq}) was made by another version of the "
+                f"analysis ({run.analyser or 'before 2026-12-04'}) and was checked against its "
+                "log event, not analysed again; `unshared identifiers CASE --refresh` analyses it again"
+            )
+            return
+        identifiers, signals = again
         fresh = analysis_digest(*analysis_rows(identifiers, signals))
         stored, _ = self._stored_analysis_digest()
         self.result.reanalysed = True

@@ -249,12 +249,40 @@ def action(
     kind: str = typer.Argument(
         ..., help="What was done: " + ", ".join(records.ACTION_KINDS) + " (or your own word)."
     ),
-    ref: str | None = typer.Option(None, "--ref", help="Reference, e.g. a crime reference number."),
+    ref: str | None = typer.Option(
+        None, "--ref", help="Reference, e.g. a crime reference number or a Western Union MTCN."
+    ),
     detail: str | None = typer.Option(None, "--detail", help="Details in your own words."),
+    amount: str | None = typer.Option(
+        None, "--amount", help="For a payment: how much (500, £500)."
+    ),
+    currency: str | None = typer.Option(
+        None, "--currency", help="For a payment: the currency code (GBP, USD, EUR...)."
+    ),
+    method: str | None = typer.Option(
+        None, "--method", help="For a payment: how (Western Union, gift card, bank transfer...)."
+    ),
+    status: str | None = typer.Option(
+        None,
+        "--status",
+        help="For a payment: " + ", ".join(records.PAYMENT_STATUSES) + ". A later status is "
+        "recorded as a new action with the same --ref.",
+    ),
+    to: str | None = typer.Option(None, "--to", help="Who it was reported or paid to."),
 ) -> None:
-    """Record something done: reported to police or a platform, account suspended, ..."""
+    """Record something done: reported to police or a platform, account suspended, a payment..."""
     with open_case(case) as opened:
-        seq = records.add_action(opened, kind, ref, detail)
+        seq = records.add_action(
+            opened,
+            kind,
+            ref,
+            detail,
+            amount=amount,
+            currency=currency,
+            method=method,
+            status=status,
+            to=to,
+        )
     console.print(f"Recorded '{kind}' as event {seq}.")
 
 

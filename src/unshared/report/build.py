@@ -13,7 +13,9 @@ from unshared.casefile.store import StoredMessage
 from unshared.report.data import CaseData
 from unshared.report.model import (
     DEMAND_STAGES,
+    KEY_STAGES,
     KIND_LABELS,
+    PAYMENT_IDENTIFIER_KINDS,
     PAYMENT_KINDS,
     PLATFORMS,
     THREAT_STAGES,
@@ -163,6 +165,7 @@ def build_model(data: CaseData) -> ReportModel:
                         time=row.time,
                         amount=details.get("amount"),
                         method=details.get("method"),
+                        currency=details.get("currency"),
                         text=m.text,
                         where=row.where,
                     )
@@ -209,6 +212,7 @@ def build_model(data: CaseData) -> ReportModel:
             platforms.add(i.platform)
 
     actions, payments, paid_said, plan_platforms = _actions(data)
+    payments += _payments_in_chat(data, by_id, rows)
     platforms.update(plan_platforms)
     crime_refs = tuple(dict.fromkeys(a.ref for a in actions if a.ref and "police" in a.kind))
 
@@ -288,11 +292,14 @@ def build_model(data: CaseData) -> ReportModel:
 
 
 def _grouped(data: CaseData) -> dict[tuple[str, str], list[tuple[int | None, dict[str, Any]]]]:
-    """The other party's identifiers by (kind, value), in first-seen order."""
+    """The other party's identifiers, and every payment reference, by (kind, value), in
+    first-seen order."""
     grouped: dict[tuple[str, str], list[tuple[int | None, dict[str, Any]]]] = {}
     for mid, ident in data.identifiers:
-        if ident.get("side") == "victim":
-            continue  # the victim's own details are not the offender's identifiers
+        if ident.get("side") == "victim" and ident.get("kind") not in PAYMENT_IDENTIFIER_KINDS:
+            # The victim's own details are not the offender's identifiers; a payment reference
+            # the victim sent (an MTCN) leads to whoever collected the money, so it stays.
+            continue
         grouped.setdefault((str(ident.get("kind")), str(ident.get("value"))), []).append(
             (mid, ident)
         )
@@ -349,6 +356,45 @@ def _str(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
+def _payments_in_chat(
+    data: CaseData, by_id: dict[int, MessageRow], rows: list[MessageRow]
+) -> list[PaymentRow]:
+    """Payments the person says in the chat they made ("I sent 100 by Western Union, MTCN ..."),
+    with the payment references found in the same message. A message from someone who sent a
+    threat or a demand is never counted as the person's payment."""
+    from unshared.analysis.signals import detect_payments_made
+
+    offenders = {r.sender for r in rows if KEY_STAGES.intersection(r.stages)}
+    victim_known = any(r.side == "victim" for r in rows)
+    refs: dict[int, list[str]] = {}
+    for mid, ident in data.identifiers:
+        if mid is not None and ident.get("kind") in PAYMENT_IDENTIFIER_KINDS:
+            label = KIND_LABELS.get(str(ident["kind"]), str(ident["kind"]))
+            refs.setdefault(mid, []).append(f"{label} {ident.get('value')}")
+    found: list[PaymentRow] = []
+    for sm in data.messages:
+        row = by_id.get(sm.id)
+        if row is None or sm.message.kind != "message" or not sm.message.text:
+            continue
+        if (victim_known and row.side != "victim") or row.sender in offenders:
+            continue
+        for made in detect_payments_made(sm.message.text):
+            details = dict(made.details)
+            found.append(
+                PaymentRow(
+                    amount=details.get("amount"),
+                    method=details.get("method"),
+                    ref=", ".join(dict.fromkeys(refs.get(sm.id, []))) or None,
+                    paid_at=row.time,
+                    status="said in the chat",
+                    currency=details.get("currency"),
+                    source="in the chat",
+                    where=f"message {row.number} ({row.short_where})",
+                )
+            )
+    return found
+
+
 def _actions(
     data: CaseData,
 ) -> tuple[list[ActionRow], list[PaymentRow], str | None, set[str]]:
@@ -393,6 +439,7 @@ def _actions(
         if kind in PAYMENT_KINDS or payload.get("payment"):
             amount = _str(payload.get("amount"))
             method = _str(payload.get("method"))
+            currency = _str(payload.get("currency"))
             key = str(payload.get("payment") or row.ref or f"{method}:{amount}")
             before = payments.get(key)
             payments[key] = PaymentRow(
@@ -401,5 +448,6 @@ def _actions(
                 ref=row.ref or (before.ref if before else None),
                 paid_at=before.paid_at if before else row.at,
                 status=row.status or (before.status if before else "paid; status not recorded"),
+                currency=currency or (before.currency if before else None),
             )
     return actions, list(payments.values()), paid_said, plan_platforms

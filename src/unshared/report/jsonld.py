@@ -34,6 +34,7 @@ _APP_ACCOUNT_KINDS = {
     "snapchat_handle": "snapchat",
     "tiktok_handle": "tiktok",
     "telegram_handle": "telegram",
+    "telegram_id": "telegram",
     "discord_user": "discord",
 }
 _ACCOUNT_KINDS = frozenset(

@@ -46,6 +46,7 @@ _KIND_PLATFORM = {
     "snapchat_handle": "snapchat",
     "tiktok_handle": "tiktok",
     "telegram_handle": "telegram",
+    "telegram_id": "telegram",
     "discord_user": "discord",
 }
 _DOMAIN_PLATFORM = {
@@ -76,6 +77,7 @@ KIND_LABELS = {
     "snapchat_handle": "Snapchat username",
     "tiktok_handle": "TikTok username",
     "telegram_handle": "Telegram username",
+    "telegram_id": "Telegram user ID (number)",
     "discord_user": "Discord user",
     "phone": "Phone number",
     "email": "Email address",
@@ -91,6 +93,20 @@ KIND_LABELS = {
     "gift_card": "Gift card code",
     "url": "Link",
 }
+PAYMENT_IDENTIFIER_KINDS = frozenset(
+    {
+        "mtcn",
+        "moneygram_ref",
+        "btc_address",
+        "eth_address",
+        "tron_address",
+        "iban",
+        "uk_bank_account",
+        "cashtag",
+        "paypal",
+        "gift_card",
+    }
+)
 VALIDITY_LABELS = {
     "valid": "checked: valid",
     "shape": "right shape (no check exists)",
@@ -237,6 +253,11 @@ class PaymentRow:
     ref: str | None
     paid_at: str | None
     status: str
+    currency: str | None = None
+    #: "recorded" (an action someone recorded) or "in the chat" (the person said so in a message).
+    source: str = "recorded"
+    #: For a payment found in the chat: the message where it was said.
+    where: str | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +267,7 @@ class DemandRow:
     method: str | None
     text: str
     where: str
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -291,6 +313,18 @@ class ReportModel:
     generated_iso: str = ""
     case_key: str = ""
     identifier_messages: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
+
+    @property
+    def key_identifiers(self) -> list[IdentifierRow]:
+        """What the summary lists first: every payment reference (an MTCN is key whoever wrote
+        it), then the other party's accounts, phone numbers and e-mail addresses; at most 8."""
+        pay = [i for i in self.identifiers if i.kind in PAYMENT_IDENTIFIER_KINDS]
+        theirs = [
+            i
+            for i in self.identifiers
+            if i.kind not in PAYMENT_IDENTIFIER_KINDS and i.kind != "url" and i.side != "victim"
+        ]
+        return (pay + theirs)[:8]
 
     def platform_accounts(self, platform: str) -> list[AccountRow]:
         return [a for a in self.accounts if a.platform == platform]

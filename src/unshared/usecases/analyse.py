@@ -13,6 +13,7 @@ from typing import Any
 
 from unshared.analysis import signal_rules
 from unshared.casefile import Case
+from unshared.casefile.events import AnalysisRun
 from unshared.errors import InputFileError
 from unshared.model import Identifier, Signal
 
@@ -71,7 +72,9 @@ def analysis_state(case: Case) -> AnalysisState:
     if last is None:
         return AnalysisState(None, stale=True)
     region = (last[1].region or DEFAULT_REGION).upper()
-    return AnalysisState(region, stale=case.needs_analysis(region))
+    from unshared.analysis.case_analysis import ANALYSER
+
+    return AnalysisState(region, stale=case.needs_analysis(region, ANALYSER))
 
 
 def _analyse(
@@ -109,10 +112,15 @@ def analyse_case(
 
 
 def reanalyse_as_of(
-    case: Case, seq: int, region: str
-) -> tuple[list[tuple[int | None, Identifier]], list[tuple[int, Signal]]]:
-    """The analysis the case would have had at event ``seq`` (for ``unshared verify``)."""
-    found = _analyse(case, region, until=seq)
+    case: Case, seq: int, run: AnalysisRun
+) -> tuple[list[tuple[int | None, Identifier]], list[tuple[int, Signal]]] | None:
+    """The analysis the case would have had at event ``seq`` (for ``unshared verify``); None when
+    that run was made by another version of the analysis, which today's cannot reproduce."""
+    from unshared.analysis.case_analysis import ANALYSER
+
+    if run.analyser != ANALYSER:
+        return None
+    found = _analyse(case, run.region or DEFAULT_REGION, until=seq)
     return found.identifiers, found.signals
 
 

@@ -228,7 +228,7 @@ def verify_case_file(
         case,
         progress=progress,
         rederive=_read_again,
-        reanalyse=lambda seq, run: reanalyse_as_of(case, seq, run.region or "GB"),
+        reanalyse=lambda seq, run: reanalyse_as_of(case, seq, run),
     )
 
 
