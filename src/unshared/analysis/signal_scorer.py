@@ -117,6 +117,16 @@ def _powers(length: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]
         return np.cumprod(pw, dtype=np.uint64), np.cumprod(ipw, dtype=np.uint64)
 
 
+SCORE_CHARS = 8192
+"""Characters of one message the scorer reads (the rules read all of it). A chat message is far
+shorter; a giant one (an 11 MB pasted line) would otherwise cost gigabytes of features, and its
+wording is judged well enough from its first pages."""
+
+
+def _head(text: str) -> str:
+    return text if len(text) <= SCORE_CHARS else text[:SCORE_CHARS]
+
+
 def featurise(texts: Sequence[str], bits: int = BITS, *, spans: bool = False) -> Features:
     """Hashed features of every text (vectorised over the whole batch)."""
     lowered = [t.lower().replace("\0", " ") for t in texts]
@@ -242,7 +252,7 @@ class ScorerModel:
         want_ctx = context is None or any(context)
         for lo in range(0, n, _CHUNK):
             hi = min(n, lo + _CHUNK)
-            f = featurise(texts[lo:hi], self.bits)
+            f = featurise([_head(t) for t in texts[lo:hi]], self.bits)
             scale = (1.0 / np.sqrt(np.maximum(f.counts, 1))).astype(np.float32)[:, None]
             own[lo:hi] = self._sum(f, f.bucket, hi - lo) * scale + self.bias
             if want_ctx:
@@ -279,6 +289,7 @@ class ScorerModel:
     ) -> list[str]:
         """The words of ``text`` whose features pushed ``stage`` up the most."""
         j = self.stages.index(stage)
+        text = _head(text)
         f = featurise([text], self.bits, spans=True)
         norm = normalise(text)
         w = self.weights[f.bucket, j]
@@ -308,7 +319,7 @@ class ScorerModel:
             return []
         j = self.stages.index(stage)
         ex_bucket, ex_owner, ex_stage_mask = self._example_index()
-        f = featurise([text], self.bits)
+        f = featurise([_head(text)], self.bits)
         query = np.unique(f.bucket)
         pos = np.maximum(self.weights[query, j], 0.0)
         keep = pos > 0

@@ -29,6 +29,10 @@ CHUNK = 40
 """Messages per preformatted block in the compact layout: WeasyPrint re-shapes the rest of a
 block at every line break, so one huge block is quadratic; small blocks keep it linear
 (docs/benchmarks/report.md)."""
+PDF_TEXT_LIMIT = 4000
+"""Characters of one message shown in the PDF. A longer message (an 11 MB line took WeasyPrint
+past 16 minutes) is cut there, visibly, with the count of what is left out; report.html and
+case.jsonld always keep the whole text."""
 SIDE_LABELS = {"victim": "person reporting", "other": "other party", "unknown": "not known"}
 
 
@@ -46,6 +50,7 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["platform_name"] = platform_name
+    env.filters["pdf_fold"] = pdf_fold
     env.filters["stage_label"] = lambda s: STAGE_LABELS.get(s, s)
     return env
 
@@ -88,6 +93,18 @@ def _runs(rows: tuple[MessageRow, ...]) -> list[list[MessageRow]]:
     return runs
 
 
+def pdf_fold(text: str, compact: bool = True) -> str:
+    """``text`` as the PDF shows it: whole up to :data:`PDF_TEXT_LIMIT` characters, else cut there
+    with a note saying how much is left out and where the whole text is."""
+    if not compact or len(text) <= PDF_TEXT_LIMIT:
+        return text
+    rest = len(text) - PDF_TEXT_LIMIT
+    return (
+        f"{text[:PDF_TEXT_LIMIT]} … [the message continues: {rest:,} more characters are not "
+        "shown in the PDF; the whole text is in report.html and case.jsonld]"
+    )
+
+
 def conv_line(r: MessageRow) -> str:
     """One message as one plain line of the compact conversation (escaped by the template)."""
     flag = "▶ " if r.key else ""
@@ -99,7 +116,8 @@ def conv_line(r: MessageRow) -> str:
         where += f", id {r.message_id}"
     if r.stages:
         where += "; " + ", ".join(STAGE_LABELS.get(s, s) for s in r.stages)
-    return f"{flag}{r.number}. {r.time}{zone} · {sender}: {r.text}{attachments}  [{where}]"
+    text = pdf_fold(r.text)
+    return f"{flag}{r.number}. {r.time}{zone} · {sender}: {text}{attachments}  [{where}]"
 
 
 def render_pdf(html: str, out: Path | None = None) -> bytes:
