@@ -6,6 +6,8 @@ import json
 import zipfile
 from pathlib import Path
 
+from .hangouts_build import hangouts_json, hangouts_old_json, hangouts_takeout_zip
+
 # Not an image anyone could mind: a few bytes shaped like a JPEG header.
 FAKE_JPEG = b"\xff\xd8\xff\xe0" + b"unshared test media" * 10 + b"\xff\xd9"
 FAKE_OPUS = b"OggS" + b"\x00voice" * 20
@@ -93,6 +95,9 @@ def zip_bomb(path: Path, member: str = "_chat.txt", size: int = 24 << 20) -> Pat
 
 
 BUILDERS = {
+    "hangouts.json": hangouts_json,
+    "hangouts_old.json": hangouts_old_json,
+    "takeout-hangouts.zip": hangouts_takeout_zip,
     "whatsapp_ios.zip": whatsapp_ios_zip,
     "whatsapp_android.zip": whatsapp_android_zip,
     "messenger_dyi.zip": lambda p: meta_zip(p, "messenger"),

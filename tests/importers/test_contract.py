@@ -60,6 +60,7 @@ SAMPLES: dict[str, list[str]] = {
         "data:importers/snapchat/chat_history.html",
     ],
     "google-chat": ["data:importers/google_chat/messages.json"],
+    "hangouts": ["build:hangouts.json", "build:hangouts_old.json", "build:takeout-hangouts.zip"],
     "screenshot": ["data:importers/screenshot/chat.png"],
     "email": ["data:importers/email/extortion.eml", "data:importers/email/conversation.mbox"],
     "line": [
