@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from .hangouts_build import hangouts_json, hangouts_old_json, hangouts_takeout_zip
+from .voice_build import voice_takeout_zip, voice_text_page
 
 # Not an image anyone could mind: a few bytes shaped like a JPEG header.
 FAKE_JPEG = b"\xff\xd8\xff\xe0" + b"unshared test media" * 10 + b"\xff\xd9"
@@ -95,6 +96,8 @@ def zip_bomb(path: Path, member: str = "_chat.txt", size: int = 24 << 20) -> Pat
 
 
 BUILDERS = {
+    "Alex Offender - Text - 2024-03-12T21_04_00Z.html": voice_text_page,
+    "takeout-voice.zip": voice_takeout_zip,
     "hangouts.json": hangouts_json,
     "hangouts_old.json": hangouts_old_json,
     "takeout-hangouts.zip": hangouts_takeout_zip,

@@ -16,6 +16,7 @@ from unshared.casefile import Case, verify_case
 from unshared.importers import ImportOptions
 from unshared.usecases import folders
 from unshared.usecases.add import add_files
+from unshared.usecases.exhibits import verify_case_file
 
 from .builders import _thread
 
@@ -88,6 +89,9 @@ def test_a_lone_meta_thread_file_is_told_apart_by_where_it_came_from(tmp_path: P
             (result,) = add_files(case, [path], OPTIONS)
             assert result.error is None, result.error
             found[platform] = result.format
+            # Only the file name is recorded; reading it again (verify) needs no path.
+            assert all("/" not in a.source_path for e in case.exhibits() for a in e.acquisitions)
+            assert verify_case_file(case).ok
     assert found == {"messenger": "messenger", "instagram": "instagram"}
 
 

@@ -60,6 +60,10 @@ SAMPLES: dict[str, list[str]] = {
         "data:importers/snapchat/chat_history.html",
     ],
     "google-chat": ["data:importers/google_chat/messages.json"],
+    "google-voice": [
+        "build:Alex Offender - Text - 2024-03-12T21_04_00Z.html",
+        "build:takeout-voice.zip",
+    ],
     "hangouts": ["build:hangouts.json", "build:hangouts_old.json", "build:takeout-hangouts.zip"],
     "screenshot": ["data:importers/screenshot/chat.png"],
     "email": ["data:importers/email/extortion.eml", "data:importers/email/conversation.mbox"],

@@ -161,6 +161,7 @@ BUILTIN = (
     "discord_html",
     "discord_package",
     "google_chat",
+    "google_voice",
     "hangouts",
     "line",
     "mail",

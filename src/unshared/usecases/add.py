@@ -71,6 +71,7 @@ def add_files(
                     fh,
                     name=path.name,
                     source_path=str(path.resolve()) if keep_path else path.name,
+                    origin=str(path.resolve()),
                     options=options,
                     fmt=fmt,
                     progress=progress,

@@ -101,6 +101,7 @@ def add_folder(
                 cast(BinaryIO, io.BufferedReader(_Checked(stream, failure, spath), 1 << 20)),
                 name=folder.name + ".zip",
                 source_path=str(folder.resolve()) if keep_path else folder.name,
+                origin=str(folder.resolve()),
                 options=options,
                 fmt=fmt,
                 progress=progress,

@@ -162,8 +162,13 @@ def add_stream(
     options: ImportOptions,
     fmt: str | None = None,
     progress: Callable[[int], Any] | None = None,
+    origin: str | None = None,
 ) -> AddResult:
-    """Store one stream as an exhibit, then import it (see :func:`add_files`)."""
+    """Store one stream as an exhibit, then import it (see :func:`add_files`).
+
+    ``source_path`` is what the acquisition record keeps; ``origin`` (default: the same) is where
+    the file really is, which some exports need to be told apart (a Meta ``message_1.json`` under
+    ``your_instagram_activity/``): it is used to read the file, not recorded."""
     if options.timezone is None:
         options = ImportOptions(timezone=local_timezone(), me=options.me, region=options.region)
     result = AddResult(source_path)
@@ -178,7 +183,7 @@ def add_stream(
         )
         return result
     try:
-        importer, count = _import(case, result.exhibit, name, options, fmt, source_path)
+        importer, count = _import(case, result.exhibit, name, options, fmt, origin or source_path)
         result.format = importer.name
         result.messages = count
     except KeyboardInterrupt:
