@@ -6,6 +6,9 @@ import json
 import zipfile
 from pathlib import Path
 
+from unshared.importers import FileSource, ImportOptions, detect
+from unshared.model import Message, Participant
+
 from .hangouts_build import hangouts_json, hangouts_old_json, hangouts_takeout_zip
 from .voice_build import voice_takeout_zip, voice_text_page
 
@@ -106,3 +109,15 @@ BUILDERS = {
     "messenger_dyi.zip": lambda p: meta_zip(p, "messenger"),
     "instagram_dyi.zip": lambda p: meta_zip(p, "instagram"),
 }
+
+
+def read_as(path: Path, importer_name: str) -> tuple[list[Message], list[Participant]]:
+    """Detect ``path`` (it must be read by ``importer_name``) and split what it yields."""
+    source = FileSource(path)
+    importer = detect(source)
+    assert importer.name == importer_name
+    records = list(importer.parse(source, ImportOptions()))
+    return (
+        [r for r in records if isinstance(r, Message)],
+        [r for r in records if isinstance(r, Participant)],
+    )

@@ -11,20 +11,14 @@ from unshared.errors import ParseError
 from unshared.importers import FileSource, ImportOptions, detect
 from unshared.model import Message, Participant
 
+from .builders import read_as
 from .voice_build import TEXT_PAGE, voice_takeout_zip, voice_text_page
 
 PACIFIC = timezone(timedelta(hours=-7))
 
 
 def _read(path: Path) -> tuple[list[Message], list[Participant]]:
-    source = FileSource(path)
-    importer = detect(source)
-    assert importer.name == "google-voice"
-    records = list(importer.parse(source, ImportOptions()))
-    return (
-        [r for r in records if isinstance(r, Message)],
-        [r for r in records if isinstance(r, Participant)],
-    )
+    return read_as(path, "google-voice")
 
 
 def test_a_text_page(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from unshared.errors import ParseError
 from unshared.importers import FileSource, ImportOptions, detect
 from unshared.model import Message, Participant
 
+from .builders import read_as
 from .hangouts_build import (
     ALEX,
     SMS,
@@ -23,14 +24,7 @@ from .hangouts_build import (
 
 
 def _read(path: Path) -> tuple[list[Message], list[Participant]]:
-    source = FileSource(path)
-    importer = detect(source)
-    assert importer.name == "hangouts"
-    records = list(importer.parse(source, ImportOptions()))
-    return (
-        [r for r in records if isinstance(r, Message)],
-        [r for r in records if isinstance(r, Participant)],
-    )
+    return read_as(path, "hangouts")
 
 
 @pytest.mark.parametrize("build", [hangouts_json, hangouts_old_json, hangouts_takeout_zip])
