@@ -9,6 +9,7 @@ from pathlib import Path
 from unshared.importers import FileSource, ImportOptions, detect
 from unshared.model import Message, Participant
 
+from .facebook_legacy_build import facebook_legacy_zip, facebook_messages_htm
 from .hangouts_build import hangouts_json, hangouts_old_json, hangouts_takeout_zip
 from .voice_build import voice_takeout_zip, voice_text_page
 
@@ -99,6 +100,8 @@ def zip_bomb(path: Path, member: str = "_chat.txt", size: int = 24 << 20) -> Pat
 
 
 BUILDERS = {
+    "messages.htm": facebook_messages_htm,
+    "facebook-legacy.zip": facebook_legacy_zip,
     "Alex Offender - Text - 2024-03-12T21_04_00Z.html": voice_text_page,
     "takeout-voice.zip": voice_takeout_zip,
     "hangouts.json": hangouts_json,

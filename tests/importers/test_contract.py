@@ -60,6 +60,7 @@ SAMPLES: dict[str, list[str]] = {
         "data:importers/snapchat/chat_history.html",
     ],
     "google-chat": ["data:importers/google_chat/messages.json"],
+    "facebook-legacy": ["build:messages.htm", "build:facebook-legacy.zip"],
     "google-voice": [
         "build:Alex Offender - Text - 2024-03-12T21_04_00Z.html",
         "build:takeout-voice.zip",

@@ -160,6 +160,7 @@ BUILTIN = (
     "discord",
     "discord_html",
     "discord_package",
+    "facebook_legacy",
     "google_chat",
     "google_voice",
     "hangouts",

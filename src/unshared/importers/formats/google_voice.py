@@ -127,6 +127,8 @@ class _Page(HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if all(open_tag != tag for open_tag, _ in self._stack):
+            return  # a stray end tag closes nothing
         while self._stack:
             open_tag, role = self._stack.pop()
             if role:
