@@ -11,6 +11,7 @@ from unshared.model import Message, Participant
 
 from .facebook_legacy_build import facebook_legacy_zip, facebook_messages_htm
 from .hangouts_build import hangouts_json, hangouts_old_json, hangouts_takeout_zip
+from .imessage_build import chat_db, iphone_backup_zip
 from .voice_build import voice_takeout_zip, voice_text_page
 
 # Not an image anyone could mind: a few bytes shaped like a JPEG header.
@@ -100,6 +101,8 @@ def zip_bomb(path: Path, member: str = "_chat.txt", size: int = 24 << 20) -> Pat
 
 
 BUILDERS = {
+    "chat.db": chat_db,
+    "iphone-backup.zip": iphone_backup_zip,
     "messages.htm": facebook_messages_htm,
     "facebook-legacy.zip": facebook_legacy_zip,
     "Alex Offender - Text - 2024-03-12T21_04_00Z.html": voice_text_page,

@@ -164,6 +164,7 @@ BUILTIN = (
     "google_chat",
     "google_voice",
     "hangouts",
+    "imessage_db",
     "line",
     "mail",
     "meta",
