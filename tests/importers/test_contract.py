@@ -65,6 +65,7 @@ SAMPLES: dict[str, list[str]] = {
         "build:Alex Offender - Text - 2024-03-12T21_04_00Z.html",
         "build:takeout-voice.zip",
     ],
+    "imessage-html": ["data:importers/imessage/+447700900123.html"],
     "imessage-txt": ["data:importers/imessage/+447700900123.txt"],
     "imessage-db": ["build:chat.db", "build:iphone-backup.zip"],
     "hangouts": ["build:hangouts.json", "build:hangouts_old.json", "build:takeout-hangouts.zip"],

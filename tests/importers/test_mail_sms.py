@@ -163,3 +163,16 @@ def test_sms_backup_refuses_entities_and_names_broken_places() -> None:
         with pytest.raises(ParseError) as err:
             list(detect(source).parse(source, OPTS))
         assert "sms.xml" in str(err.value) and where in str(err.value)
+
+
+def test_a_damaged_charset_in_a_header_keeps_the_header_as_written() -> None:
+    """Fuzzing found an encoded word whose charset name is not text ("=?\\xfftf-8?q?hi?="):
+    email.errors.CharsetError escaped the importer."""
+    from unshared.importers import BytesSource, ImportOptions, get
+
+    data = (
+        b"From: a@example.com\nTo: b@example.org\nSubject: =?\xfftf-8?q?hi?=\n"
+        b"Date: Mon, 1 Jan 2024 00:00:00 +0000\n\nbody\n"
+    )
+    records = list(get("email").parse(BytesSource(data, name="x.eml"), ImportOptions()))
+    assert any("body" in getattr(r, "text", "") for r in records)

@@ -165,6 +165,7 @@ BUILTIN = (
     "google_voice",
     "hangouts",
     "imessage_db",
+    "imessage_html",
     "imessage_txt",
     "line",
     "mail",

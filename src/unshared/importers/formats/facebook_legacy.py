@@ -24,8 +24,9 @@ from typing import ClassVar
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
 from unshared.importers.readers.archive import is_zip, open_archive, require_member
+from unshared.importers.readers.htmltree import VOID_ELEMENTS as _VOID
 from unshared.importers.readers.records import Roster
-from unshared.importers.readers.text import sniff_text
+from unshared.importers.readers.text import iter_decoded, sniff_text
 from unshared.importers.readers.times import assume
 from unshared.model import Locator, Message, Record, Side
 
@@ -160,9 +161,6 @@ class _Page(HTMLParser):
         return out
 
 
-_VOID = frozenset({"br", "img", "meta", "link", "hr", "input", "wbr"})
-
-
 @register
 class FacebookLegacyImporter:
     name: ClassVar[str] = "facebook-legacy"
@@ -206,28 +204,14 @@ def _records(
     roster: Roster,
 ) -> Iterator[Record]:
     page = _Page()
-    pending = b""
-    while True:
-        chunk = read(1 << 20)
-        data = pending + chunk
-        try:
-            text, pending = data.decode("utf-8"), b""
-        except UnicodeDecodeError as exc:
-            if chunk and exc.start >= len(data) - 3:
-                text, pending = data[: exc.start].decode("utf-8"), data[exc.start :]
-            else:
-                raise ParseError(
-                    "not valid UTF-8 text", path=name, where=f"byte {exc.start}"
-                ) from None
-        if text:
-            page.feed(text)
-        if not chunk:
-            page.close()
-            page._finish()
+    for text in iter_decoded(read, name):
+        page.feed(text)
         for item in page.take():
             yield from _message(item, page, member, options, roster)
-        if not chunk:
-            return
+    page.close()
+    page._finish()
+    for item in page.take():
+        yield from _message(item, page, member, options, roster)
 
 
 def _message(

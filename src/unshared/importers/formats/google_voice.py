@@ -25,8 +25,9 @@ from typing import ClassVar
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers.base import ImportOptions, Source, register
 from unshared.importers.readers.archive import is_zip, open_archive, require_member
+from unshared.importers.readers.htmltree import VOID_ELEMENTS as _VOID
 from unshared.importers.readers.records import Roster
-from unshared.importers.readers.text import sniff_text
+from unshared.importers.readers.text import iter_decoded, sniff_text
 from unshared.model import Attachment, Locator, Message, Record, Side
 
 PLATFORM = "google-voice"
@@ -151,9 +152,6 @@ class _Page(HTMLParser):
             self._item.text.append(data)
 
 
-_VOID = frozenset({"br", "img", "meta", "link", "hr", "input", "source", "wbr"})
-
-
 @register
 class GoogleVoiceImporter:
     name: ClassVar[str] = "google-voice"
@@ -196,21 +194,8 @@ class GoogleVoiceImporter:
 def _read(read: Callable[[int], bytes], name: str) -> _Page:
     """Feed the page to the parser a megabyte at a time (strict UTF-8)."""
     page = _Page()
-    decoder_bytes = b""
-    while chunk := read(1 << 20):
-        data = decoder_bytes + chunk
-        try:
-            text = data.decode("utf-8")
-            decoder_bytes = b""
-        except UnicodeDecodeError as exc:
-            if exc.start < len(data) - 3:
-                raise ParseError(
-                    "not valid UTF-8 text", path=name, where=f"byte {exc.start}"
-                ) from None
-            text, decoder_bytes = data[: exc.start].decode("utf-8"), data[exc.start :]
+    for text in iter_decoded(read, name):
         page.feed(text)
-    if decoder_bytes:
-        raise ParseError("not valid UTF-8 text (cut off inside a character)", path=name)
     page.close()
     return page
 

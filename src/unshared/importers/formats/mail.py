@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from email import policy
-from email.errors import HeaderParseError
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -181,7 +181,8 @@ def _header(value: object) -> str:
     text = str(value)
     try:
         return str(make_header(decode_header(text)))
-    except (ValueError, LookupError, UnicodeError, HeaderParseError):
+    except (ValueError, LookupError, UnicodeError, MessageError):
+        # A damaged or unknown charset in an encoded word: keep the header as it was written.
         return text
 
 

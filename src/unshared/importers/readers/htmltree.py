@@ -18,14 +18,18 @@ from typing import IO, Literal
 
 from unshared.errors import LimitExceeded, ParseError
 
-__all__ = ["MAX_ELEMENT", "Node", "parse_html", "stream_html"]
+__all__ = ["VOID_ELEMENTS", "MAX_ELEMENT", "Node", "parse_html", "stream_html"]
 
 #: Characters of text one selected element (one message) may hold.
 MAX_ELEMENT = 64 << 20
 _CHUNK = 1 << 20
 _FEED = 1 << 16
 
-_VOID = {"img", "br", "meta", "link", "input", "hr", "source", "wbr", "area", "col", "embed"}
+VOID_ELEMENTS = frozenset(
+    {"img", "br", "meta", "link", "input", "hr", "source", "wbr", "area", "col", "embed"}
+)
+"""HTML elements that have no end tag."""
+_VOID = VOID_ELEMENTS
 
 
 @dataclass

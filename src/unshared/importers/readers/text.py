@@ -9,12 +9,12 @@ the line.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO, NamedTuple
 
 from unshared.errors import ParseError, WrongFormat
 
-__all__ = ["Block", "iter_blocks", "iter_lines", "looks_like_text", "sniff_text"]
+__all__ = ["Block", "iter_blocks", "iter_decoded", "iter_lines", "looks_like_text", "sniff_text"]
 
 
 def _encoding_for(head: bytes) -> tuple[str, int]:
@@ -49,6 +49,26 @@ def sniff_text(head: bytes, name: str) -> str:
         raise WrongFormat("not a text file", path=name)
     encoding, skip = _encoding_for(head)
     return codecs.getincrementaldecoder(encoding)("replace").decode(head[skip:], final=False)
+
+
+def iter_decoded(read: Callable[[int], bytes], name: str, size: int = 1 << 20) -> Iterator[str]:
+    """Strict UTF-8 text of a stream, a chunk at a time, for parsers fed piece by piece (HTML).
+    Invalid bytes, or text cut inside a character, are a :class:`ParseError` naming the byte."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    done = 0
+    while True:
+        chunk = read(size)
+        try:
+            text = decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            raise ParseError(
+                "not valid UTF-8 text", path=name, where=f"byte {done + exc.start}"
+            ) from None
+        done += len(chunk)
+        if text:
+            yield text
+        if not chunk:
+            return
 
 
 class Block(NamedTuple):
