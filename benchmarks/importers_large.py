@@ -129,6 +129,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mb", type=int, default=1024)
     parser.add_argument("--dir", default=tempfile.gettempdir())
+    parser.add_argument("--only", choices=("sms_backup", "email"), help="one format only")
     args = parser.parse_args()
     print(
         f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
@@ -136,6 +137,8 @@ def main() -> None:
         f"load: {os.getloadavg()[0]:.2f}"
     )
     for fmt, make, name in (("sms_backup", make_sms, "sms.xml"), ("email", make_mbox, "mail.mbox")):
+        if args.only and fmt != args.only:
+            continue
         for size in (max(args.mb // 10, 1), args.mb):
             path = Path(args.dir) / f"unshared-large-{name}"
             try:

@@ -176,6 +176,34 @@ def _attachments(msg: EmailMessage) -> tuple[Attachment, ...]:
     return tuple(found)
 
 
+def _key(text: str) -> int:
+    """A 64-bit key for a Message-ID or an address: an mbox of millions of mails keeps only
+    these numbers to link replies and name each person once, not the strings."""
+    return int.from_bytes(
+        hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    )
+
+
+class _Threads:
+    """Message-ID -> conversation name, with each name kept once."""
+
+    def __init__(self) -> None:
+        self._of: dict[int, int] = {}
+        self._names: dict[str, int] = {}
+        self._list: list[str] = []
+
+    def get(self, message_id: str) -> str | None:
+        index = self._of.get(_key(message_id))
+        return None if index is None else self._list[index]
+
+    def put(self, message_id: str, name: str) -> None:
+        index = self._names.get(name)
+        if index is None:
+            index = self._names[name] = len(self._list)
+            self._list.append(name)
+        self._of[_key(message_id)] = index
+
+
 def _header(value: object) -> str:
     """A header value as text, RFC 2047 encoded words decoded when they can be."""
     text = str(value)
@@ -289,8 +317,8 @@ class EmailImporter:
         # compat32 keeps header values as the raw strings they are: evidence, and no structured
         # header parsing that can fail on a malformed address deep in the standard library.
         parser = BytesParser(_class=EmailMessage, policy=policy.compat32)
-        seen: set[str] = set()
-        threads: dict[str, str] = {}
+        seen: set[int] = set()
+        threads = _Threads()
         count = 0
         with source.open() as stream:
             mbox = _is_mbox(source.head(16384))
@@ -318,8 +346,8 @@ class EmailImporter:
         mail: _Mail,
         name: str,
         options: ImportOptions,
-        seen: set[str],
-        threads: dict[str, str],
+        seen: set[int],
+        threads: _Threads,
     ) -> Iterator[Record]:
         sender, sender_addr = _address(_safe_header(msg, "From"))
         subject = " ".join((_safe_header(msg, "Subject") or "").split())
@@ -328,11 +356,11 @@ class EmailImporter:
         # A reply joins the thread of the mail it answers (In-Reply-To, else the last
         # References id); otherwise the subject without Re:/Fwd: names the thread.
         parents = [in_reply, *reversed((_safe_header(msg, "References") or "").split())]
-        conversation = next((threads[p] for p in parents if p and p in threads), None) or (
+        conversation = next((t for p in parents if p and (t := threads.get(p))), None) or (
             _SUBJECT_PREFIX.sub("", subject) or PurePosixPath(name).name
         )
         if message_id:
-            threads[message_id] = conversation
+            threads.put(message_id, conversation)
         sent_at: datetime | None = None
         assumed = False
         flags: set[str] = set()
@@ -344,8 +372,8 @@ class EmailImporter:
                 flags.add("unreadable_date")
         locator = Locator(line=mail.line, offset=mail.offset)
         key = sender_addr or sender
-        if key and key not in seen:
-            seen.add(key)
+        if key and _key(key) not in seen:
+            seen.add(_key(key))
             mine = bool(options.me & {sender or "", sender_addr or ""})
             yield Participant(
                 PLATFORM,
@@ -357,8 +385,8 @@ class EmailImporter:
         for field in ("To", "Cc"):
             for _n, addr in getaddresses([_safe_header(msg, field) or ""]):
                 addr = addr.strip().lower()
-                if addr and addr not in seen and "@" in addr:
-                    seen.add(addr)
+                if addr and "@" in addr and _key(addr) not in seen:
+                    seen.add(_key(addr))
                     mine = addr in options.me
                     yield Participant(
                         PLATFORM,
