@@ -23,6 +23,7 @@ from unshared.cli import (
     fingerprint_cmds,
     guide_cmds,
     report_cmds,
+    scan_media_cmds,
     signals_cmds,
 )
 from unshared.cli.common import console_err, tagged
@@ -88,6 +89,7 @@ for _module in (
     signals_cmds,
     guide_cmds,
     fingerprint_cmds,
+    scan_media_cmds,
     bank_cmds,
     report_cmds,
     app_cmds,
