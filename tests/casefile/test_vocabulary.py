@@ -205,10 +205,13 @@ def test_same_chat_in_a_zip_and_its_txt_counts_once(tmp_path: Path) -> None:
 def test_no_raw_sql_outside_the_case_file() -> None:
     assert not hasattr(Case, "execute")
     src = Path(__file__).resolve().parents[2] / "src" / "unshared"
+    # The iMessage importer queries Apple's Messages database (an exhibit), never a case file.
+    foreign = {"importers/formats/imessage_db.py"}
     offenders = [
         str(path.relative_to(src))
         for path in src.rglob("*.py")
         if path.parts[len(src.parts)] not in ("casefile", "bank")
+        and str(path.relative_to(src)) not in foreign
         and (".execute(" in path.read_text() or "json.loads(event.payload" in path.read_text())
     ]
     assert offenders == []

@@ -176,3 +176,31 @@ def test_a_damaged_charset_in_a_header_keeps_the_header_as_written() -> None:
     )
     records = list(get("email").parse(BytesSource(data, name="x.eml"), ImportOptions()))
     assert any("body" in getattr(r, "text", "") for r in records)
+
+
+def test_replies_are_linked_within_a_window_so_memory_stays_flat(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from unshared.importers import BytesSource, ImportOptions, get
+    from unshared.importers.formats import mail
+    from unshared.model import Message
+
+    monkeypatch.setattr(mail, "LINK_WINDOW", 2)
+
+    def one(n: int, subject: str, reply_to: str | None = None) -> bytes:
+        extra = f"In-Reply-To: <{reply_to}@x>\n" if reply_to else ""
+        return (
+            f"From x{n}@example.com Mon Jan  1 00:00:00 2024\nFrom: x{n}@example.com\n"
+            f"Subject: {subject}\nMessage-ID: <m{n}@x>\n{extra}"
+            f"Date: Mon, 1 Jan 2024 00:00:0{n} +0000\n\nbody {n}\n\n"
+        ).encode()
+
+    data = (
+        one(1, "first thread") + one(2, "second") + one(3, "third")
+        + one(4, "Re: something else", "m3") + one(5, "Re: old one", "m1")
+    )  # fmt: skip
+    found = [r for r in get("email").parse(BytesSource(data, name="x.mbox"), ImportOptions())
+             if isinstance(r, Message) and r.kind == "message"]  # fmt: skip
+    by_body = {m.text.strip().splitlines()[-1]: m.conversation for m in found}
+    assert by_body["body 4"] == "third"  # within the window: joins the thread it answers
+    assert by_body["body 5"] == "old one"  # past it: named by its own subject

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import datetime
 from email import policy
@@ -184,24 +185,43 @@ def _key(text: str) -> int:
     )
 
 
-class _Threads:
-    """Message-ID -> conversation name, with each name kept once."""
+LINK_WINDOW = 100_000
+"""Replies are linked to the last this many mails (and senders named once among the last this
+many): memory stays flat however large the mbox. A reply to an older mail starts a conversation
+named by its subject without Re:, which is usually the same name."""
+
+
+class _Recent:
+    """A set of keys that forgets the oldest past :data:`LINK_WINDOW`."""
 
     def __init__(self) -> None:
-        self._of: dict[int, int] = {}
-        self._names: dict[str, int] = {}
-        self._list: list[str] = []
+        self._keys: OrderedDict[int, None] = OrderedDict()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def add(self, key: int) -> None:
+        self._keys[key] = None
+        self._keys.move_to_end(key)
+        if len(self._keys) > LINK_WINDOW:
+            self._keys.popitem(last=False)
+
+
+class _Threads:
+    """Message-ID -> conversation name for the last :data:`LINK_WINDOW` mails."""
+
+    def __init__(self) -> None:
+        self._of: OrderedDict[int, str] = OrderedDict()
 
     def get(self, message_id: str) -> str | None:
-        index = self._of.get(_key(message_id))
-        return None if index is None else self._list[index]
+        return self._of.get(_key(message_id))
 
     def put(self, message_id: str, name: str) -> None:
-        index = self._names.get(name)
-        if index is None:
-            index = self._names[name] = len(self._list)
-            self._list.append(name)
-        self._of[_key(message_id)] = index
+        key = _key(message_id)
+        self._of[key] = name
+        self._of.move_to_end(key)
+        if len(self._of) > LINK_WINDOW:
+            self._of.popitem(last=False)
 
 
 def _header(value: object) -> str:
@@ -317,7 +337,7 @@ class EmailImporter:
         # compat32 keeps header values as the raw strings they are: evidence, and no structured
         # header parsing that can fail on a malformed address deep in the standard library.
         parser = BytesParser(_class=EmailMessage, policy=policy.compat32)
-        seen: set[int] = set()
+        seen = _Recent()
         threads = _Threads()
         count = 0
         with source.open() as stream:
@@ -346,7 +366,7 @@ class EmailImporter:
         mail: _Mail,
         name: str,
         options: ImportOptions,
-        seen: set[int],
+        seen: _Recent,
         threads: _Threads,
     ) -> Iterator[Record]:
         sender, sender_addr = _address(_safe_header(msg, "From"))
