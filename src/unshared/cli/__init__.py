@@ -23,6 +23,7 @@ from unshared.cli import (
     fingerprint_cmds,
     guide_cmds,
     report_cmds,
+    police_cmds,
     scan_media_cmds,
     signals_cmds,
 )
@@ -90,6 +91,7 @@ for _module in (
     guide_cmds,
     fingerprint_cmds,
     scan_media_cmds,
+    police_cmds,
     bank_cmds,
     report_cmds,
     app_cmds,
