@@ -10,11 +10,13 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -103,6 +105,47 @@ def cli(tmp_path: Path) -> Callable[..., CliResult]:
         return CliResult(proc)
 
     return run
+
+
+# PostgreSQL comes from ``UNSHARED_TEST_PG_URL`` (default: the cluster .ci/setup.d/bank.sh starts).
+# Each test gets its own schema, dropped afterwards. Without a server the PostgreSQL tests skip on
+# a developer machine and fail in CI.
+PG_URL = os.environ.get(
+    "UNSHARED_TEST_PG_URL", "postgresql://postgres:unshared@127.0.0.1:5432/postgres"
+)
+
+
+def _pg_available() -> str | None:
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_URL, connect_timeout=3):
+            return None
+    except psycopg.Error as exc:
+        return str(exc).strip() or "cannot connect"
+
+
+@pytest.fixture(scope="session")
+def pg_base() -> str:
+    problem = _pg_available()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is not reachable at {PG_URL}: {problem}")
+        pytest.skip(f"no PostgreSQL at {PG_URL}")
+    return PG_URL
+
+
+@pytest.fixture
+def pg_url(pg_base: str) -> Iterator[str]:
+    import psycopg
+
+    schema = "t_" + secrets.token_hex(6)
+    with psycopg.connect(pg_base, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in pg_base else "?"
+    yield f"{pg_base}{sep}options={quote(f'-csearch_path={schema}')}"
+    with psycopg.connect(pg_base, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 # CI runs the property tests derandomized, so a landing never depends on the luck of one run;

@@ -22,8 +22,8 @@ from unshared.cli import (
     case_cmds,
     fingerprint_cmds,
     guide_cmds,
-    report_cmds,
     police_cmds,
+    report_cmds,
     scan_media_cmds,
     signals_cmds,
 )

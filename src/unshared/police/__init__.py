@@ -5,3 +5,5 @@ images as PDQ, payment instructions), :mod:`.links` and :mod:`.clusters` find wh
 :mod:`.sharing` compares keyed hashes with another force. Reading bundles (:mod:`.bundle_reader`)
 and the force database (:mod:`.store`) are the adapters around them.
 """
+
+__all__: list[str] = []

@@ -56,7 +56,7 @@ class ForceDB:
     def iterate(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
         """Rows one by one (a server-side cursor on PostgreSQL), for large reads."""
         if self.dialect == "postgresql":
-            with self.conn.cursor(name="force_read") as cur:
+            with self.conn.transaction(), self.conn.cursor(name="force_read") as cur:
                 cur.itersize = 20_000
                 cur.execute(self._sql(sql), params)
                 yield from cur

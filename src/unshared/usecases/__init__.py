@@ -12,6 +12,7 @@
 ``bank``            submit to, withdraw from, and look up in a hash bank; ``bank_admin`` runs one
 ``exhibits``        read a case back, export an exhibit, verify a case or a bundle
 ``demo``            the demo case, made by calling the use cases above
+``police``          import verified bundles into a force database, offender networks, sharing
 ==================  ==========================================================================
 
 Each takes plain arguments (an open case, paths, options) and progress callbacks, returns plain
