@@ -47,7 +47,15 @@ def _passphrase(url: str, *, new: bool = False, encrypt: bool = True) -> str | N
     return value
 
 
+def _needs_extra() -> None:
+    import importlib.util
+
+    if not all(importlib.util.find_spec(m) for m in ("datasketch", "networkx")):
+        raise UnsharedError('the police tools need more packages: pip install "unshared[police]"')
+
+
 def _open(url: str):  # type: ignore[no-untyped-def]
+    _needs_extra()
     from unshared.usecases.police import open_force
 
     encrypted = True
@@ -78,6 +86,7 @@ def init_cmd(
     ),
 ) -> None:
     """Make an empty force database (encrypted SQLite unless it is PostgreSQL)."""
+    _needs_extra()
     from unshared.usecases.police import init
 
     init(db, _passphrase(db, new=True, encrypt=not no_encryption))
