@@ -10,12 +10,15 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -146,6 +149,74 @@ def pg_url(pg_base: str) -> Iterator[str]:
     yield f"{pg_base}{sep}options={quote(f'-csearch_path={schema}')}"
     with psycopg.connect(pg_base, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., str]]:
+    """Start ``python -m unshared ARGS`` (an app) in a subprocess; returns the launch URL it
+    printed once the server answers. Stopped after the test."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> str:
+        import httpx
+
+        full = dict(os.environ, PYTHONPATH=str(ROOT / "src"), COLUMNS="300", **(env or {}))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "unshared", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=full,
+        )
+        started.append(proc)
+        assert proc.stdout is not None
+        url = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and url is None:
+            found = re.search(r"(http://127\.0\.0\.1:\d+/\?t=\S+)", proc.stdout.readline())
+            url = found.group(1) if found else None
+            if url is None and proc.poll() is not None:
+                break
+        if url is None:
+            pytest.fail(f"unshared {' '.join(args)} did not print its URL")
+        base = url.split("/?")[0]
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        return url
+
+    yield start
+    for proc in started:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser(require_binary: Callable[[str], str]) -> Iterator[Any]:
+    """Debian chromium driven by Playwright, one per test module."""
+    chromium = require_binary("chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 # CI runs the property tests derandomized, so a landing never depends on the luck of one run;

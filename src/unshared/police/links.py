@@ -9,7 +9,8 @@ Four kinds of link, each from the other party's side of a case only:
   (found through 16 exact 16-bit bands: every pair within 15 bits is found for certain, pairs
   from 16 to 31 bits when a band agrees), weight 0.8;
 * ``script``: near-duplicate offender messages of at least :data:`MIN_SCRIPT_WORDS` words
-  (MinHash over word 3-grams with LSH, datasketch; Jaccard >= :data:`SCRIPT_JACCARD`),
+  (MinHash over word 3-grams with LSH, as datasketch does it, vectorised; Jaccard >=
+  :data:`SCRIPT_JACCARD`),
   weight 0.35 per distinct script shared, so one shared line alone does not join two cases;
 * ``payment``: the same payment instruction (method, amount, currency, deadline wording),
   weight 0.25.
@@ -152,64 +153,57 @@ def image_links(images: Iterable[tuple[int, str]]) -> list[tuple[int, int, Reaso
     return out
 
 
-def _shingles(words: list[str]) -> set[bytes]:
-    return {" ".join(words[i : i + 3]).encode() for i in range(len(words) - 2)}
-
-
-def script_links(
-    texts: Iterable[tuple[int, str, str]], *, num_perm: int = 64
-) -> list[tuple[int, int, Reason]]:
+def script_links(texts: Iterable[tuple[int, str, str]]) -> list[tuple[int, int, Reason]]:
     """``texts``: (case, SHA-256 of the normalised text, normalised text). Near-duplicate
-    offender lines across cases, grouped; one star per group of lines."""
-    from datasketch import MinHash, MinHashLSH
+    offender lines across cases, grouped (MinHash and LSH, :mod:`unshared.police.minhash`); one
+    star per group of lines."""
+    from array import array
 
-    cases_of: dict[str, set[int]] = defaultdict(set)
-    text_of: dict[str, str] = {}
+    import numpy as np
+
+    from unshared.police.minhash import signatures, similar_groups
+
+    index_of: dict[str, int] = {}
+    lines: list[str] = []
+    firsts: list[str] = []
+    pair_text, pair_case = array("q"), array("q")
     for case, digest, norm in texts:
-        if digest not in text_of:
+        index = index_of.get(digest)
+        if index is None:
             if len(norm.split()) < MIN_SCRIPT_WORDS:
                 continue
-            text_of[digest] = norm
-        cases_of[digest].add(case)
-    lsh = MinHashLSH(threshold=SCRIPT_JACCARD, num_perm=num_perm)
-    hashes: dict[str, MinHash] = {}
-    digests = list(text_of)
-    sets = [_shingles(text_of[d].split()) for d in digests]
-    for digest, mh in zip(digests, MinHash.bulk(sets, num_perm=num_perm), strict=True):
-        hashes[digest] = mh
-        lsh.insert(digest, mh)
-    parent = {d: d for d in digests}
-
-    def find(d: str) -> str:
-        while parent[d] != d:
-            parent[d] = parent[parent[d]]
-            d = parent[d]
-        return d
-
-    for digest in digests:
-        mh = hashes[digest]
-        for other in lsh.query(mh):
-            if (
-                other != digest
-                and find(other) != find(digest)
-                and mh.jaccard(hashes[other]) >= SCRIPT_JACCARD
-            ):
-                parent[find(other)] = find(digest)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for digest in digests:
-        groups[find(digest)].append(digest)
+            index = index_of[digest] = len(lines)
+            lines.append(norm)
+            firsts.append(digest)
+        pair_text.append(index)
+        pair_case.append(case)
+    del index_of
+    groups = similar_groups(signatures(lines), SCRIPT_JACCARD)
+    text_idx = np.frombuffer(pair_text, dtype=np.int64)
+    cases = np.frombuffer(pair_case, dtype=np.int64)
+    both = np.unique(np.stack([groups[text_idx], cases], axis=1), axis=0)
+    group_ids, counts = np.unique(both[:, 0], return_counts=True)
+    shared = set(group_ids[counts >= 2].tolist())
+    if not shared:
+        return []
+    # The line shown for a group: its shortest (then first) text.
+    shown: dict[int, int] = {}
+    for index, group in enumerate(groups.tolist()):
+        if group in shared:
+            best = shown.get(group)
+            if best is None or (len(lines[index]), lines[index]) < (len(lines[best]), lines[best]):
+                shown[group] = index
     out: list[tuple[int, int, Reason]] = []
-    for members in groups.values():
-        cases: set[int] = set()
-        for d in members:
-            cases |= cases_of[d]
-        if len(cases) < 2:
+    starts = np.searchsorted(both[:, 0], group_ids)
+    for group, start, count in zip(
+        group_ids.tolist(), starts.tolist(), counts.tolist(), strict=True
+    ):
+        if count < 2:
             continue
-        shown = min((text_of[d] for d in members), key=len)
-        label = shown if len(shown) <= 90 else shown[:87] + "..."
-        out.extend(
-            _star(list(cases), Reason("script", label, SCRIPT_WEIGHT, tuple(sorted(members))))
-        )
+        text = lines[shown[group]]
+        label = text if len(text) <= 90 else text[:87] + "..."
+        members = both[start : start + count, 1].tolist()
+        out.extend(_star(members, Reason("script", label, SCRIPT_WEIGHT, (firsts[shown[group]],))))
     return out
 
 
@@ -226,3 +220,92 @@ def payment_links(payments: Iterable[tuple[int, str]]) -> list[tuple[int, int, R
             shown = " ".join(p for p in pattern.split("|") if p)
             out.extend(_star(list(cases), Reason("payment", shown, PAYMENT_WEIGHT, (pattern,))))
     return out
+
+
+#: A script line or payment instruction shared by this many networks that nothing else joins is a
+#: common phrase ("hello dear how are you"), not a signature; it links nothing.
+GENERIC_NETWORKS = 3
+STRONG_KINDS = frozenset({"identifier", "image"})
+
+
+class _Union:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+        self.size: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        if x not in self.parent:
+            self.parent[x] = x
+            self.size[x] = 1
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+            self.size[ra] += self.size[rb]
+
+
+@dataclass
+class Filtered:
+    """What joins cases (``kept``), the common phrases that join nothing (``generic``), and
+    pairs of networks that share only words or payment habits (``related``: shown to the
+    analyst as possibly related, never merged: scripts are sold and copied)."""
+
+    kept: list[tuple[int, int, Reason]]
+    generic: list[Reason]
+    related: list[tuple[int, int, list[Reason]]]
+
+
+def filter_weak(found: list[tuple[int, int, Reason]], *, min_strength: float = 0.5) -> Filtered:
+    """Strong links (shared identifiers and pictures) always join. Weak ones (script, payment)
+    join loose cases to each other or to a network, but never two networks that each hold two
+    or more cases joined by strong links; and a weak reason spanning :data:`GENERIC_NETWORKS`
+    such networks is a common phrase and is dropped."""
+    strong = _Union()
+    for a, b, reason in found:
+        if reason.kind in STRONG_KINDS and reason.weight >= min_strength:
+            strong.union(a, b)
+    anchored = {strong.find(x) for x in strong.parent if strong.size[strong.find(x)] >= 2}
+    spans: dict[Reason, set[int]] = defaultdict(set)
+    for a, b, reason in found:
+        if reason.kind not in STRONG_KINDS:
+            for case in (a, b):
+                if case in strong.parent and strong.find(case) in anchored:
+                    spans[reason].add(strong.find(case))
+    generic = {r for r, roots in spans.items() if len(roots) >= GENERIC_NETWORKS}
+    kept = [t for t in found if t[2] not in generic]
+    weak: dict[tuple[int, int], list[Reason]] = defaultdict(list)
+    out: list[tuple[int, int, Reason]] = []
+    for a, b, reason in kept:
+        if reason.kind in STRONG_KINDS:
+            out.append((a, b, reason))
+        else:
+            weak[(min(a, b), max(a, b))].append(reason)
+    # Components as they grow: a component is anchored once it holds a strong network.
+    joined = _Union()
+    holds: dict[int, bool] = {}
+    for x in strong.parent:
+        root = joined.find(x)
+        joined.union(root, joined.find(strong.find(x)))
+    for x in strong.parent:
+        holds[joined.find(x)] = holds.get(joined.find(x), False) or strong.find(x) in anchored
+    related: list[tuple[int, int, list[Reason]]] = []
+    ordered = sorted(weak.items(), key=lambda kv: (-strength(r.weight for r in kv[1]), kv[0]))
+    for (a, b), reasons in ordered:
+        if strength(r.weight for r in reasons) < min_strength:
+            out.extend((a, b, r) for r in reasons)  # shown on the pair, joins nothing
+            continue
+        ra, rb = joined.find(a), joined.find(b)
+        if ra == rb:
+            out.extend((a, b, r) for r in reasons)
+        elif holds.get(ra, False) and holds.get(rb, False):
+            related.append((a, b, reasons))
+        else:
+            joined.union(ra, rb)
+            holds[joined.find(a)] = holds.get(ra, False) or holds.get(rb, False)
+            out.extend((a, b, r) for r in reasons)
+    return Filtered(out, sorted(generic, key=lambda r: r.label), related)

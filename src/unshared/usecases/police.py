@@ -18,6 +18,7 @@ from unshared.police.store import AuditRow, ForceStore, ImportOutcome, init_forc
 
 __all__ = [
     "CaseView",
+    "ForceStore",
     "Network",
     "ImportReport",
     "audit_trail",
@@ -75,9 +76,11 @@ class Network:
     names: dict[int, str]
     """case id -> the name shown (the first 12 characters of the case key)."""
     links: dict[tuple[int, int], L.Link]
+    related: list[tuple[int, int, list[L.Reason]]] = field(default_factory=list)
+    """Pairs of networks that share only words or payment habits: possibly related, not merged."""
 
 
-def _links(store: ForceStore) -> tuple[dict[int, str], list[tuple[int, int, L.Reason]]]:
+def _links(store: ForceStore) -> tuple[dict[int, str], L.Filtered]:
     latest = store.latest_bundles()
     bundle_case = {bundle: case for case, (bundle, _) in latest.items()}
     cases = {case: key for case, (_, key) in latest.items()}
@@ -107,7 +110,7 @@ def _links(store: ForceStore) -> tuple[dict[int, str], list[tuple[int, int, L.Re
         for b, pattern in store.rows("SELECT DISTINCT bundle_id, pattern FROM payments")
         if b in bundle_case
     )
-    return cases, found
+    return cases, L.filter_weak(found)
 
 
 def network(
@@ -116,11 +119,14 @@ def network(
     """Every cluster of cases, biggest first (audited as one read of the whole database)."""
     from unshared.police.clusters import merge
 
-    cases, found = _links(store)
-    clusters = build_clusters(cases, found, min_strength=min_strength, singletons=singletons)
+    cases, filtered = _links(store)
+    clusters = build_clusters(
+        cases, filtered.kept, min_strength=min_strength, singletons=singletons
+    )
     if audit:
         store.audit("clusters", "all", f"{len(clusters)} clusters over {len(cases)} cases")
-    return Network(clusters, {i: key[:12] for i, key in cases.items()}, merge(found))
+    names = {i: key[:12] for i, key in cases.items()}
+    return Network(clusters, names, merge(filtered.kept), filtered.related)
 
 
 def render_clusters(net: Network, fmt: str) -> str:
@@ -240,6 +246,16 @@ def case_view(store: ForceStore, prefix: str) -> CaseView:
         if case_id in (link.a, link.b)
     ]
     links.sort(key=lambda d: -float(str(d["strength"])))
+    for a, b, reasons in net.related:
+        if case_id in (a, b):
+            links.append(
+                {
+                    "other": net.names[b if a == case_id else a],
+                    "strength": L.strength(r.weight for r in reasons),
+                    "possibly_related": True,
+                    "reasons": [{"kind": r.kind, "shared": r.label} for r in reasons],
+                }
+            )
     store.audit("read case", key, "")
     return CaseView(
         key,
