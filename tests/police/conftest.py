@@ -47,7 +47,8 @@ def make_bundle(
 ) -> Path:
     case = root / f"{name}.case"
     run("new", str(case), cwd=root)
-    run("add", str(case), str(export), cwd=root)
+    for one in export if isinstance(export, list) else [export]:
+        run("add", str(case), str(one), cwd=root)
     if me:
         run("me", str(case), me, cwd=root)
     if intimate is not None:
@@ -62,7 +63,7 @@ class Bundles:
     a: Path  # network X, victim Sam (named with `me`)
     b: Path  # network X, victim Jo (not named: sides read from the threats)
     c: Path  # another offender altogether
-    real: Path  # a real public WhatsApp export
+    real: Path  # real public exports: WhatsApp, Telegram, Messenger, Discord
     root: Path
 
 
@@ -76,8 +77,16 @@ def bundles(tmp_path_factory: pytest.TempPathFactory, exports_dir: Path) -> Bund
     c = network_chat(
         root / "c.zip", "Kim", "Zed", 20, skype="live:.cid.77aa00bb11", picture_seed=99, script=1
     )
-    real = root / "real.txt"
-    shutil.copyfile(exports_dir / "whatsapp" / "chatistics_ios__chat.txt", real)
+    real = []
+    for folder, name in (
+        ("whatsapp", "chatistics_ios__chat.txt"),
+        ("telegram", "chatanalytics_DM_2A_7M.json"),
+        ("messenger", "chatminer_testlog.json"),
+        ("discord", "chatanalytics_dce_DM_2A_2M.json"),
+    ):
+        copy = root / f"{folder}-{name}"
+        shutil.copyfile(exports_dir / folder / name, copy)
+        real.append(copy)
     return Bundles(
         make_bundle(root, "a", a, me="Sam"),
         make_bundle(root, "b", b),

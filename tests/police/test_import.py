@@ -125,10 +125,22 @@ def test_an_edited_audit_row_breaks_the_chain(bundles: Bundles, tmp_path: Path) 
     assert "does not chain" in result.stderr
 
 
-def test_a_real_export_imports(bundles: Bundles, tmp_path: Path) -> None:
+def test_real_exports_of_four_formats_are_read_again(bundles: Bundles, tmp_path: Path) -> None:
+    """The bundle's originals are re-read by the importer each import_run names: every message
+    the case imported is read again (none are lost or invented)."""
+    with zipfile.ZipFile(bundles.real) as zf:
+        events = [json.loads(line) for line in zf.read("log.jsonl").splitlines()]
+    runs = [e["payload"] for e in events if e["type"] == "import_run"]
+    assert {r["format"] for r in runs} >= {"whatsapp", "telegram", "messenger", "discord"}
     url = _force(tmp_path)
     result = run("police", "import", "--db", url, str(bundles.real), cwd=tmp_path)
     assert "imported: case" in result.stdout
+    store = P.open_force(url, FORCE_PASS)
+    try:
+        total = store.db.execute("SELECT messages_total FROM bundles")[0][0]
+    finally:
+        store.close()
+    assert total == sum(r["messages"] for r in runs) > 0
 
 
 def test_a_file_that_is_not_a_force_database(tmp_path: Path) -> None:
