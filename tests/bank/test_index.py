@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unshared.bank.index import PDQIndex, bytes_to_pdq, hamming, pdq_to_bytes, radii
+from unshared.bank.index import PDQIndex, bytes_to_pdq, hamming, pdq_to_bytes
+from unshared.bank.index_plan import radii
 
 
 def brute(

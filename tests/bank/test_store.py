@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from unshared.bank.sql import IN_BATCH, MIGRATIONS, SQLStore, open_store
+from unshared.bank.sql import SQLStore, open_store
+from unshared.bank.sql_base import IN_BATCH, MIGRATIONS
 from unshared.bank.store import BankSettings, CaseRecord, NewEntry, NewSignal
 from unshared.errors import BankError
 

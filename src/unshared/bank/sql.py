@@ -1,23 +1,19 @@
-"""The bank store on SQLite (stdlib ``sqlite3``) or PostgreSQL (psycopg 3).
+"""The bank store on SQLite (stdlib ``sqlite3``) or PostgreSQL (psycopg 3): tokens, cases,
+entries and their signals, the changes feed, feedback, alerts, the negative bank and the audit.
 
-One SQL text serves both: written with ``?`` placeholders, turned into ``%s`` for PostgreSQL.
-Migrations are numbered lists of statements, applied once each and recorded in
-``schema_migrations``. One connection per store, guarded by a lock; on PostgreSQL every write
-transaction also takes an advisory lock, so change numbers are handed out in commit order even with
-several bank processes on one database (a platform reading the feed can never skip a change).
+The connection, transactions and migrations are :mod:`unshared.bank.sql_base`; one SQL text serves
+both engines (``?`` placeholders, turned into ``%s`` for PostgreSQL), and on PostgreSQL every
+write takes an advisory lock, so a platform reading the feed can never skip a change.
 """
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+from unshared.bank.sql_base import MIGRATIONS, SQLBase, utcnow
 from unshared.bank.store import (
     Alert,
     BankSettings,
@@ -35,80 +31,6 @@ from unshared.bank.store import (
 from unshared.errors import BankError
 
 __all__ = ["MIGRATIONS", "SQLStore", "open_store"]
-
-_ADVISORY_KEY = 0x756E736864  # "unshd"
-
-
-def utcnow() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-# Each migration is a list of statements; {pk} is the dialect's auto-increment primary key.
-MIGRATIONS: list[tuple[int, list[str]]] = [
-    (
-        1,
-        [
-            "CREATE TABLE tokens (id {pk}, name TEXT NOT NULL, scope TEXT NOT NULL, "
-            "token_hash TEXT NOT NULL UNIQUE, rate_per_minute INTEGER NOT NULL, "
-            "created_at TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)",
-            "CREATE TABLE banks (name TEXT PRIMARY KEY, pdq_threshold INTEGER NOT NULL, "
-            "quarantine_after INTEGER NOT NULL)",
-            "CREATE TABLE cases (case_token TEXT PRIMARY KEY, bank TEXT NOT NULL, "
-            "owner_token_id BIGINT NOT NULL, webhook_url TEXT, webhook_secret TEXT, "
-            "created_at TEXT NOT NULL)",
-            "CREATE TABLE entries (id {pk}, case_token TEXT NOT NULL REFERENCES cases, "
-            "bank TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, "
-            "fp_reports INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL)",
-            "CREATE INDEX entries_case ON entries (case_token)",
-            "CREATE TABLE signals (id {pk}, entry_id BIGINT NOT NULL REFERENCES entries, "
-            "signal_type TEXT NOT NULL, value TEXT NOT NULL, variant INTEGER NOT NULL)",
-            "CREATE INDEX signals_value ON signals (signal_type, value)",
-            "CREATE INDEX signals_entry ON signals (entry_id)",
-            "CREATE TABLE changes (seq {pk}, entry_id BIGINT NOT NULL, op TEXT NOT NULL, "
-            "reason TEXT NOT NULL, at TEXT NOT NULL)",
-            "CREATE TABLE feedback (id {pk}, entry_id BIGINT NOT NULL, token_id BIGINT NOT NULL, "
-            "kind TEXT NOT NULL, note TEXT NOT NULL, at TEXT NOT NULL)",
-            "CREATE TABLE alerts (id {pk}, case_token TEXT NOT NULL, entry_id BIGINT NOT NULL, "
-            "kind TEXT NOT NULL, platform TEXT NOT NULL, at TEXT NOT NULL, delivered_at TEXT, "
-            "attempts INTEGER NOT NULL DEFAULT 0)",
-            "CREATE INDEX alerts_case ON alerts (case_token)",
-            "CREATE TABLE benign (id {pk}, signal_type TEXT NOT NULL, value TEXT NOT NULL, "
-            "at TEXT NOT NULL, UNIQUE (signal_type, value))",
-            "CREATE TABLE audit (id {pk}, at TEXT NOT NULL, token_id BIGINT, "
-            "action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL)",
-        ],
-    ),
-    (
-        2,
-        [
-            # Servers sharing this database, so each takes its share of every token's rate.
-            "CREATE TABLE servers (id TEXT PRIMARY KEY, seen_at DOUBLE PRECISION NOT NULL)",
-        ],
-    ),
-    (
-        3,
-        [
-            # Counts kept as writes happen (O(1)), never by COUNT(*) over the entries.
-            "CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
-            *(
-                f"INSERT INTO counters (name, value) SELECT 'entries_{status}', count(*) "
-                f"FROM entries WHERE status='{status}'"
-                for status in ("active", "withdrawn", "quarantined")
-            ),
-            "INSERT INTO counters (name, value) SELECT 'benign', count(*) FROM benign",
-            # A withdrawn hash leaves the bank and its feed: erase what was kept before.
-            "CREATE INDEX changes_entry ON changes (entry_id)",
-            "DELETE FROM signals WHERE entry_id IN (SELECT id FROM entries WHERE status='withdrawn')",
-            "DELETE FROM changes WHERE op='add' "
-            "AND entry_id IN (SELECT id FROM entries WHERE status<>'active')",
-        ],
-    ),
-]
-
-_PK = {
-    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
-    "postgresql": "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
-}
 
 
 def open_store(url: str) -> SQLStore:
@@ -143,112 +65,8 @@ def open_store(url: str) -> SQLStore:
     return store
 
 
-class SQLStore:
+class SQLStore(SQLBase):
     """:class:`unshared.bank.store.BankStore` on one DB-API connection."""
-
-    def __init__(self, conn: Any, dialect: str) -> None:
-        self._conn = conn
-        self.dialect = dialect
-        self._lock = threading.RLock()
-        self._depth = 0
-
-    # ----------------------------------------------------------------- plumbing
-    def _sql(self, sql: str) -> str:
-        return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
-
-    def _exec(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self._conn.execute(self._sql(sql), tuple(params))
-
-    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self.transaction(write=False):
-            return list(self._exec(sql, params).fetchall())
-
-    def _in_batches(
-        self,
-        sql: str,
-        values: Sequence[Any],
-        before: Sequence[Any] = (),
-        *,
-        in_transaction: bool = False,
-    ) -> Iterator[tuple[Any, ...]]:
-        """Rows of ``sql``, whose ``{marks}`` is an ``IN`` list of ``values``, a batch at a time
-        (SQLite and PostgreSQL cap the number of parameters). ``before`` are the parameters
-        ahead of the list; ``in_transaction`` runs inside the caller's transaction."""
-        for start in range(0, len(values), IN_BATCH):
-            part = values[start : start + IN_BATCH]
-            query = sql.replace("{marks}", ",".join("?" * len(part)))
-            params = [*before, *part]
-            if in_transaction:
-                yield from self._exec(query, params).fetchall()
-            else:
-                yield from self._all(query, params)
-
-    def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-        rows = self._all(sql, params)
-        return rows[0] if rows else None
-
-    def _insert(self, sql: str, params: Sequence[Any]) -> int:
-        return int(self._exec(sql + " RETURNING id", params).fetchone()[0])
-
-    @contextmanager
-    def transaction(self, write: bool = True) -> Iterator[None]:
-        """One atomic unit; nested calls join the outer transaction."""
-        with self._lock:
-            outer = self._depth == 0
-            if outer:
-                if self.dialect == "sqlite":
-                    self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                elif write:
-                    self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_KEY,))
-            self._depth += 1
-            try:
-                yield
-            except BaseException:
-                self._depth -= 1
-                if outer:
-                    self._rollback()
-                raise
-            self._depth -= 1
-            if outer:
-                self._conn.execute("COMMIT") if self.dialect == "sqlite" else self._conn.commit()
-
-    def _rollback(self) -> None:
-        if self.dialect == "sqlite":
-            self._conn.execute("ROLLBACK")
-        else:
-            self._conn.rollback()
-
-    def migrate(self) -> None:
-        with self.transaction():
-            self._exec(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-            done = {row[0] for row in self._exec("SELECT version FROM schema_migrations")}
-            for version, statements in MIGRATIONS:
-                if version in done:
-                    continue
-                for statement in statements:
-                    self._exec(statement.replace("{pk}", _PK[self.dialect]))
-                self._exec("INSERT INTO schema_migrations VALUES (?, ?)", (version, utcnow()))
-            # Which database this is: an index snapshot is only used with its own bank.
-            if self._exec("SELECT 1 FROM counters WHERE name='bank_id'").fetchone() is None:
-                self._exec(
-                    "INSERT INTO counters (name, value) VALUES ('bank_id', ?)",
-                    (secrets.randbits(62),),
-                )
-
-    def bank_id(self) -> int:
-        row = self._one("SELECT value FROM counters WHERE name='bank_id'")
-        return int(row[0]) if row else 0
-
-    def schema_version(self) -> int:
-        row = self._one("SELECT max(version) FROM schema_migrations")
-        return int(row[0]) if row and row[0] is not None else 0
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
 
     # ----------------------------------------------------------------- tokens, settings
     def create_token(self, name: str, scope: Scope, token_hash: str, rate: int) -> int:
@@ -611,8 +429,6 @@ class SQLStore:
 
 #: Columns of a signal row, in the order _signal_row reads them.
 _SIGNAL = "SELECT id, entry_id, signal_type, value, variant FROM signals "
-#: Values per IN list; SQLite and PostgreSQL both cap the number of parameters in a statement.
-IN_BATCH = 500
 
 
 def _signal_row(r: tuple[Any, ...]) -> SignalRow:
