@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+from unshared.analysis.anchors import AnchorSet, fold
 from unshared.analysis.signal_rules import (
     KEY_STAGES,
     STAGES,
@@ -67,16 +68,19 @@ def rule_reading(text: str, lang: str = "en") -> tuple[list[Signal], bool]:
     pack = load_pack(lang)
     if not text or not text.strip():
         return [], False
-    if any(p.search(text) for p in pack.context):
+    anchor_set = _anchor_set(pack)
+    held = anchor_set.present(fold(text))
+    can = anchor_set.may_match
+    if any(can(p, held) and p.search(text) for p in pack.context):
         return [], True
-    jest = any(p.search(text) for p in pack.jest) and not any(
-        p.search(text) for p in pack.jest_unless
+    jest = any(can(p, held) and p.search(text) for p in pack.jest) and not any(
+        can(p, held) and p.search(text) for p in pack.jest_unless
     )
 
     found: dict[str, tuple[Rule, list[re.Match[str]]]] = {}
     waiting: list[Rule] = []
     for group in pack.stages:
-        if any(p.search(text) for p in group.unless):
+        if any(can(p, held) and p.search(text) for p in group.unless):
             continue
         for rule in group.rules:
             if group.stage in found:
@@ -84,7 +88,7 @@ def rule_reading(text: str, lang: str = "en") -> tuple[list[Signal], bool]:
             if rule.needs:
                 waiting.append(rule)
                 continue
-            matches = _apply(rule, text, jest)
+            matches = _apply(rule, text, jest, (anchor_set, held))
             if matches:
                 found[group.stage] = (rule, matches)
     # Rules that need another stage run once the first pass knows which stages are present.
@@ -92,7 +96,7 @@ def rule_reading(text: str, lang: str = "en") -> tuple[list[Signal], bool]:
     for rule in waiting:
         if rule.stage in found or not (rule.needs & present):
             continue
-        matches = _apply(rule, text, jest)
+        matches = _apply(rule, text, jest, (anchor_set, held))
         if matches:
             found[rule.stage] = (rule, matches)
 
@@ -163,9 +167,22 @@ def payment_details(text: str, pack: LanguagePack | str = "en") -> list[tuple[st
 
 
 # ----------------------------------------------------------------------------- helpers
-def _apply(rule: Rule, text: str, jest: bool) -> list[re.Match[str]]:
+def _apply(
+    rule: Rule,
+    text: str,
+    jest: bool,
+    anchored: tuple[AnchorSet, frozenset[str]] | None = None,
+) -> list[re.Match[str]]:
     if jest and not rule.serious:
         return []
+    if anchored is not None:
+        anchor_set, present = anchored
+        needed = _NEEDED.get(id(rule))
+        if needed is None:
+            needed = _NEEDED[id(rule)] = (rule, anchor_set.needed(rule.patterns))
+        for found in needed[1]:
+            if found.isdisjoint(present):
+                return []  # a pattern cannot match: the rule cannot fire (analysis.anchors)
     if rule.unless is not None and rule.unless.search(text):
         return []
     matches: list[re.Match[str]] = []
@@ -175,6 +192,23 @@ def _apply(rule: Rule, text: str, jest: bool) -> list[re.Match[str]]:
             return []
         matches.append(m)
     return matches
+
+
+_ANCHOR_SETS: dict[int, tuple[LanguagePack, AnchorSet]] = {}
+_NEEDED: dict[int, tuple[Rule, tuple[frozenset[str], ...]]] = {}
+
+
+def _anchor_set(pack: LanguagePack) -> AnchorSet:
+    """The anchors of every pattern of ``pack`` (built once per pack)."""
+    held = _ANCHOR_SETS.get(id(pack))
+    if held is None or held[0] is not pack:
+        patterns = [*pack.context, *pack.jest, *pack.jest_unless]
+        for group in pack.stages:
+            patterns += group.unless
+            for rule in group.rules:
+                patterns += rule.patterns
+        held = _ANCHOR_SETS[id(pack)] = (pack, AnchorSet(patterns))
+    return held[1]
 
 
 _NUMERIC = re.compile(r"[$£€]?\s?\d[\d.,]*")
