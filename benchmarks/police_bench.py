@@ -125,6 +125,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--groups", type=int, default=100)
     parser.add_argument("--messages", type=int, default=100, help="messages per case")
+    parser.add_argument("--seed", type=int, default=1, help="the synthetic networks' seed")
     parser.add_argument("--db", default=None, help="a PostgreSQL URL (default: SQLite in --dir)")
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument(
@@ -157,7 +158,7 @@ def main() -> None:
     truth: dict[str, int] = {}
     offender_messages = 0
     t = time.perf_counter()
-    for group, digest in generate(args.cases, args.groups, messages=args.messages):
+    for group, digest in generate(args.cases, args.groups, seed=args.seed, messages=args.messages):
         store.import_digest(digest)
         truth[digest.case_key] = group
         offender_messages += len(digest.messages)
