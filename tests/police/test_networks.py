@@ -46,6 +46,10 @@ def _check_network(url: str, passphrase: str | None, bundles: Bundles) -> None:
     assert {"identifier", "image", "script"} <= kinds
     shared = {s["shared"] for s in one["shared"]}  # type: ignore[attr-defined]
     assert "skype_id live:.cid.8f3a2b1c9d" in shared
+    # The reason each case is in the cluster.
+    why = one["why"]  # type: ignore[index]
+    assert set(why) == set(one["cases"])  # type: ignore[arg-type]
+    assert all(any("skype_id" in r for r in reasons) for reasons in why.values())  # type: ignore[union-attr]
     # The id is stable: the same on a re-run, from the earliest case in the cluster.
     assert _clusters(url, passphrase)[0]["cluster"] == one["cluster"]
 

@@ -107,6 +107,7 @@ def to_jsonl(clusters: list[Cluster], names: dict[int, str]) -> str:
                         for link in c.links
                     ],
                     "shared": [{"kind": k, "shared": s, "cases": n} for k, s, n in c.shared()],
+                    "why": {names[i]: [f"{r.kind}: {r.label}" for r in c.why(i)] for i in c.cases},
                 },
                 ensure_ascii=False,
                 sort_keys=True,
