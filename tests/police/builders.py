@@ -37,7 +37,8 @@ def network_chat(
         (
             "I have recorded everything. Pay 500 pounds by Western Union or I will send the "
             "video to all your friends and family",
-            "you have 24 hours or your life is over, everyone will see it",
+            "you have 24 hours or your life is over, everyone will see it. Western Union "
+            "receiver name: John Okafor, City: Lagos, Country: Nigeria",
         ),
         (
             "Listen carefully, send 300 dollars in Steam gift cards right now or this goes "

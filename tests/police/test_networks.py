@@ -46,6 +46,7 @@ def _check_network(url: str, passphrase: str | None, bundles: Bundles) -> None:
     assert {"identifier", "image", "script"} <= kinds
     shared = {s["shared"] for s in one["shared"]}  # type: ignore[attr-defined]
     assert "skype_id live:.cid.8f3a2b1c9d" in shared
+    assert "collection_point john okafor|lagos, nigeria" in shared  # who collects the money
     # The reason each case is in the cluster.
     why = one["why"]  # type: ignore[index]
     assert set(why) == set(one["cases"])  # type: ignore[arg-type]

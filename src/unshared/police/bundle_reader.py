@@ -24,6 +24,7 @@ from unshared.casefile.settings import Victims
 from unshared.errors import IntegrityError, UnsharedError
 from unshared.importers import ImportOptions, get
 from unshared.model import Message, Participant, Signal, canonical_json
+from unshared.police.collection import collection_points
 from unshared.police.model import (
     LINKING_KINDS,
     CaseDigest,
@@ -220,6 +221,8 @@ def _read(zf: zipfile.ZipFile, name: str, sha256: str) -> CaseDigest:
     for number, m, exhibit in messages:
         if victims.side(m.sender, m.sender_id) != "other" or m.kind != "message":
             continue
+        for point in collection_points(m.text):
+            found.setdefault(("collection_point", point), []).append(where(number))
         if m.text.strip():
             offender_messages.append(
                 OffenderMessage(

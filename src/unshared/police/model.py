@@ -49,6 +49,7 @@ LINKING_KINDS = frozenset(
         "url",
         "mtcn",
         "moneygram_ref",
+        "collection_point",
     }
 )
 
