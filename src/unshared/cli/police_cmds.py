@@ -50,7 +50,7 @@ def _passphrase(url: str, *, new: bool = False, encrypt: bool = True) -> str | N
 def _needs_extra() -> None:
     import importlib.util
 
-    if not all(importlib.util.find_spec(m) for m in ("datasketch", "networkx")):
+    if not all(importlib.util.find_spec(m) for m in ("networkx", "scipy")):
         raise UnsharedError('the police tools need more packages: pip install "unshared[police]"')
 
 
