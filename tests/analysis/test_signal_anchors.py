@@ -25,12 +25,12 @@ def _without_anchors(text: str, lang: str) -> tuple[list[object], bool]:
     original = AnchorSet.may_match, AnchorSet.needed
     AnchorSet.may_match = lambda self, compiled, present: True  # type: ignore[method-assign]
     AnchorSet.needed = lambda self, patterns: ()  # type: ignore[method-assign]
-    signals_module._NEEDED.clear()
+    signals_module._ANCHOR_SETS.clear()
     try:
         return rule_reading(text, lang)  # type: ignore[return-value]
     finally:
         AnchorSet.may_match, AnchorSet.needed = original  # type: ignore[method-assign]
-        signals_module._NEEDED.clear()
+        signals_module._ANCHOR_SETS.clear()
 
 
 def _lines() -> list[tuple[str, str]]:

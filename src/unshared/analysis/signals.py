@@ -68,9 +68,11 @@ def rule_reading(text: str, lang: str = "en") -> tuple[list[Signal], bool]:
     pack = load_pack(lang)
     if not text or not text.strip():
         return [], False
-    anchor_set = _anchor_set(pack)
+    anchor_set, rules_of = _anchor_set(pack)
     held = anchor_set.present(fold(text))
     can = anchor_set.may_match
+    # The rules that can fire at all: each of their patterns' anchors is in the text.
+    live = {key for key, sets in rules_of if all(not one.isdisjoint(held) for one in sets)}
     if any(can(p, held) and p.search(text) for p in pack.context):
         return [], True
     jest = any(can(p, held) and p.search(text) for p in pack.jest) and not any(
@@ -85,10 +87,12 @@ def rule_reading(text: str, lang: str = "en") -> tuple[list[Signal], bool]:
         for rule in group.rules:
             if group.stage in found:
                 break
+            if id(rule) not in live:
+                continue
             if rule.needs:
                 waiting.append(rule)
                 continue
-            matches = _apply(rule, text, jest, (anchor_set, held))
+            matches = _apply(rule, text, jest)
             if matches:
                 found[group.stage] = (rule, matches)
     # Rules that need another stage run once the first pass knows which stages are present.
@@ -96,7 +100,7 @@ def rule_reading(text: str, lang: str = "en") -> tuple[list[Signal], bool]:
     for rule in waiting:
         if rule.stage in found or not (rule.needs & present):
             continue
-        matches = _apply(rule, text, jest, (anchor_set, held))
+        matches = _apply(rule, text, jest)
         if matches:
             found[rule.stage] = (rule, matches)
 
@@ -167,22 +171,9 @@ def payment_details(text: str, pack: LanguagePack | str = "en") -> list[tuple[st
 
 
 # ----------------------------------------------------------------------------- helpers
-def _apply(
-    rule: Rule,
-    text: str,
-    jest: bool,
-    anchored: tuple[AnchorSet, frozenset[str]] | None = None,
-) -> list[re.Match[str]]:
+def _apply(rule: Rule, text: str, jest: bool) -> list[re.Match[str]]:
     if jest and not rule.serious:
         return []
-    if anchored is not None:
-        anchor_set, present = anchored
-        needed = _NEEDED.get(id(rule))
-        if needed is None:
-            needed = _NEEDED[id(rule)] = (rule, anchor_set.needed(rule.patterns))
-        for found in needed[1]:
-            if found.isdisjoint(present):
-                return []  # a pattern cannot match: the rule cannot fire (analysis.anchors)
     if rule.unless is not None and rule.unless.search(text):
         return []
     matches: list[re.Match[str]] = []
@@ -194,21 +185,25 @@ def _apply(
     return matches
 
 
-_ANCHOR_SETS: dict[int, tuple[LanguagePack, AnchorSet]] = {}
-_NEEDED: dict[int, tuple[Rule, tuple[frozenset[str], ...]]] = {}
+_RuleAnchors = list[tuple[int, tuple[frozenset[str], ...]]]
+_ANCHOR_SETS: dict[int, tuple[LanguagePack, AnchorSet, _RuleAnchors]] = {}
 
 
-def _anchor_set(pack: LanguagePack) -> AnchorSet:
-    """The anchors of every pattern of ``pack`` (built once per pack)."""
+def _anchor_set(pack: LanguagePack) -> tuple[AnchorSet, _RuleAnchors]:
+    """The anchors of every pattern of ``pack``, and per rule (by id) every anchor set its
+    patterns need (built once per pack)."""
     held = _ANCHOR_SETS.get(id(pack))
     if held is None or held[0] is not pack:
         patterns = [*pack.context, *pack.jest, *pack.jest_unless]
+        rules = [rule for group in pack.stages for rule in group.rules]
         for group in pack.stages:
             patterns += group.unless
-            for rule in group.rules:
-                patterns += rule.patterns
-        held = _ANCHOR_SETS[id(pack)] = (pack, AnchorSet(patterns))
-    return held[1]
+        for rule in rules:
+            patterns += rule.patterns
+        anchor_set = AnchorSet(patterns)
+        table = [(id(rule), anchor_set.needed(rule.patterns)) for rule in rules]
+        held = _ANCHOR_SETS[id(pack)] = (pack, anchor_set, table)
+    return held[1], held[2]
 
 
 _NUMERIC = re.compile(r"[$£€]?\s?\d[\d.,]*")
