@@ -64,8 +64,7 @@ if only_ids:
     latest = store.latest_bundles()
     bc = {b: c for c, (b, _) in latest.items()}
     cases = {c: k for c, (_, k) in latest.items()}
-    found = L.identifier_links((bc[b], k, v) for b, k, v in store.rows(
-        "SELECT DISTINCT s.bundle_id, e.kind, e.value FROM sightings s JOIN entities e ON e.id = s.entity_id"))
+    found = L.identifier_links((bc[b], k, v) for b, k, v in store.identifier_rows())
     clusters = build_clusters(cases, found, singletons=True)
     names = {c: k for c, k in cases.items()}
 else:

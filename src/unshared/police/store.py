@@ -11,13 +11,13 @@ import getpass
 import hashlib
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from unshared.police.db import FORMAT, ForceDB, PoliceError, connect
 from unshared.police.model import CaseDigest, normalise_text
+from unshared.police.reads import ForceReads
 
 __all__ = ["ForceStore", "ImportOutcome", "AuditRow", "open_force", "init_force", "actor"]
 
@@ -148,7 +148,7 @@ def open_force(url: str, passphrase: str | None) -> ForceStore:
     return ForceStore(db)
 
 
-class ForceStore:
+class ForceStore(ForceReads):
     def __init__(self, db: ForceDB) -> None:
         self.db = db
 
@@ -315,18 +315,3 @@ class ForceStore:
         if row:
             return int(row[0][0])
         return self._insert_id("INSERT INTO entities (kind, value) VALUES (?, ?)", (kind, value))
-
-    # ------------------------------------------------------------------ reads (no audit here;
-    # the use cases audit what a person asked for)
-    def latest_bundles(self) -> dict[int, tuple[int, str]]:
-        """case id -> (newest bundle id, case key)."""
-        out: dict[int, tuple[int, str]] = {}
-        for case_id, bundle_id, key in self.db.execute(
-            "SELECT c.id, MAX(b.id), c.case_key FROM cases c JOIN bundles b ON b.case_id = c.id "
-            "GROUP BY c.id, c.case_key"
-        ):
-            out[int(case_id)] = (int(bundle_id), str(key))
-        return out
-
-    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-        yield from self.db.iterate(sql, params)

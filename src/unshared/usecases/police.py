@@ -87,28 +87,19 @@ def _links(store: ForceStore) -> tuple[dict[int, str], L.Filtered]:
     found: list[tuple[int, int, L.Reason]] = []
     found += L.identifier_links(
         (bundle_case[b], kind, value)
-        for b, kind, value in store.rows(
-            "SELECT DISTINCT s.bundle_id, e.kind, e.value FROM sightings s "
-            "JOIN entities e ON e.id = s.entity_id"
-        )
+        for b, kind, value in store.identifier_rows()
         if b in bundle_case
     )
     found += L.image_links(
-        (bundle_case[b], pdq)
-        for b, pdq in store.rows("SELECT DISTINCT bundle_id, pdq FROM images")
-        if b in bundle_case
+        (bundle_case[b], pdq) for b, pdq in store.image_rows() if b in bundle_case
     )
     found += L.script_links(
         (bundle_case[b], digest, normalise_text(text))
-        for b, digest, text in store.rows(
-            "SELECT bundle_id, norm_sha256, MIN(text) FROM messages GROUP BY bundle_id, norm_sha256"
-        )
+        for b, digest, text in store.text_rows()
         if b in bundle_case
     )
     found += L.payment_links(
-        (bundle_case[b], pattern)
-        for b, pattern in store.rows("SELECT DISTINCT bundle_id, pattern FROM payments")
-        if b in bundle_case
+        (bundle_case[b], pattern) for b, pattern in store.payment_rows() if b in bundle_case
     )
     return cases, L.filter_weak(found)
 
@@ -156,9 +147,7 @@ def _case_id(store: ForceStore, prefix: str) -> tuple[int, str]:
     prefix = prefix.strip().lower()
     if len(prefix) < 6:
         raise UnsharedError("give at least 6 characters of the case key")
-    rows = store.db.execute(
-        "SELECT id, case_key FROM cases WHERE case_key LIKE ? ORDER BY id", (prefix + "%",)
-    )
+    rows = store.cases_by_prefix(prefix)
     if not rows:
         raise UnsharedError(f"no case with a key starting {prefix}")
     if len(rows) > 1:
@@ -168,72 +157,12 @@ def _case_id(store: ForceStore, prefix: str) -> tuple[int, str]:
 
 def case_view(store: ForceStore, prefix: str) -> CaseView:
     case_id, key = _case_id(store, prefix)
-    bundles = [
-        dict(
-            zip(
-                (
-                    "bundle_sha256",
-                    "seal",
-                    "log_head",
-                    "platforms",
-                    "messages",
-                    "first_at",
-                    "last_at",
-                    "imported_at",
-                    "imported_by",
-                ),
-                r,
-                strict=True,
-            )
-        )
-        for r in store.db.execute(
-            "SELECT bundle_sha256, seal, log_head, platforms, messages_total, first_at, last_at, "
-            "imported_at, imported_by FROM bundles WHERE case_id = ? ORDER BY id",
-            (case_id,),
-        )
-    ]
+    bundles = store.bundles_of(case_id)
     newest = store.latest_bundles()[case_id][0]
-    q = store.db.execute
-    identifiers = [
-        {"kind": k, "value": v, "message": m, "exhibit": e, "locator": loc, "sent_at": t}
-        for k, v, m, e, loc, t in q(
-            "SELECT e.kind, e.value, s.message_no, s.exhibit, s.locator, s.sent_at FROM sightings s "
-            "JOIN entities e ON e.id = s.entity_id WHERE s.bundle_id = ? ORDER BY e.kind, e.value",
-            (newest,),
-        )
-    ]
-    messages = [
-        {
-            "number": n,
-            "sender": s,
-            "text": t,
-            "stages": st,
-            "exhibit": e,
-            "locator": loc,
-            "sent_at": at,
-        }
-        for n, s, t, st, e, loc, at in q(
-            "SELECT number, sender, text, stages, exhibit, locator, sent_at FROM messages "
-            "WHERE bundle_id = ? ORDER BY number",
-            (newest,),
-        )
-    ]
-    images = [
-        {"pdq": p, "quality": qu, "sha256": h, "message": m, "exhibit": e, "locator": loc}
-        for p, qu, h, m, e, loc in q(
-            "SELECT pdq, quality, sha256, message_no, exhibit, locator FROM images "
-            "WHERE bundle_id = ?",
-            (newest,),
-        )
-    ]
-    payments = [
-        {"method": me, "amount": a, "currency": c, "deadline": d, "message": m}
-        for me, a, c, d, m in q(
-            "SELECT method, amount, currency, deadline, message_no FROM payments "
-            "WHERE bundle_id = ?",
-            (newest,),
-        )
-    ]
+    identifiers = store.sightings_of(newest)
+    messages = store.messages_of(newest)
+    images = store.images_of(newest)
+    payments = store.payments_of(newest)
     net = network(store, audit=False)
     cluster = next((c for c in net.clusters if case_id in c.cases), None)
     links = [
@@ -275,44 +204,32 @@ def entity_view(store: ForceStore, value: str) -> list[dict[str, Any]]:
 
     wanted = {value.strip(), value.strip().lower()}
     wanted |= {i.value for i in extract_identifiers(value, "GB")}
-    marks = ",".join("?" for _ in wanted)
-    rows = store.db.execute(
-        "SELECT e.kind, e.value, c.case_key, s.message_no, s.exhibit, s.locator, s.sent_at "
-        "FROM entities e JOIN sightings s ON s.entity_id = e.id JOIN bundles b ON b.id = s.bundle_id "
-        f"JOIN cases c ON c.id = b.case_id WHERE e.value IN ({marks}) ORDER BY c.id, s.message_no",
-        tuple(sorted(wanted)),
-    )
+    rows = store.entity_sightings(sorted(wanted))
     store.audit("read entity", value, f"{len(rows)} sightings")
     return [
         {
-            "kind": k,
-            "value": v,
-            "case": key[:12],
-            "message": m,
-            "exhibit": e,
-            "locator": loc,
-            "sent_at": t,
+            "kind": r["kind"],
+            "value": r["value"],
+            "case": r["case_key"][:12],
+            "message": r["message"],
+            "exhibit": r["exhibit"],
+            "locator": r["locator"],
+            "sent_at": r["sent_at"],
         }
-        for k, v, key, m, e, loc, t in rows
+        for r in rows
     ]
 
 
 # ---------------------------------------------------------------------------- sharing
-def _offender_values(store: ForceStore) -> tuple[list[tuple[str, str]], list[str]]:
-    idents = [(str(k), str(v)) for k, v in store.db.execute("SELECT kind, value FROM entities")]
-    pdqs = [str(p) for (p,) in store.db.execute("SELECT DISTINCT pdq FROM images")]
-    return idents, pdqs
-
-
 def export_shared(store: ForceStore, key: bytes) -> str:
-    idents, pdqs = _offender_values(store)
+    idents, pdqs = store.offender_values()
     store.audit("share export", "all", f"{len(set(idents))} identifiers, {len(pdqs)} PDQ hashes")
     return make_export(key, idents, pdqs)
 
 
 def match_shared(store: ForceStore, key: bytes, text: str, name: str) -> list[Overlap]:
     theirs = read_export(text, name=name)
-    idents, pdqs = _offender_values(store)
+    idents, pdqs = store.offender_values()
     found = match(key, theirs, idents, pdqs)
     store.audit("share match", name, f"{len(found)} overlaps")
     return found

@@ -75,29 +75,10 @@ class LinkEvidence:
     reasons: list[dict[str, Any]]
 
 
-def _case(store: ForceStore, prefix: str) -> tuple[int, str]:
-    rows = store.db.execute(
-        "SELECT c.id, MAX(b.id) FROM cases c JOIN bundles b ON b.case_id = c.id "
-        "WHERE c.case_key LIKE ? GROUP BY c.id",
-        (prefix + "%",),
-    )
-    if len(rows) != 1:
-        raise UnsharedError(f"no single case with a key starting {prefix}")
-    return int(rows[0][1]), prefix
-
-
-def _messages(store: ForceStore, bundle: int, numbers: list[int]) -> list[dict[str, Any]]:
-    if not numbers:
-        return []
-    marks = ",".join("?" for _ in numbers)
-    return [
-        {"number": n, "text": t, "exhibit": e, "locator": loc, "sent_at": at}
-        for n, t, e, loc, at in store.db.execute(
-            "SELECT number, text, exhibit, locator, sent_at FROM messages WHERE bundle_id = ? "
-            f"AND number IN ({marks}) ORDER BY number",
-            (bundle, *numbers),
-        )
-    ]
+def _newest_bundle(store: ForceStore, net: Network, name: str) -> int:
+    """The newest bundle of the case shown as ``name`` in ``net``."""
+    case_id = next(i for i, shown in net.names.items() if shown == name)
+    return store.latest_bundles()[case_id][0]
 
 
 def link_evidence(store: ForceStore, net: Network, a: str, b: str) -> LinkEvidence:
@@ -110,63 +91,43 @@ def link_evidence(store: ForceStore, net: Network, a: str, b: str) -> LinkEviden
     link = net.links.get(key)
     if link is None:
         raise UnsharedError("these two cases are not linked")
-    sides = {a: _case(store, a)[0], b: _case(store, b)[0]}
+    sides = {a: _newest_bundle(store, net, a), b: _newest_bundle(store, net, b)}
     reasons: list[dict[str, Any]] = []
     for reason in link.reasons:
         per_side: dict[str, list[dict[str, Any]]] = {}
         for name, bundle in sides.items():
             if reason.kind == "identifier":
-                kind, value = reason.keys[0], reason.keys[1]
                 numbers = [
-                    int(m)
-                    for (m,) in store.db.execute(
-                        "SELECT s.message_no FROM sightings s JOIN entities e ON e.id = s.entity_id "
-                        "WHERE s.bundle_id = ? AND e.kind = ? AND e.value = ? "
-                        "AND s.message_no IS NOT NULL",
-                        (bundle, kind, value),
-                    )
+                    int(r["message"])
+                    for r in store.sightings_of(bundle)
+                    if (r["kind"], r["value"]) == reason.keys[:2] and r["message"] is not None
                 ]
-                per_side[name] = _messages(store, bundle, numbers)
+                per_side[name] = store.messages_of(bundle, numbers)
             elif reason.kind == "image":
                 per_side[name] = [
-                    {
-                        "number": m,
-                        "text": f"picture PDQ {p} (quality {q})",
-                        "exhibit": e,
-                        "locator": loc,
-                        "sent_at": at,
-                    }
-                    for p, q, m, e, loc, at in store.db.execute(
-                        "SELECT pdq, quality, message_no, exhibit, locator, sent_at FROM images "
-                        "WHERE bundle_id = ?",
-                        (bundle,),
-                    )
-                    if p in reason.keys
-                    or any((int(p, 16) ^ int(k, 16)).bit_count() <= 31 for k in reason.keys)
-                ]
+                    {**r, "number": r["message"], "text": f"picture PDQ {r['pdq']} "
+                     f"(quality {r['quality']})"}
+                    for r in store.images_of(bundle)
+                    if any((int(r["pdq"], 16) ^ int(k, 16)).bit_count() <= 31 for k in reason.keys)
+                ]  # fmt: skip
             elif reason.kind == "payment":
                 numbers = [
-                    int(m)
-                    for (m,) in store.db.execute(
-                        "SELECT message_no FROM payments WHERE bundle_id = ? AND pattern = ?",
-                        (bundle, reason.keys[0]),
-                    )
-                    if m is not None
+                    int(r["message"])
+                    for r in store.payments_of(bundle)
+                    if r["pattern"] == reason.keys[0] and r["message"] is not None
                 ]
-                per_side[name] = _messages(store, bundle, numbers)
+                per_side[name] = store.messages_of(bundle, numbers)
             else:  # script: the lines closest to the script's words
                 words = set(normalise_text(reason.label.removesuffix("...")).split())
-                rows = store.db.execute(
-                    "SELECT number, text FROM messages WHERE bundle_id = ?", (bundle,)
-                )
                 scored = sorted(
                     (
-                        (len(words & set(normalise_text(t).split())) / (len(words) or 1), int(n))
-                        for n, t in rows
+                        (len(words & set(normalise_text(r["text"]).split())) / (len(words) or 1),
+                         int(r["number"]))
+                        for r in store.messages_of(bundle)
                     ),
                     reverse=True,
-                )
-                per_side[name] = _messages(store, bundle, [n for s, n in scored[:3] if s >= 0.5])
+                )  # fmt: skip
+                per_side[name] = store.messages_of(bundle, [n for s, n in scored[:3] if s >= 0.5])
         reasons.append(
             {
                 "kind": reason.kind,
