@@ -150,3 +150,20 @@ def test_a_file_that_is_not_a_force_database(tmp_path: Path) -> None:
         P.open_force(f"sqlite:///{other}", FORCE_PASS)
     with pytest.raises(UnsharedError, match="no force database"):
         P.open_force(f"sqlite:///{tmp_path / 'missing.db'}", FORCE_PASS)
+
+
+def test_bad_requests_get_one_clear_line(bundles: Bundles, tmp_path: Path) -> None:
+    url = _force(tmp_path)
+    run("police", "import", "--db", url, str(bundles.a), cwd=tmp_path)
+    short = run("police", "case", "abc", "--db", url, cwd=tmp_path, check=False)
+    assert short.returncode == 1 and "at least 6 characters" in short.stderr
+    assert "Traceback" not in short.stderr
+    missing = run("police", "case", "ffffffffffff", "--db", url, cwd=tmp_path, check=False)
+    assert "no case with a key starting ffffffffffff" in missing.stderr
+    unseen = run("police", "entity", "live:nobody", "--db", url, cwd=tmp_path)
+    assert "Not seen in any case." in unseen.stdout
+    not_a_bundle = tmp_path / "notes.zip"
+    not_a_bundle.write_bytes(b"not a zip at all")
+    refused = run("police", "import", "--db", url, str(not_a_bundle), cwd=tmp_path, check=False)
+    assert refused.returncode == 3 and "notes.zip" in refused.stderr
+    assert "Traceback" not in refused.stderr
