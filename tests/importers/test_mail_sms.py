@@ -158,6 +158,8 @@ def test_sms_backup_refuses_entities_and_names_broken_places() -> None:
     for data, where in (
         (bomb, "line 1"),
         (b"<smses>\n<sms body='x' date='1'>\n</smses>", "line 3"),
+        # Found by the contract fuzzing: an encoding name that does not exist.
+        (b"<?xml version='1.0' encoding='UTG-8' ?>\n<smses><sms body='x' /></smses>", "line 1"),
     ):
         source = BytesSource(data, "sms.xml")
         with pytest.raises(ParseError) as err:

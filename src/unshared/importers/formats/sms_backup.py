@@ -159,6 +159,12 @@ class _Reader:
                 path=self.name,
                 where=f"line {exc.lineno}, column {exc.offset}",
             ) from exc
+        except LookupError as exc:  # the XML declaration names an encoding Python does not know
+            raise ParseError(
+                f"the file says it is in an encoding that does not exist ({exc})",
+                path=self.name,
+                where="line 1 (the XML declaration)",
+            ) from exc
 
 
 @register
