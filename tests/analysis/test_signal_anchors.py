@@ -22,14 +22,13 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "signals"
 
 def _without_anchors(text: str, lang: str) -> tuple[list[object], bool]:
     """The rules with every anchor check switched off."""
-    original = AnchorSet.may_match, AnchorSet.needed
-    AnchorSet.may_match = lambda self, compiled, present: True  # type: ignore[method-assign]
-    AnchorSet.needed = lambda self, patterns: ()  # type: ignore[method-assign]
+    original = AnchorSet.live
+    AnchorSet.live = lambda self, present: frozenset(self._sets)  # type: ignore[method-assign]
     signals_module._ANCHOR_SETS.clear()
     try:
         return rule_reading(text, lang)  # type: ignore[return-value]
     finally:
-        AnchorSet.may_match, AnchorSet.needed = original  # type: ignore[method-assign]
+        AnchorSet.live = original  # type: ignore[method-assign]
         signals_module._ANCHOR_SETS.clear()
 
 

@@ -95,7 +95,7 @@ class AnchorSet:
 
     :meth:`present` finds which of all the anchors a text holds (one pass over them, grouped by
     their first two characters so only those that can start somewhere in the text are tried);
-    :meth:`may_match` then answers per pattern with a set intersection.
+    :meth:`live` then gives the patterns whose every anchor set is met.
     """
 
     def __init__(self, patterns: list[re.Pattern[str]]) -> None:
@@ -109,18 +109,30 @@ class AnchorSet:
                 for a in one:
                     by_start.setdefault(a[:2], set()).add(a)
         self._by_start = {k: tuple(v) for k, v in by_start.items()}
+        # For :meth:`live`: which (pattern, set number) each anchor satisfies, how many sets
+        # each pattern has, and the patterns with none (always live).
+        by_anchor: dict[str, list[tuple[int, int]]] = {}
+        self._sets: dict[int, int] = {}
+        for key, sets in self._of.items():
+            self._sets[key] = len(sets)
+            for k, one in enumerate(sets):
+                for a in one:
+                    by_anchor.setdefault(a, []).append((key, k))
+        self._by_anchor = {a: tuple(v) for a, v in by_anchor.items()}
+        self._always = frozenset(key for key, n in self._sets.items() if n == 0)
 
     def present(self, folded: str) -> frozenset[str]:
         starts = {folded[i : i + 2] for i in range(len(folded) - 1)} & self._by_start.keys()
         return frozenset(a for k in starts for a in self._by_start[k] if a in folded)
 
-    def may_match(self, compiled: re.Pattern[str], present: frozenset[str]) -> bool:
-        """False only when ``compiled`` cannot match a text holding just ``present``."""
-        return all(not one.isdisjoint(present) for one in self._of.get(id(compiled), ()))
-
-    def needed(self, patterns: tuple[re.Pattern[str], ...]) -> tuple[frozenset[str], ...]:
-        """Every anchor set of ``patterns`` (all must be met for all of them to match)."""
-        return tuple(one for p in patterns for one in self._of.get(id(p), ()))
+    def live(self, present: frozenset[str]) -> frozenset[int]:
+        """The ids of the patterns that can match a text holding just ``present`` (every one of
+        their anchor sets met), found from the anchors present rather than pattern by pattern."""
+        met: dict[int, set[int]] = {}
+        for a in present:
+            for key, k in self._by_anchor.get(a, ()):
+                met.setdefault(key, set()).add(k)
+        return self._always | {key for key, ks in met.items() if len(ks) == self._sets[key]}
 
 
 def may_match(compiled: re.Pattern[str], folded: str) -> bool:

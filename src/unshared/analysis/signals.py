@@ -68,26 +68,24 @@ def rule_reading(text: str, lang: str = "en") -> tuple[list[Signal], bool]:
     pack = load_pack(lang)
     if not text or not text.strip():
         return [], False
-    anchor_set, rules_of = _anchor_set(pack)
-    held = anchor_set.present(fold(text))
-    can = anchor_set.may_match
-    # The rules that can fire at all: each of their patterns' anchors is in the text.
-    live = {key for key, sets in rules_of if all(not one.isdisjoint(held) for one in sets)}
-    if any(can(p, held) and p.search(text) for p in pack.context):
+    anchor_set = _anchor_set(pack)
+    # The patterns that can match at all: every one of their anchors' sets is in the text.
+    lp = anchor_set.live(anchor_set.present(fold(text)))
+    if any(id(p) in lp and p.search(text) for p in pack.context):
         return [], True
-    jest = any(can(p, held) and p.search(text) for p in pack.jest) and not any(
-        can(p, held) and p.search(text) for p in pack.jest_unless
+    jest = any(id(p) in lp and p.search(text) for p in pack.jest) and not any(
+        id(p) in lp and p.search(text) for p in pack.jest_unless
     )
 
     found: dict[str, tuple[Rule, list[re.Match[str]]]] = {}
     waiting: list[Rule] = []
     for group in pack.stages:
-        if any(can(p, held) and p.search(text) for p in group.unless):
+        if any(id(p) in lp and p.search(text) for p in group.unless):
             continue
         for rule in group.rules:
             if group.stage in found:
                 break
-            if id(rule) not in live:
+            if not all(id(p) in lp for p in rule.patterns):
                 continue
             if rule.needs:
                 waiting.append(rule)
@@ -185,25 +183,20 @@ def _apply(rule: Rule, text: str, jest: bool) -> list[re.Match[str]]:
     return matches
 
 
-_RuleAnchors = list[tuple[int, tuple[frozenset[str], ...]]]
-_ANCHOR_SETS: dict[int, tuple[LanguagePack, AnchorSet, _RuleAnchors]] = {}
+_ANCHOR_SETS: dict[int, tuple[LanguagePack, AnchorSet]] = {}
 
 
-def _anchor_set(pack: LanguagePack) -> tuple[AnchorSet, _RuleAnchors]:
-    """The anchors of every pattern of ``pack``, and per rule (by id) every anchor set its
-    patterns need (built once per pack)."""
+def _anchor_set(pack: LanguagePack) -> AnchorSet:
+    """The anchors of every pattern of ``pack`` (built once per pack)."""
     held = _ANCHOR_SETS.get(id(pack))
     if held is None or held[0] is not pack:
         patterns = [*pack.context, *pack.jest, *pack.jest_unless]
-        rules = [rule for group in pack.stages for rule in group.rules]
         for group in pack.stages:
             patterns += group.unless
-        for rule in rules:
-            patterns += rule.patterns
-        anchor_set = AnchorSet(patterns)
-        table = [(id(rule), anchor_set.needed(rule.patterns)) for rule in rules]
-        held = _ANCHOR_SETS[id(pack)] = (pack, anchor_set, table)
-    return held[1], held[2]
+            for rule in group.rules:
+                patterns += rule.patterns
+        held = _ANCHOR_SETS[id(pack)] = (pack, AnchorSet(patterns))
+    return held[1]
 
 
 _NUMERIC = re.compile(r"[$£€]?\s?\d[\d.,]*")
