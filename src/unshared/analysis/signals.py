@@ -79,20 +79,23 @@ def rule_reading(text: str, lang: str = "en") -> tuple[list[Signal], bool]:
 
     found: dict[str, tuple[Rule, list[re.Match[str]]]] = {}
     waiting: list[Rule] = []
-    for group in pack.stages:
-        if any(id(p) in lp and p.search(text) for p in group.unless):
+    # Rules in pack order, only those whose every pattern can match; a stage's ``unless``
+    # patterns are tried once, when its first live rule comes up.
+    checked: dict[int, bool] = {}
+    for g, rule in [(g, rule) for g, rule, ids in _rule_order(pack) if ids <= lp]:
+        group = pack.stages[g]
+        if group.stage in found:
             continue
-        for rule in group.rules:
-            if group.stage in found:
-                break
-            if not all(id(p) in lp for p in rule.patterns):
-                continue
-            if rule.needs:
-                waiting.append(rule)
-                continue
-            matches = _apply(rule, text, jest)
-            if matches:
-                found[group.stage] = (rule, matches)
+        if g not in checked:
+            checked[g] = any(id(p) in lp and p.search(text) for p in group.unless)
+        if checked[g]:
+            continue
+        if rule.needs:
+            waiting.append(rule)
+            continue
+        matches = _apply(rule, text, jest)
+        if matches:
+            found[group.stage] = (rule, matches)
     # Rules that need another stage run once the first pass knows which stages are present.
     present = set(found)
     for rule in waiting:
@@ -184,6 +187,20 @@ def _apply(rule: Rule, text: str, jest: bool) -> list[re.Match[str]]:
 
 
 _ANCHOR_SETS: dict[int, tuple[LanguagePack, AnchorSet]] = {}
+_RULE_ORDER: dict[int, tuple[LanguagePack, list[tuple[int, Rule, frozenset[int]]]]] = {}
+
+
+def _rule_order(pack: LanguagePack) -> list[tuple[int, Rule, frozenset[int]]]:
+    """(stage group number, rule, ids of its patterns) for every rule, in pack order."""
+    held = _RULE_ORDER.get(id(pack))
+    if held is None or held[0] is not pack:
+        order = [
+            (g, rule, frozenset(id(p) for p in rule.patterns))
+            for g, group in enumerate(pack.stages)
+            for rule in group.rules
+        ]
+        held = _RULE_ORDER[id(pack)] = (pack, order)
+    return held[1]
 
 
 def _anchor_set(pack: LanguagePack) -> AnchorSet:
