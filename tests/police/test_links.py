@@ -137,3 +137,31 @@ def test_cluster_ids_are_stable_and_the_older_id_wins() -> None:
     merged = build_clusters(keys, [*first, (2, 3, _reason("image", "picture", 0.8))])
     assert [c.id for c in merged] == ["N-aaaaaaaaaa"]
     assert [r.kind for r in merged[0].why(3)] in (["image"], ["identifier"])
+
+
+def test_possibly_related_networks_are_listed_in_jsonl() -> None:
+    from unshared.usecases.police import Network, render_clusters
+
+    script = [
+        _reason("script", f"line {i} of a script sold to many groups", 0.35) for i in range(3)
+    ]
+    found = [
+        (1, 2, _reason("identifier", "phone +2348011111111", 0.9)),
+        (3, 4, _reason("identifier", "phone +2348022222222", 0.9)),
+        *[(1, 3, r) for r in script],
+    ]
+    kept = L.filter_weak(found)
+    keys = {i: f"{i:012d}" for i in range(1, 5)}
+    net = Network(build_clusters(keys, kept.kept), {i: k[:12] for i, k in keys.items()}, {},
+                  kept.related)  # fmt: skip
+    import json
+
+    lines = [json.loads(line) for line in render_clusters(net, "jsonl").splitlines()]
+    assert len([line for line in lines if "cluster" in line]) == 2  # two networks, not merged
+    related = [line for line in lines if "possibly_related" in line]
+    assert related == [
+        {
+            "possibly_related": ["000000000001", "000000000003"],
+            "why": [f"script: line {i} of a script sold to many groups" for i in range(3)],
+        }
+    ]
