@@ -15,22 +15,29 @@ from typing import Any, Protocol
 
 from unshared import __version__
 from unshared.analysis.identifiers import extract_identifiers, participant_identifiers
-from unshared.analysis.signals import detect_signals
+from unshared.analysis.signal_reader import SignalReader
 from unshared.model import Identifier, Message, Participant, Side, Signal
 
 __all__ = [
     "ANALYSER",
     "Analysis",
     "analyse",
+    "context_key",
     "identifier_table",
     "message_source",
     "VictimAnswer",
 ]
 
-ANALYSER = "2026-12-04"
+ANALYSER = "2026-12-04b"
 """Version of what the analysis finds. Change it with any change to the finders, rules or model
 that can change a stored row: a case analysed by another version is analysed again when next
 used, and ``verify`` does not compare it with today's analysis (it says so)."""
+
+CONTEXT = 3
+"""How many of the sender's previous messages in the conversation a message is read after (the
+default of ``unshared signals``)."""
+
+_BATCH = 1024
 
 #: Attachment kinds whose ``uri`` is a link someone shared.
 _LINK_ATTACHMENTS = frozenset({"link", "share"})
@@ -84,6 +91,19 @@ def analyse(
             known_ids.add((person.platform, person.platform_id))
         for ident in participant_identifiers(person, region):
             identifiers.append((None, ident))
+    # Signals: the rules and the scorer together, as ``scan`` and ``signals`` read them, each
+    # message after the same sender's previous ones in its conversation.
+    reader = SignalReader(context=CONTEXT)
+    pending: list[tuple[int, Message]] = []
+
+    def flush() -> None:
+        texts = [m.text if m.kind == "message" and m.text else "" for _, m in pending]
+        found = reader.read(texts, [context_key(m) for _, m in pending])
+        signals.extend(
+            (mid, sig) for (mid, _), sigs in zip(pending, found, strict=True) for sig in sigs
+        )
+        pending.clear()
+
     count = 0
     for message_id, message in messages:
         side: Side = victims.side(message.sender, message.sender_id)
@@ -110,12 +130,13 @@ def analyse(
                 if number:
                     ident = replace(ident, start=-1, end=-1)
                 identifiers.append((message_id, ident))
-        if message.text:
-            for signal in detect_signals(message.text):
-                signals.append((message_id, signal))
+        pending.append((message_id, message))
+        if len(pending) == _BATCH:
+            flush()
         count += 1
         if progress is not None and count % 1000 == 0:
             progress(1000)
+    flush()
     if progress is not None and count % 1000:
         progress(count % 1000)
     kinds = Counter(ident.kind for _, ident in identifiers)
@@ -133,6 +154,11 @@ def analyse(
         "seconds": round(time.perf_counter() - started, 3),
     }
     return Analysis(identifiers, signals, summary)
+
+
+def context_key(message: Message) -> str:
+    """Whose earlier messages a message is read after: its sender, in its conversation."""
+    return f"{message.platform}\x1f{message.conversation}\x1f{message.sender_id or message.sender}"
 
 
 def identifier_table(rows: Iterable[tuple[int | None, dict[str, Any]]]) -> list[dict[str, Any]]:

@@ -34,7 +34,12 @@ from unshared.analysis.signal_scorer import (
     logit,
     sigmoid,
 )
-from unshared.analysis.signals import detect_signals, payment_details, rule_reading
+from unshared.analysis.signals import (
+    detect_payments_made,
+    detect_signals,
+    payment_details,
+    rule_reading,
+)
 from unshared.model import Signal
 
 __all__ = ["COERCION", "SignalReader", "read_signals"]
@@ -113,6 +118,8 @@ class SignalReader:
                 j = stage_of.get(stage)
                 if j is None or p[j] < cuts[j]:
                     continue
+                if stage == "payment_demand" and stage not in rules and self._paid(text):
+                    continue  # "I sent 100 by Western Union": a payment made, not a demand
                 signals.append(self._signal(text, stage, float(p[j]), rules.get(stage), after))
             out.append(signals)
             self._remember(sender, any(s.stage in COERCION for s in signals))
@@ -130,6 +137,10 @@ class SignalReader:
         if recent is None:
             recent = self._recent[sender] = deque(maxlen=self.context)
         recent.append(coercive)
+
+    def _paid(self, text: str) -> bool:
+        """The rules read ``text`` as saying money was already paid."""
+        return bool(detect_payments_made(text, self.lang))
 
     def _signal(
         self, text: str, stage: str, score: float, rule: Signal | None, after: bool

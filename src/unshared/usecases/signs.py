@@ -45,7 +45,7 @@ def review_signs(
     case: Case,
     lang: str,
     *,
-    context: int = 3,
+    context: int | None = None,
     threshold: float | None = None,
     starting: Callable[[int], None] | None = None,
     progress: Callable[[int], None] | None = None,
@@ -55,11 +55,14 @@ def review_signs(
     Messages are read in order; each is scored with the previous ``context`` messages of the
     same sender (see :mod:`unshared.analysis.signal_reader`); ``threshold`` overrides the default.
     """
+    from unshared.analysis.case_analysis import CONTEXT, context_key
     from unshared.analysis.signal_reader import SignalReader
     from unshared.analysis.summary import summarise
 
     check_language(lang)
-    reader = SignalReader(lang=lang, context=context, threshold=threshold)
+    reader = SignalReader(
+        lang=lang, context=CONTEXT if context is None else context, threshold=threshold
+    )
     rows: list[tuple[int, Message, list[Signal]]] = []
     if starting is not None:
         starting(case.message_count())
@@ -67,7 +70,7 @@ def review_signs(
 
     def flush() -> None:
         texts = [m.text if m.kind == "message" and m.text else "" for _, m in batch]
-        found = reader.read(texts, [m.sender for _, m in batch])
+        found = reader.read(texts, [context_key(m) for _, m in batch])
         rows.extend((mid, m, sigs) for (mid, m), sigs in zip(batch, found, strict=True))
         if progress is not None:
             progress(len(batch))
