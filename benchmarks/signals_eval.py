@@ -189,8 +189,11 @@ def chat_stream(n: int) -> list[str]:
 
 
 def scan_speed(lines: list[str], scorer_on: bool, rounds: int = 2) -> tuple[float, float]:
-    """Messages per second through what ``unshared scan`` does (identifiers + signals)."""
+    """Messages per second through what ``unshared scan`` does (identifiers + signals); each
+    ``check_lines`` call is a fresh scan, so a short input is read again with nothing
+    remembered until about 20,000 messages have been read."""
     numbered = list(enumerate(lines, 1))
+    repeat = max(1, 20000 // len(lines))
     best = 0.0
     gate = 0.0
     for _ in range(rounds):
@@ -199,14 +202,16 @@ def scan_speed(lines: list[str], scorer_on: bool, rounds: int = 2) -> tuple[floa
             from unshared.usecases.analyse import check_lines
 
             calls = _count_rule_calls()
-            for _finding in check_lines(numbered, "GB"):
-                pass
-            gate = calls() / len(lines)
+            for _ in range(repeat):
+                for _finding in check_lines(numbered, "GB"):
+                    pass
+            gate = calls() / (len(lines) * repeat)
         else:
-            for _, text in numbered:
-                extract_identifiers(text, "GB")
-                detect_signals(text)
-        best = max(best, len(lines) / (time.perf_counter() - start))
+            for _ in range(repeat):
+                for _, text in numbered:
+                    extract_identifiers(text, "GB")
+                    detect_signals(text)
+        best = max(best, len(lines) * repeat / (time.perf_counter() - start))
     return best, gate
 
 
@@ -330,7 +335,16 @@ def main(argv: Iterable[str] | None = None) -> None:
             "| input | messages | scorer on (msg/s) | rules ran on | rules only (msg/s) | ratio |"
         )
         print("|---|---:|---:|---:|---:|---:|")
-        for name, lines in (("every labelled line", labelled), ("chat-like stream", chat)):
+        # The chat-like stream repeats its few hundred distinct lines (the reader remembers the
+        # rules' reading of a text it has seen); the same lines with every repeat dropped, read
+        # over and over by fresh readers, show the rate when no line repeats.
+        distinct = list(dict.fromkeys(chat))
+        inputs = (
+            ("every labelled line", labelled),
+            ("chat-like stream", chat),
+            (f"its {len(distinct)} distinct lines, no repeats", distinct),
+        )
+        for name, lines in inputs:
             on, gate = scan_speed(lines, True)
             off, _ = scan_speed(lines, False, rounds=1)
             print(

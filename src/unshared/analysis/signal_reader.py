@@ -20,7 +20,7 @@ labelled example ("reads like: ...") and the words that weighed most. Every sign
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -49,6 +49,9 @@ COERCION = frozenset({"threat", "payment_demand"})
 
 _EXCERPT = 70
 
+REMEMBERED = 4096
+"""How many distinct texts' rule readings a reader keeps."""
+
 
 @dataclass
 class SignalReader:
@@ -64,6 +67,7 @@ class SignalReader:
     use_scorer: bool = True
     model: ScorerModel | None = None
     _recent: dict[str | None, deque[bool]] = field(default_factory=dict)
+    _read: OrderedDict[str, tuple[list[Signal], bool]] = field(default_factory=OrderedDict)
 
     def __post_init__(self) -> None:
         load_pack(self.lang)  # an unknown language fails here, with the available ones named
@@ -105,7 +109,7 @@ class SignalReader:
             z = zg[:n_stages]
             rules: dict[str, Signal] = {}
             if zg[n_stages] >= gate and bool((z + boost >= logit_cuts).any()):
-                fired, about = rule_reading(text, self.lang)
+                fired, about = self._rules(text)
                 rules = {s.stage: s for s in fired}
                 inputs = np.zeros(len(RULE_FEATURES), dtype=np.float32)
                 for s in fired:
@@ -137,6 +141,19 @@ class SignalReader:
         if recent is None:
             recent = self._recent[sender] = deque(maxlen=self.context)
         recent.append(coercive)
+
+    def _rules(self, text: str) -> tuple[list[Signal], bool]:
+        """The rules' reading of ``text``, remembered for the last :data:`REMEMBERED` distinct
+        texts: chats and backlogs repeat themselves ("ok", "<Media omitted>", spam), and the
+        rules are pure, so a text seen again is not read again."""
+        seen = self._read.get(text)
+        if seen is not None:
+            self._read.move_to_end(text)
+            return seen
+        seen = self._read[text] = rule_reading(text, self.lang)
+        if len(self._read) > REMEMBERED:
+            self._read.popitem(last=False)
+        return seen
 
     def _paid(self, text: str) -> bool:
         """The rules read ``text`` as saying money was already paid."""
