@@ -7,8 +7,8 @@ For each size: random 256-bit hashes plus planted near-duplicates; queries are h
 (0-31 bits away from a stored hash) and half random. Reports build time, memory, single-query and
 batched look-ups per second, and recall against exact brute force, for:
 
-* unshared PDQIndex (8 tables of 32-bit chunks, radius-3 probing on a directory of the top bits
-  plus an 8-bit filter, compiled loops: exact by the pigeonhole principle);
+* unshared PDQIndex (11 tables of 23-24-bit chunks, radius-2 probing on a directory of the top bits
+  plus the chunk's remaining bits as a filter, compiled loops: exact by the pigeonhole principle);
 * faiss IndexBinaryFlat (exhaustive scan), ``range_search`` with radius 32 (distance <= 31);
 * faiss IndexBinaryMultiHash with 16 hash tables of 16 bits and nflip=1, the set-up HMA uses.
 
@@ -174,7 +174,7 @@ def bench(n: int, queries: int, threads: int) -> list[dict[str, object]]:
     found = [{i for i, _ in r} for r in ours.search_many(qs, THRESHOLD, workers=threads)]
     rows.append(
         dict(
-            name="unshared PDQIndex 8x32",
+            name="unshared PDQIndex 11x23",
             build=build,
             mem=mem,
             rss=rss_delta,
@@ -289,7 +289,7 @@ def main() -> None:
     print(table(rows))
     for n in sizes:
         by = {r["name"]: r for r in rows if r["n"] == n}
-        ours = by["unshared PDQIndex 8x32"]
+        ours = by["unshared PDQIndex 11x23"]
         flat = by["faiss IndexBinaryFlat"]
         mh = by["faiss IndexBinaryMultiHash 16x16"]
         single_flat = float(ours["single"]) / float(flat["single"])  # type: ignore[arg-type]

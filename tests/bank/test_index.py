@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unshared.bank.index import PDQIndex, bytes_to_pdq, hamming, pdq_to_bytes
-from unshared.bank.index_plan import radii
+from unshared.bank.index_plan import STARTS, TABLES, WIDTHS, radii, table_radii
 
 
 def brute(
@@ -67,9 +67,9 @@ def test_default_layout_uses_the_index_and_stays_near_twice_the_raw_bytes() -> N
     assert not main.scan_is_cheaper(31)  # the default threshold is answered by probing
     assert main.scan_is_cheaper(63)  # ... and a huge one by a scan, still exact
     stats = index.stats()
-    # 32 bytes of hash, 7 x 4 of entries, 4 of id, at most 10 of directory: 74 bytes a hash.
-    assert stats.dir_bits == 17 and stats.memory_ratio <= 2.35
-    assert main.fbits == 8
+    # 32 bytes of hash, 10 x 4 of entries, 4 of id, at most 15 of directory: 91 bytes a hash.
+    assert stats.dir_bits == 17 and stats.memory_ratio <= 2.85
+    assert main.fbits.tolist() == [w - 17 for w in WIDTHS]  # every bit past the directory
     candidates = [main.candidates(q, 31) for q in qs]
     assert max(candidates) < len(codes) / 10
     for q in qs[:10]:
@@ -222,3 +222,46 @@ def test_many_queries_equal_single_queries(workers: int) -> None:
     assert [sorted(r) for r in index.search_many(qs)] == [
         brute(codes[keep], keep, q, 31) for q in qs
     ]
+
+
+def _spread(
+    rng: np.random.Generator, per_table: list[int], key_bits: int = 0, only: int = -1
+) -> np.ndarray:
+    """Bit positions: ``per_table[t]`` random bits inside each table's chunk; in table ``only``
+    all in its directory key (the chunk's top ``key_bits``), so its probes alone must find it."""
+    bits = []
+    for t, k in enumerate(per_table):
+        low = WIDTHS[t] - key_bits if t == only and key_bits else 0
+        bits.append(STARTS[t] + low + rng.choice(WIDTHS[t] - low, k, replace=False))
+    return np.concatenate(bits)
+
+
+@pytest.mark.parametrize("threshold", [31, 24, 10])
+def test_exact_at_the_pigeonhole_boundary(threshold: int) -> None:
+    """The hardest near-duplicates: every chunk one bit past its radius but one, which is exactly
+    at its radius (found only through that one table, at ``threshold`` bits); and every chunk past
+    its radius (``threshold + 1`` bits: never found). Single and batched look-ups, as brute force."""
+    rng = np.random.default_rng(threshold)
+    codes = rng.integers(0, 256, (30000, 32), dtype=np.uint8)
+    index = PDQIndex(scan_fraction=INDEXED)
+    index.build(np.arange(len(codes)), codes)
+    radius = table_radii(threshold)
+    assert sum(r + 1 for r in radius) == threshold + 1
+    queries, expect = [], []
+    for only in range(TABLES):
+        for _ in range(6):
+            row = int(rng.integers(0, len(codes)))
+            per_table = [r + 1 if t != only else r for t, r in enumerate(radius)]
+            key_bits = index.stats().dir_bits if rng.random() < 0.5 else 0
+            queries.append(flip(codes[row], _spread(rng, per_table, key_bits, only)))
+            expect.append((row, threshold))
+        far = flip(codes[row], _spread(rng, [r + 1 for r in radius]))
+        queries.append(far)
+        expect.append((row, threshold + 1))
+    qs = np.stack(queries)
+    batched = index.search_many(qs, threshold, workers=2)
+    for q, (row, dist), got in zip(qs, expect, batched, strict=True):
+        want = brute(codes, np.arange(len(codes)), q, threshold)
+        assert ((row, dist) in want) == (dist <= threshold)
+        assert sorted(index.search(q, threshold)) == want
+        assert sorted(got) == want

@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-__all__ = ["bucket_offsets", "fill_entries", "found", "probe_batch", "scan_batch", "sort_rows"]
+__all__ = [
+    "bucket_offsets", "chunks_of", "fill_entries", "found", "probe_batch", "scan_batch", "sort_rows",
+]  # fmt: skip
 
 _M1 = np.uint64(0x5555555555555555)
 _M2 = np.uint64(0x3333333333333333)
@@ -40,20 +42,41 @@ def _distance(codes64: Any, row: Any, q: Any) -> Any:
     )
 
 
+@njit(inline="always", cache=True)
+def _chunk(words: Any, start: int, width: int) -> Any:
+    """Bits ``start .. start + width`` (width <= 32) of a hash held as 4 little-endian words."""
+    w = start >> 6
+    b = start & 63
+    v = np.int64(words[w] >> np.uint64(b))
+    if b + width > 64:
+        v |= np.int64(words[w + 1] << np.uint64(64 - b))
+    return v & ((np.int64(1) << width) - 1)
+
+
+@njit(nogil=True, cache=True)
+def chunks_of(codes64: Any, starts: Any, widths: Any) -> Any:
+    """Every chunk of each hash: ``(n, tables) int64``."""
+    out = np.empty((codes64.shape[0], len(starts)), np.int64)
+    for r in range(codes64.shape[0]):
+        for t in range(len(starts)):
+            out[r, t] = _chunk(codes64[r], starts[t], widths[t])
+    return out
+
+
 @njit(nogil=True, cache=True)
 def probe_batch(
     queries64: Any,  # (Q, 4) uint64
-    chunks: Any,  # (Q, 8) int64: each query's 32-bit chunks
+    chunks: Any,  # (Q, tables) int64: each query's chunks
     threshold: int,
     codes64: Any,  # (n, 4) uint64, in table 0's key order
     n: int,
-    shift: int,  # 32 - directory bits
-    fbits: int,  # filter bits kept in each entry
+    shifts: Any,  # per table: chunk width - directory bits
+    fbits: Any,  # per table: filter bits kept in each entry
     nblocks: int,
     buckets: int,
     base_flat: Any,
     rel_flat: Any,
-    entries: Any,  # (7n,) uint32: row << fbits | the chunk's next fbits bits
+    entries: Any,  # ((tables - 1) n,) uint32: row << fbits | the chunk's next fbits bits
     masks0: Any,
     tids: Any,
     masks: Any,
@@ -65,39 +88,53 @@ def probe_batch(
     come more than once for a query."""
     k = 0
     cap = out.shape[0]
-    fmask = (1 << fbits) - 1
+    n0 = len(masks0)
+    starts = np.empty(n0 + len(tids), np.int64)  # every bucket's rows (0) or entries (1..)
+    ends = np.empty(n0 + len(tids), np.int64)
     for qi in range(queries64.shape[0]):
         q = queries64[qi]
-        key0 = chunks[qi, 0] >> shift
-        for m in masks0:  # table 0: the bucket is a range of rows of ``codes``
-            key = key0 ^ m
-            start = np.int64(base_flat[key >> 4]) + np.int64(rel_flat[key])
-            end = np.int64(base_flat[(key + 1) >> 4]) + np.int64(rel_flat[key + 1])
-            for row in range(start, end):
+        # First where every bucket lies: independent reads with no branch on their values, so
+        # the processor has many of these cache misses in flight at once.
+        key0 = chunks[qi, 0] >> shifts[0]
+        for p in range(n0):  # table 0: the bucket is a range of rows of ``codes``
+            key = key0 ^ masks0[p]
+            starts[p] = np.int64(base_flat[key >> 4]) + np.int64(rel_flat[key])
+            ends[p] = np.int64(base_flat[(key + 1) >> 4]) + np.int64(rel_flat[key + 1])
+        for p in range(len(tids)):  # tables 1..: ranges of entries
+            t = tids[p]
+            key = (chunks[qi, t] >> shifts[t]) ^ masks[p]
+            bt = t * nblocks
+            rt = t * (buckets + 1)
+            first = (t - 1) * n
+            starts[n0 + p] = first + np.int64(base_flat[bt + (key >> 4)]) + rel_flat[rt + key]
+            ends[n0 + p] = (
+                first + np.int64(base_flat[bt + ((key + 1) >> 4)]) + rel_flat[rt + key + 1]
+            )
+        # Then the rows: table 0's checked in full, the entries filtered on their key bits.
+        for p in range(n0):
+            for row in range(starts[p], ends[p]):
                 d = np.int64(_distance(codes64, row, q))
                 if d <= threshold:
                     if k < cap:
                         out[k, 0], out[k, 1], out[k, 2] = qi, row, d
                     k += 1
-        for p in range(len(tids)):  # tables 1..7: entries filtered on their stored key bits
+        for p in range(len(tids)):
+            if starts[n0 + p] == ends[n0 + p]:
+                continue
             t = tids[p]
             chunk = chunks[qi, t]
-            key = (chunk >> shift) ^ masks[p]
-            bt = t * nblocks
-            rt = t * (buckets + 1)
-            start = np.int64(base_flat[bt + (key >> 4)]) + np.int64(rel_flat[rt + key])
-            end = np.int64(base_flat[bt + ((key + 1) >> 4)]) + np.int64(rel_flat[rt + key + 1])
-            qf = (chunk >> (shift - fbits)) & fmask
+            fb = fbits[t]
+            fmask = (np.int64(1) << fb) - 1
+            qf = (chunk >> (shifts[t] - fb)) & fmask
             room = slack[p]
-            first = (t - 1) * n
-            for pos in range(first + start, first + end):
+            for pos in range(starts[n0 + p], ends[n0 + p]):
                 e = np.int64(entries[pos])
                 x = (e & fmask) ^ qf
                 x = x - ((x >> 1) & 0x55)
                 x = (x & 0x33) + ((x >> 2) & 0x33)
                 if ((x + (x >> 4)) & 0x0F) > room:
                     continue
-                hit = e >> fbits
+                hit = e >> fb
                 d = np.int64(_distance(codes64, hit, q))
                 if d <= threshold:
                     if k < cap:
@@ -107,11 +144,11 @@ def probe_batch(
 
 
 @njit(nogil=True, cache=True)
-def bucket_offsets(chunks32: Any, t: int, shift: int, buckets: int) -> Any:
-    """Where each directory bucket of table ``t`` starts (``buckets + 1`` offsets)."""
+def bucket_offsets(codes64: Any, start: int, width: int, shift: int, buckets: int) -> Any:
+    """Where each directory bucket of a table starts (``buckets + 1`` offsets)."""
     offsets = np.zeros(buckets + 1, np.int64)
-    for r in range(chunks32.shape[0]):
-        offsets[(np.int64(chunks32[r, t]) >> shift) + 1] += 1
+    for r in range(codes64.shape[0]):
+        offsets[(_chunk(codes64[r], start, width) >> shift) + 1] += 1
     for b in range(buckets):
         offsets[b + 1] += offsets[b]
     return offsets
@@ -119,12 +156,13 @@ def bucket_offsets(chunks32: Any, t: int, shift: int, buckets: int) -> Any:
 
 @njit(nogil=True, cache=True)
 def sort_rows(
-    codes: Any, chunks32: Any, ids: Any, shift: int, offsets: Any, codes_out: Any, ids_out: Any
-) -> None:
+    codes: Any, codes64: Any, ids: Any, start: int, width: int, shift: int, offsets: Any,
+    codes_out: Any, ids_out: Any,
+) -> None:  # fmt: skip
     """Hashes and ids in table 0's key order (a stable counting sort: no index array)."""
     cursor = offsets.copy()
     for r in range(codes.shape[0]):
-        key = np.int64(chunks32[r, 0]) >> shift
+        key = _chunk(codes64[r], start, width) >> shift
         pos = cursor[key]
         cursor[key] += 1
         codes_out[pos, :] = codes[r, :]
@@ -132,16 +170,18 @@ def sort_rows(
 
 
 @njit(nogil=True, cache=True)
-def fill_entries(chunks32: Any, t: int, shift: int, fbits: int, offsets: Any, entries: Any) -> None:
-    """Table ``t``'s entries, in its key order: row << fbits | the chunk's next fbits bits."""
+def fill_entries(
+    codes64: Any, start: int, width: int, shift: int, fbits: int, offsets: Any, entries: Any
+) -> None:
+    """A table's entries, in its key order: row << fbits | the chunk's next fbits bits."""
     cursor = offsets.copy()
-    fmask = (1 << fbits) - 1
-    for r in range(chunks32.shape[0]):
-        chunk = np.int64(chunks32[r, t])
+    fmask = (np.int64(1) << fbits) - 1
+    for r in range(codes64.shape[0]):
+        chunk = _chunk(codes64[r], start, width)
         key = chunk >> shift
         pos = cursor[key]
         cursor[key] += 1
-        entries[pos] = (r << fbits) | ((chunk >> (shift - fbits)) & fmask)
+        entries[pos] = (np.int64(r) << fbits) | ((chunk >> (shift - fbits)) & fmask)
 
 
 @njit(nogil=True, cache=True)

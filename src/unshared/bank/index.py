@@ -1,35 +1,34 @@
 """Exact PDQ search by Hamming distance: multi-index hashing with the pigeonhole principle.
 
-A PDQ hash has 256 bits. Split it into 8 disjoint 32-bit chunks. If two hashes differ in at most
-``d`` bits, the chunks cannot all differ in more than ``r_t`` bits as long as
+A PDQ hash has 256 bits. Split it into 11 disjoint chunks of 23 or 24 bits. If two hashes differ
+in at most ``d`` bits, the chunks cannot all differ in more than ``r_t`` bits as long as
 ``sum(r_t + 1) >= d + 1`` (generalised pigeonhole). So finding, in every chunk table ``t``, each
 stored hash whose chunk is within ``r_t`` bits of the query's finds *every* hash within ``d``:
 recall is exact by construction, then each candidate is checked with a full 256-bit popcount.
-With ``d = 31`` every table is searched at radius 3.
+With ``d = 31`` ten tables are searched at radius 2 and one at radius 1.
 
 Each table is a *directory* on the top ``D`` bits of its chunk (``D = bit_length(n) - 1``, so a
-bucket holds one to two rows; 23 bits at 10M, at most 24) and its entries in key order. A
-look-up enumerates the ``D``-bit keys within ``r_t`` bits of the query's (2,048 keys per table at
-``D = 23``). Each entry of tables 1..7 is one ``uint32``: the row number and, below it, the
-chunk's next 8 bits (fewer from 2**24 rows: whatever the row number leaves). A row is only checked
-in full if those bits are within the radius left after the bucket's own difference, which skips
-almost every row before the costly random read of the full hash.
+bucket holds one to two rows; 23 bits at 10M, at most 23) and its entries in key order. A
+look-up enumerates the ``D``-bit keys within ``r_t`` bits of the query's (277 keys per table at
+``D = 23``, 2,794 in all, where 8 tables of 32-bit chunks need 16,384). Each entry of tables
+1..10 is one ``uint32``: the row number and, below it, the chunk's bits past the directory (if
+any) as a filter: a row is only checked in full if they are within the radius left after the
+bucket's own difference.
 
 The loops are compiled (:mod:`unshared.bank._kernels`, numba): a look-up is a few thousand random
-reads, and numpy would build an intermediate array for each step of each query. The build is a
-counting sort per table: beyond the index itself it needs one offsets array, no index arrays.
+reads, first of every bucket's bounds (independent reads, many in flight at once), then of the
+rows. The build is a counting sort per table: beyond the index it needs one offsets array.
 
 Memory per hash:
 
 * ``codes``: the hashes in table 0's key order, so table 0 needs no entries (32 bytes);
-* ``entries``: tables 1..7, 4 bytes each (28 bytes);
+* ``entries``: tables 1..10, 4 bytes each (40 bytes);
 * ``ids``: the caller's id for each row (4 bytes; 8 if an id does not fit in ``uint32``);
 * directories: a ``uint32`` base every 16 buckets and a ``uint8`` offset per bucket (``uint16``
-  only if 16 buckets ever hold more than 255 rows): 5 to 10 bytes, 1.7 from 2**26 rows (where
-  ``D`` stops at 24).
+  only if 16 buckets ever hold more than 255 rows): 5 to 15 bytes, 1.1 at 100M (``D`` stops at
+  23, so buckets grow past 2**24 rows).
 
-About 70-74 bytes: 2.2-2.3x the 32 raw bytes (2.5x at 10M), 6.6 GB at 100M hashes. (A 16-table index of 16-bit
-chunks, the set-up HMA uses, needs a 3-4 byte posting per hash for each of 15 tables.)
+About 77-91 bytes: 2.4x-2.85x the 32 raw bytes (2.75x at 10M), 7.7 GB at 100M hashes.
 
 Changes are incremental (see :class:`PDQIndex`): a scanned delta, an indexed *recent* segment and
 the *main* segment, folded amortised, never a rebuild per change. A threshold so large that the
@@ -51,13 +50,15 @@ from unshared.bank import _kernels
 from unshared.bank.index_plan import (
     _EMPTY_IDS,
     BLOCK_SHIFT,
-    CHUNK_BITS,
     HASH_BYTES,
     I64,
+    MAX_DIR_BITS,
     MAX_FILTER_BITS,
     MAX_SEGMENT,
+    STARTS,
     TABLES,
     U8,
+    WIDTHS,
     IndexStats,
     bytes_to_pdq,
     dir_bits,
@@ -66,6 +67,9 @@ from unshared.bank.index_plan import (
     plan,
     probe_count,
 )
+
+_STARTS = np.array(STARTS, dtype=np.int64)
+_WIDTHS = np.array(WIDTHS, dtype=np.int64)
 
 __all__ = ["IndexStats", "PDQIndex", "bytes_to_pdq", "dir_bits", "hamming", "pdq_to_bytes"]
 
@@ -80,11 +84,8 @@ class _Main:
             raise ValueError(f"one index segment holds at most {MAX_SEGMENT:,} hashes")
         self.n = n
         self.bits = dir_bits(n) if bits is None else bits
-        self.shift = CHUNK_BITS - self.bits
-        row_bits = max(1, (n - 1).bit_length())
-        self.fbits = min(MAX_FILTER_BITS, 32 - row_bits, self.shift)
+        self._layout(n)
         buckets = 1 << self.bits
-        self.nblocks = (buckets >> BLOCK_SHIFT) + 1
         ids = np.asarray(ids, dtype=np.int64)
         fits32 = n == 0 or (ids.min() >= 0 and ids.max() < 2**32)
         # Table 0: the hashes themselves, in its key order (a counting sort: no index array).
@@ -93,31 +94,48 @@ class _Main:
         self.base = np.zeros((TABLES, self.nblocks), dtype=np.uint32 if n < 2**32 else np.uint64)
         self.rel = np.zeros((TABLES, buckets + 1), dtype=np.uint16)
         self.entries = np.empty((TABLES - 1) * n, dtype=np.uint32)
-        offsets = self._directory(0, codes.view("<u4").reshape(n, TABLES))
+        raw64 = codes.view(np.uint64).reshape(n, 4)
+        offsets = self._directory(0, raw64)
         _kernels.sort_rows(
-            codes, codes.view("<u4").reshape(n, TABLES), ids, self.shift, offsets,
-            self.codes, self.ids,
+            codes, raw64, ids, STARTS[0], WIDTHS[0], int(self.shifts[0]), offsets, self.codes,
+            self.ids,
         )  # fmt: skip
         del offsets
-        chunks = self.codes.view("<u4").reshape(n, TABLES)
+        sorted64 = self.codes.view(np.uint64).reshape(n, 4)
         for t in range(1, TABLES):
-            offsets = self._directory(t, chunks)
+            offsets = self._directory(t, sorted64)
             table = self.entries[(t - 1) * n : t * n]
-            _kernels.fill_entries(chunks, t, self.shift, self.fbits, offsets, table)
+            _kernels.fill_entries(
+                sorted64,
+                STARTS[t],
+                WIDTHS[t],
+                int(self.shifts[t]),
+                int(self.fbits[t]),
+                offsets,
+                table,
+            )
         if int(self.rel.max(initial=0)) <= 255:
             self.rel = self.rel.astype(np.uint8)
         self.codes64 = self.codes.view(np.uint64).reshape(n, 4)
         self.base_flat = self.base.reshape(-1)
         self.rel_flat = self.rel.reshape(-1)
 
+    def _layout(self, n: int) -> None:
+        """Per-table shifts and filter bits, and the directory's blocks, from ``n`` and ``bits``."""
+        row_bits = max(1, (n - 1).bit_length())
+        self.shifts: I64 = np.array([w - self.bits for w in WIDTHS], dtype=np.int64)
+        self.fbits: I64 = np.minimum(self.shifts, min(MAX_FILTER_BITS, 32 - row_bits))
+        self.nblocks = ((1 << self.bits) >> BLOCK_SHIFT) + 1
+
     @classmethod
     def from_arrays(cls, arrays: dict[str, npt.NDArray[Any]]) -> _Main:
         """A segment from the arrays :meth:`arrays` gave (a saved snapshot): no build."""
         self = cls.__new__(cls)
-        n, bits, fbits = (int(x) for x in arrays["meta"][:3])
-        self.n, self.bits, self.fbits = n, bits, fbits
-        self.shift = CHUNK_BITS - bits
-        self.nblocks = ((1 << bits) >> BLOCK_SHIFT) + 1
+        n, bits, tables = (int(x) for x in arrays["meta"][:3])
+        if tables != TABLES:
+            raise ValueError(f"a saved index of {tables} tables: this version reads {TABLES}")
+        self.n, self.bits = n, bits
+        self._layout(n)
         self.codes = np.ascontiguousarray(arrays["codes"]).reshape(n, HASH_BYTES)
         self.ids = arrays["ids"]
         self.entries = arrays["entries"]
@@ -129,15 +147,17 @@ class _Main:
         return self
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
-        meta = np.array([self.n, self.bits, self.fbits], dtype=np.int64)
+        meta = np.array([self.n, self.bits, TABLES], dtype=np.int64)
         return {
             "meta": meta, "codes": self.codes, "ids": self.ids, "entries": self.entries,
             "base": self.base, "rel": self.rel,
         }  # fmt: skip
 
-    def _directory(self, t: int, chunks: npt.NDArray[np.uint32]) -> I64:
+    def _directory(self, t: int, codes64: npt.NDArray[np.uint64]) -> I64:
         """Fill table ``t``'s directory; returns where each of its buckets starts."""
-        offsets: I64 = _kernels.bucket_offsets(chunks, t, self.shift, 1 << self.bits)
+        offsets: I64 = _kernels.bucket_offsets(
+            codes64, STARTS[t], WIDTHS[t], int(self.shifts[t]), 1 << self.bits
+        )
         base = offsets[:: 1 << BLOCK_SHIFT]
         self.base[t] = base
         rel = offsets - np.repeat(base, 1 << BLOCK_SHIFT)[: len(offsets)]
@@ -177,11 +197,11 @@ class _Main:
 
     def _probe(self, queries: U8, threshold: int, accept: int) -> tuple[I64, I64, I64]:
         """Probe the buckets for ``threshold``; keep the rows within ``accept`` bits."""
-        q = np.ascontiguousarray(queries, dtype=np.uint8).reshape(-1, HASH_BYTES)
+        q64 = np.ascontiguousarray(queries, dtype=np.uint8).reshape(-1, HASH_BYTES).view(np.uint64)
         probes = plan(threshold, self.bits)
         found: tuple[I64, I64, I64] = _kernels.found(
-            _kernels.probe_batch, q.view(np.uint64), q.view("<u4").astype(np.int64), accept,
-            self.codes64, self.n, self.shift, self.fbits, self.nblocks, 1 << self.bits,
+            _kernels.probe_batch, q64, _kernels.chunks_of(q64, _STARTS, _WIDTHS), accept,
+            self.codes64, self.n, self.shifts, self.fbits, self.nblocks, 1 << self.bits,
             self.base_flat, self.rel_flat, self.entries,
             probes.masks0, probes.tids, probes.masks, probes.slack,
         )  # fmt: skip
@@ -247,8 +267,8 @@ class PDQIndex:
         scan_fraction: float = 0.25,
         group_bits: int = 0,
     ) -> None:
-        if dir_bits is not None and not 1 <= dir_bits <= 24:
-            raise ValueError("dir_bits must be between 1 and 24")
+        if dir_bits is not None and not 1 <= dir_bits <= MAX_DIR_BITS:
+            raise ValueError(f"dir_bits must be between 1 and {MAX_DIR_BITS}")
         if not 0 <= group_bits < 63:
             raise ValueError("group_bits must be between 0 and 62")
         self.group_bits = group_bits

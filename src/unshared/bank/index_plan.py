@@ -22,13 +22,21 @@ __all__ = [
     "plan",
     "probe_count",
     "radii",
+    "table_radii",
 ]
 
 HASH_BYTES = 32
-TABLES = 8
-CHUNK_BITS = 32
+TABLES = 11
+#: Bits of each chunk (256 in all). At ``d = 31`` 11 chunks are searched at radius 2 in 10 tables
+#: and 1 in one (2,794 probes at 23 directory bits), where 8 chunks of 32 bits need radius 3 in
+#: every table (16,384 probes) and 10 chunks need it in two (6,312): measured at 10M, 0.45 ms of
+#: CPU a query against 0.75 (10 tables) and 1.3 (8 tables).
+WIDTHS = (23, 24, 24, 24, 23, 23, 23, 23, 23, 23, 23)
+#: Where each chunk starts, in bits from the low end of the hash's little-endian 64-bit words.
+STARTS = tuple(sum(WIDTHS[:t]) for t in range(TABLES))
+MAX_DIR_BITS = min(WIDTHS)  # a key is at most a whole chunk
 BLOCK_SHIFT = 4  # one uint32 base per 16 buckets
-MAX_FILTER_BITS = 8  # key bits kept in each entry of tables 1..7, to filter before the check
+MAX_FILTER_BITS = 8  # key bits kept in each entry of tables 1.., to filter before the check
 MAX_SEGMENT = 2**28  # rows in one segment: a row number and 4+ filter bits fit in 32 bits
 
 U8 = npt.NDArray[np.uint8]
@@ -59,14 +67,21 @@ def radii(threshold: int, tables: int = TABLES) -> list[int]:
     return [base + (1 if t < extra else 0) - 1 for t in range(tables)]
 
 
+def table_radii(threshold: int) -> list[int]:
+    """:func:`radii` for this index's tables, the smallest first: table 0 has no filter bits
+    (its buckets are rows of hashes, each checked in full), so it gets the fewest probes."""
+    r = radii(threshold)
+    return [r[-1], *r[:-1]]
+
+
 def dir_bits(n: int) -> int:
-    """Directory bits for ``n`` rows: buckets of one to two rows, between 4 and 24 bits.
+    """Directory bits for ``n`` rows: buckets of one to two rows, between 4 and 23 bits.
 
     A look-up's time is mostly random reads, one or two per probed bucket plus one per entry
-    that passes the filter; small buckets trade directory bytes (at most about 9 a hash, 1.7
-    from 2**26 rows) for fewer entries read. Measured at 10M: 22 bits 1.76 ms of CPU a query,
-    23 bits 1.26 ms (memory 2.26x and 2.52x the raw hashes)."""
-    return max(4, min(24, int(n).bit_length() - 1))
+    that passes the filter; small buckets trade directory bytes (at most about 15 a hash, 1.1
+    at 100M) for fewer entries read. (Measured at 10M with 8 tables of 32 bits: 22 bits 1.76 ms
+    of CPU a query, 23 bits 1.26 ms.)"""
+    return max(4, min(MAX_DIR_BITS, int(n).bit_length() - 1))
 
 
 _MASKS: dict[tuple[int, int], I64] = {}
@@ -87,7 +102,7 @@ def _masks(bits: int, radius: int) -> I64:
 @dataclass(frozen=True)
 class _Plan:
     masks0: I64  # keys to probe in table 0, as XOR masks of the query's key
-    tids: I64  # (table, mask, slack) for tables 1..7
+    tids: I64  # (table, mask, slack) for tables 1..
     masks: I64
     slack: I64  # how many of the chunk's low bits may still differ: radius - popcount(mask)
 
@@ -101,7 +116,7 @@ def plan(threshold: int, bits: int) -> _Plan:
     if key not in _PLANS:
         masks0 = _EMPTY_IDS
         tids, masks, slack = [], [], []
-        for t, r in enumerate(radii(threshold)):
+        for t, r in enumerate(table_radii(threshold)):
             if r < 0:
                 continue
             m = _masks(bits, r)
@@ -123,7 +138,9 @@ def _cat(parts: list[I64]) -> I64:
 def probe_count(threshold: int, bits: int) -> int:
     """How many buckets a look-up would probe (without building the masks)."""
     return sum(
-        sum(comb(bits, k) for k in range(min(r, bits) + 1)) for r in radii(threshold) if r >= 0
+        sum(comb(bits, k) for k in range(min(r, bits) + 1))
+        for r in table_radii(threshold)
+        if r >= 0
     )
 
 

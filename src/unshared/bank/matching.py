@@ -83,7 +83,7 @@ class Matcher:
             meta = json.loads(meta_path.read_text())
         except (OSError, ValueError):
             return False
-        if meta.get("format") != 1 or meta.get("bank_id") != self.store.bank_id():
+        if meta.get("format") != 2 or meta.get("bank_id") != self.store.bank_id():
             return False
         if int(meta["cursor"]) > self.store.last_seq():
             return False  # not this database's history
@@ -101,7 +101,7 @@ class Matcher:
         with self._lock:
             self.pdq.save(tmp / "pdq.npz")
             self.vpdq.save(tmp / "vpdq.npz")
-            meta = {"format": 1, "bank_id": self.store.bank_id(), "cursor": self.cursor}
+            meta = {"format": 2, "bank_id": self.store.bank_id(), "cursor": self.cursor}
         (tmp / "meta.json").write_text(json.dumps(meta))
         old = folder / (_SNAPSHOT + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -204,12 +204,21 @@ class Matcher:
         pdq = by_type["pdq"]
         if pdq:
             codes = pdq_to_bytes([values[i] for i in pdq])
-            by_threshold: dict[int, list[int]] = defaultdict(list)
+            asked: dict[int, list[int]] = defaultdict(list)
             for k, i in enumerate(pdq):
-                if len(self.benign_pdq) and self.benign_pdq.search(codes[k], queries[i].threshold):
-                    benign[i] = True
-                else:
-                    by_threshold[queries[i].threshold].append(k)
+                asked[queries[i].threshold].append(k)
+            by_threshold: dict[int, list[int]] = defaultdict(list)
+            for threshold, ks in asked.items():  # the negative bank, one batch per threshold
+                known = (
+                    self.benign_pdq.search_many(codes[ks], threshold)
+                    if len(self.benign_pdq)
+                    else [[]] * len(ks)
+                )
+                for k, near in zip(ks, known, strict=True):
+                    if near:
+                        benign[pdq[k]] = True
+                    else:
+                        by_threshold[threshold].append(k)
             for threshold, ks in by_threshold.items():
                 hits = self.pdq.search_many(codes[ks], threshold, workers=self.workers)
                 for k, pairs in zip(ks, hits, strict=True):
