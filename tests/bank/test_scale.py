@@ -5,15 +5,18 @@ Checked by the statements the store runs (SQLite's trace callback), never by the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from unshared.bank.index import PDQIndex
 from unshared.bank.service import BankService, issue_token
 from unshared.bank.sql import SQLStore, open_store
-from unshared.bank.store import CaseRecord, NewEntry, NewSignal
+from unshared.bank.store import CaseRecord, EntryStatus, NewEntry, NewSignal
 
 CASE = "scale-case-token-00001"
 
@@ -109,3 +112,59 @@ def test_a_snapshot_of_another_bank_is_ignored(store: SQLStore, tmp_path: Path) 
     service = BankService(other, snapshot=tmp_path / "index")
     assert service.pdq.stats().rows == 0  # built from its own (empty) database instead
     other.close()
+
+
+def test_counters_agree_with_counting_the_rows_after_any_mix_of_writes(store: SQLStore) -> None:
+    """The O(1) counters are what ``COUNT(*)`` would say, after random adds, status moves
+    (repeated, to the same status, out of withdrawn, on unknown ids) and negative-bank adds."""
+    import random
+
+    rng = random.Random(7)
+    store.create_case(CaseRecord(CASE, "default", 1))
+    ids: list[int] = []
+    statuses: list[EntryStatus] = ["active", "withdrawn", "quarantined"]
+    for step in range(40):
+        action = rng.choice(["add", "move", "move", "benign"])
+        if action == "add" or not ids:
+            batch = [
+                NewEntry("image", (NewSignal("md5", f"{step:016x}{k:016x}"),))
+                for k in range(rng.randint(1, 4))
+            ]
+            ids += store.add_entries(CASE, "default", batch)
+        elif action == "move":
+            picked = [*rng.sample(ids, min(len(ids), rng.randint(1, 3))), 10**9]
+            store.set_status([*picked, picked[0]], rng.choice(statuses), "test")
+        else:
+            store.add_benign("md5", f"{rng.randint(0, 5):032x}")  # repeats are no-ops
+    rows = dict(store._all("SELECT status, count(*) FROM entries GROUP BY status"))
+    (benign,) = store._all("SELECT count(*) FROM benign")[0]
+    want = {f"entries_{s}": int(rows.get(s, 0)) for s in statuses} | {"benign": int(benign)}
+    assert store.counts() == want
+    assert sum(want[f"entries_{s}"] for s in statuses) == len(ids)
+
+
+def test_a_snapshot_of_the_previous_index_layout_is_rebuilt_not_read(
+    store: SQLStore, tmp_path: Path
+) -> None:
+    """A replica upgraded over a snapshot of the 8-table layout (format 1) builds from the
+    database and saves the new layout; the index file alone refuses another layout."""
+    ids = _fill(store, 50)
+    BankService(store, snapshot=tmp_path / "index")
+    meta = tmp_path / "index" / "snapshot" / "meta.json"
+    old = json.loads(meta.read_text())
+    meta.write_text(json.dumps(old | {"format": 1}))
+    pdq = tmp_path / "index" / "snapshot" / "pdq.npz"
+    with np.load(pdq) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["meta"][2] = 8  # the old layout's meta held n, bits, fbits (8)
+    with open(pdq, "wb") as fh:
+        np.savez(fh, **arrays)
+    with pytest.raises(ValueError, match="8 tables"):
+        PDQIndex.load(pdq)
+    service = BankService(store, snapshot=tmp_path / "index")
+    assert service.pdq.stats().rows == 50
+    assert [m["entry_id"] for m in service.lookup("pdq", f"{7 * 7919:064x}", 0)["matches"]] == [
+        ids[7]
+    ]
+    assert json.loads(meta.read_text())["format"] == 2  # the start saved the new layout
+    assert PDQIndex.load(pdq).stats().rows == 50
