@@ -20,7 +20,7 @@ from functools import lru_cache
 from re import _constants as _c  # type: ignore[attr-defined]
 from typing import Any
 
-__all__ = ["AnchorSet", "anchors", "fold", "may_match"]
+__all__ = ["AnchorSet", "anchors", "fold"]
 
 MIN_ANCHOR = 2
 """Shortest literal run used as an anchor."""
@@ -133,8 +133,3 @@ class AnchorSet:
             for key, k in self._by_anchor.get(a, ()):
                 met.setdefault(key, set()).add(k)
         return self._always | {key for key, ks in met.items() if len(ks) == self._sets[key]}
-
-
-def may_match(compiled: re.Pattern[str], folded: str) -> bool:
-    """False only when ``compiled`` cannot match the text whose :func:`fold` is ``folded``."""
-    return all(any(a in folded for a in one) for one in anchors(compiled.pattern, compiled.flags))

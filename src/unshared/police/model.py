@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from unshared.report.model import KIND_LABELS
+
 __all__ = [
     "CaseDigest",
     "Evidence",
@@ -24,34 +26,10 @@ __all__ = [
 
 VICTIM_MARK = "[victim]"
 
-#: Identifier kinds that link cases; each is normalised by the finders (E.164 phones, lower-case
-#: handles, checksummed wallets and IBANs...).
-LINKING_KINDS = frozenset(
-    {
-        "skype_id",
-        "phone",
-        "email",
-        "btc_address",
-        "eth_address",
-        "tron_address",
-        "iban",
-        "uk_bank_account",
-        "cashtag",
-        "paypal",
-        "gift_card",
-        "facebook_profile",
-        "instagram_handle",
-        "snapchat_handle",
-        "tiktok_handle",
-        "telegram_handle",
-        "telegram_id",
-        "discord_user",
-        "url",
-        "mtcn",
-        "moneygram_ref",
-        "collection_point",
-    }
-)
+#: Identifier kinds that link cases: every kind the report lists for the other party (each
+#: normalised by the finders: E.164 phones, lower-case handles, checksummed wallets and IBANs...),
+#: and the collection point of a money transfer (:mod:`unshared.police.collection`).
+LINKING_KINDS = frozenset(KIND_LABELS) | {"collection_point"}
 
 
 @dataclass(frozen=True, slots=True)
