@@ -167,3 +167,30 @@ def test_bad_requests_get_one_clear_line(bundles: Bundles, tmp_path: Path) -> No
     refused = run("police", "import", "--db", url, str(not_a_bundle), cwd=tmp_path, check=False)
     assert refused.returncode == 3 and "notes.zip" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_a_log_line_holding_a_unicode_line_separator_is_read_as_one_event(
+    tmp_path: Path,
+) -> None:
+    """Canonical JSON keeps U+2028 and U+0085 as they are, so a bundle's log.jsonl may hold them
+    inside a line (here in the export's file name): the police reader splits lines as the
+    verifier does, on newlines only, and reads the bundle."""
+    from unshared.police.bundle_reader import read_bundle
+
+    from .builders import network_chat
+    from .conftest import make_bundle
+
+    export = network_chat(
+        tmp_path / "chat\u2028with\u0085Alex.zip",
+        "Sam",
+        "Alex",
+        1,
+        skype="live:.cid.1",
+        picture_seed=3,
+    )
+    bundle = make_bundle(tmp_path, "sep", export, me="Sam")
+    with zipfile.ZipFile(bundle) as zf:
+        assert "\u2028".encode() in zf.read("log.jsonl")
+    digest = read_bundle(bundle)
+    assert digest.messages_total == 6
+    assert ("skype_id", "live:.cid.1") in {(i.kind, i.value) for i in digest.identifiers}

@@ -182,3 +182,24 @@ def test_bundle_never_overwrites(bundle: Path, tmp_path: Path, data_dir: Path) -
             make_bundle(case, bundle, pdf=False)
     finally:
         case.close()
+
+
+def test_each_log_line_reads_back_as_the_event_written(bundle: Path) -> None:
+    """``event_from_line`` (shared by the verifier and the police reader) is the inverse of
+    ``log_line`` on a real bundle, and refuses any other form of the same event."""
+    from unshared.casefile.log import check_chain
+    from unshared.report.bundle_format import event_from_line, log_line
+
+    with zipfile.ZipFile(bundle) as zf:
+        raw = zf.read("log.jsonl")
+    lines = raw[:-1].split(b"\n")
+    events = [event_from_line(line) for line in lines]
+    assert [log_line(ev) for ev in events] == [line + b"\n" for line in lines]
+    assert check_chain(events) == [] and events[-1].type == "bundle_made"
+    d = json.loads(lines[0])
+    spaced = json.dumps(d, sort_keys=True).encode()
+    extra = canonical_json({**d, "note": 1}).encode()
+    twice = lines[0][:-1] + b',"seq":' + str(d["seq"]).encode() + b"}"
+    for bad in (spaced, extra, twice, b"[]", b'{"seq":NaN}', b"\xff"):
+        with pytest.raises(ValueError):
+            event_from_line(bad)

@@ -11,7 +11,6 @@ is fingerprinted in memory; no picture is written anywhere or kept.
 from __future__ import annotations
 
 import hashlib
-import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from unshared.casefile.log import Event
 from unshared.casefile.settings import Victims
 from unshared.errors import IntegrityError, UnsharedError
 from unshared.importers import ImportOptions, get
-from unshared.model import Message, Participant, Signal, canonical_json
+from unshared.model import Message, Participant, Signal
 from unshared.police.collection import collection_points
 from unshared.police.model import (
     LINKING_KINDS,
@@ -35,7 +34,7 @@ from unshared.police.model import (
     PaymentInstruction,
     redact,
 )
-from unshared.report.bundle_format import LOG, plan_from_log
+from unshared.report.bundle_format import LOG, event_from_line, plan_from_log
 from unshared.report.bundle_verify import verify_bundle
 
 __all__ = ["BundleRefused", "read_bundle", "MAX_IMAGE_BYTES"]
@@ -78,20 +77,8 @@ def _sha256(path: Path) -> str:
 
 
 def _events(raw: bytes) -> list[Event]:
-    events = []
-    for line in raw.decode("utf-8").splitlines():
-        d = json.loads(line)
-        events.append(
-            Event(
-                d["seq"],
-                d["at"],
-                d["type"],
-                canonical_json(d["payload"]),
-                d["prev_hash"],
-                d["hash"],
-            )
-        )
-    return events
+    """The events of a verified bundle's log (it ends with a newline; lines split on it only)."""
+    return [event_from_line(line) for line in raw[:-1].split(b"\n")]
 
 
 def _timezone(name: str | None):  # type: ignore[no-untyped-def]

@@ -29,6 +29,8 @@ __all__ = [
     "expected_manifest",
     "manifest_bytes",
     "log_line",
+    "event_from_line",
+    "strict_json",
     "zinfo",
     "safe_name",
 ]
@@ -43,6 +45,7 @@ SET_ASIDE_EVENTS = ("exhibit_set_aside",)
 RESTORED_EVENTS = ("exhibit_restored",)
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+_EVENT_KEYS = frozenset({"seq", "at", "type", "payload", "prev_hash", "hash"})
 
 
 def zinfo(name: str, size: int) -> zipfile.ZipInfo:
@@ -63,6 +66,50 @@ def safe_name(name: str) -> str:
 def log_line(ev: Event) -> bytes:
     """One event as one line of ``log.jsonl``: canonical JSON and a newline."""
     return (canonical_json(ev.to_dict()) + "\n").encode("utf-8")
+
+
+class _Refused(ValueError):
+    """JSON that is not in the one form unshared writes."""
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Refused(f"the key {key!r} appears twice")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise _Refused(f"{name} is not JSON")
+
+
+def strict_json(text: str) -> Any:
+    """Parse JSON refusing duplicate keys and NaN/Infinity."""
+    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+
+
+def event_from_line(line: bytes) -> Event:
+    """The event one line of ``log.jsonl`` records (``line`` without its newline).
+
+    The inverse of :func:`log_line`, and as strict: a line that is not exactly what
+    :func:`log_line` writes for some event raises :class:`ValueError` saying why. The hash chain
+    is not checked here.
+    """
+    d = strict_json(line.decode("utf-8"))
+    if not isinstance(d, dict) or set(d) != _EVENT_KEYS:
+        extra = sorted(set(d) - _EVENT_KEYS) if isinstance(d, dict) else []
+        raise _Refused(f"unexpected keys {extra}" if extra else "not an event")
+    if not isinstance(d["payload"], dict) or type(d["seq"]) is not int:
+        raise _Refused("not an event")
+    if not all(isinstance(d[k], str) for k in ("at", "type", "prev_hash", "hash")):
+        raise _Refused("not an event")
+    if (canonical_json(d) + "\n").encode() != line + b"\n":
+        raise _Refused("not in canonical form (one form only: sorted keys, no spaces)")
+    return Event(
+        d["seq"], d["at"], d["type"], canonical_json(d["payload"]), d["prev_hash"], d["hash"]
+    )
 
 
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:
