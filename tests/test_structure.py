@@ -21,6 +21,14 @@ CORE = (
     "unshared.fingerprints",
     "unshared.police",
 )
+#: Below the use cases: they call these, never the other way round.
+BELOW_USECASES = (
+    *CORE,
+    "unshared.importers",
+    "unshared.guide",
+    "unshared.model",
+    "unshared.errors",
+)
 MAX_LINES = 500
 #: Modules still over the limit, each with the most lines it may have until it is split. The test
 #: fails when one grows, and when one is split (so the entry must then be removed).
@@ -88,6 +96,27 @@ def test_the_check_sees_a_shell_reaching_into_the_core(tmp_path: Path) -> None:
     assert not sample.exists()
     assert found == ["unshared.report.pack", "unshared.casefile.store", "unshared.bank.client"]
     assert all(t.startswith(CORE) for t in found)
+
+
+def test_the_core_never_imports_a_use_case() -> None:
+    """The core packages and the importers sit below :mod:`unshared.usecases` (police/ too: the
+    bundle reader is core, the police use case calls it)."""
+    found = [
+        f"{MODULES[name].relative_to(SRC)}:{line} imports {target}"
+        for name, path in MODULES.items()
+        if name.startswith(BELOW_USECASES)
+        for line, target in _imports(name, path)
+        if target.startswith("unshared.usecases")
+    ]
+    assert found == [], "move what the core needs out of the use case:\n" + "\n".join(found)
+
+
+def test_the_check_sees_the_core_reaching_into_a_use_case(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("def f():\n    from unshared.usecases.stream import add_stream\n")
+    name = "unshared.police._probe"
+    assert name.startswith(BELOW_USECASES)
+    assert [t for _, t in _imports(name, probe)] == ["unshared.usecases.stream"]
 
 
 def _cycle() -> list[str] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -61,3 +61,24 @@ def test_the_users_zone_wins_over_the_machine_zone(machine_in_tokyo: None) -> No
         if isinstance(r, Message)
     )
     assert msg.sent_at == datetime(2024, 5, 1, 12, 3, tzinfo=zone)
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        ZoneInfo("Europe/London"),
+        UTC,
+        timezone(timedelta(hours=5, minutes=30)),
+        timezone(-timedelta(hours=3, minutes=15)),
+    ],
+)
+def test_the_zone_an_import_records_reads_back_as_the_same_zone(zone: tzinfo) -> None:
+    """What an import_run records (``timezone_name``) is read again by the case and by the police
+    bundle reader (``timezone_from_name``) as the zone the messages were dated in."""
+    name = times.timezone_name(zone)
+    back = times.timezone_from_name(name)
+    assert back is not None
+    when = datetime(2024, 7, 1, 12, 0)
+    assert back.utcoffset(when) == zone.utcoffset(when)
+    assert times.timezone_from_name(None) is None
+    assert times.timezone_from_name("Not/AZone") is None

@@ -22,6 +22,7 @@ from unshared.casefile.log import Event
 from unshared.casefile.settings import Victims
 from unshared.errors import IntegrityError, UnsharedError
 from unshared.importers import ImportOptions, get
+from unshared.importers.readers.times import timezone_from_name
 from unshared.model import Message, Participant, Signal
 from unshared.police.collection import collection_points
 from unshared.police.model import (
@@ -81,12 +82,6 @@ def _events(raw: bytes) -> list[Event]:
     return [event_from_line(line) for line in raw[:-1].split(b"\n")]
 
 
-def _timezone(name: str | None):  # type: ignore[no-untyped-def]
-    from unshared.usecases.stream import timezone_from_name
-
-    return timezone_from_name(name)
-
-
 def read_bundle(path: Path | str) -> CaseDigest:
     """The other party's side of the case in ``path``; :class:`BundleRefused` if it fails
     verification (or changes while being read)."""
@@ -136,7 +131,7 @@ def _read(zf: zipfile.ZipFile, name: str, sha256: str) -> CaseDigest:
     messages: list[tuple[int, Message, str]] = []
     for run in runs:
         source = _MemberSource(zf, members[run.exhibit], run.original_name or run.exhibit)
-        options = ImportOptions(timezone=_timezone(run.timezone), me=frozenset(run.me))
+        options = ImportOptions(timezone=timezone_from_name(run.timezone), me=frozenset(run.me))
         try:
             for record in get(run.format).parse(source, options):
                 if isinstance(record, Message):

@@ -236,7 +236,7 @@ def _read_again(source: ExhibitSource, run: ImportRun) -> Iterator[Record]:
     """The records the importer named by ``run`` reads from the stored exhibit, with the same
     options as when it was imported."""
     from unshared.importers import ImportOptions, get
-    from unshared.usecases.stream import timezone_from_name
+    from unshared.importers.readers.times import timezone_from_name
 
     options = ImportOptions(timezone=timezone_from_name(run.timezone), me=frozenset(run.me))
     return iter(get(run.format).parse(source, options))

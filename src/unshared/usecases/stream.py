@@ -7,10 +7,9 @@ reads them; the importer then parses the stored copy, never the file on disk.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,8 +27,6 @@ __all__ = [
     "check_input_file",
     "local_timezone",
     "resolve_timezone",
-    "timezone_from_name",
-    "timezone_name",
 ]
 
 
@@ -73,35 +70,6 @@ def local_timezone() -> tzinfo:
     return found
 
 
-def timezone_name(zone: tzinfo | None) -> str | None:
-    """A name :func:`timezone_from_name` reads back: the IANA key, else the fixed offset."""
-    if zone is None:
-        return None
-    if isinstance(zone, ZoneInfo):
-        return zone.key
-    offset = zone.utcoffset(None)
-    if offset is None:
-        return str(zone)
-    minutes = int(offset.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def timezone_from_name(name: str | None) -> tzinfo | None:
-    """The time zone recorded for an import (``Europe/London`` or ``UTC+01:00``), or None."""
-    if not name:
-        return None
-    fixed = re.fullmatch(r"UTC(?:([+-])(\d\d):(\d\d))?", name)
-    if fixed:
-        sign, hours, minutes = fixed.groups()
-        delta = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
-        return timezone(-delta if sign == "-" else delta)
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
 def resolve_timezone(name: str | None) -> tzinfo:
     if not name:
         return local_timezone()
@@ -136,6 +104,8 @@ def _import(
     fmt: str | None,
     origin: str = "",
 ) -> tuple[Importer, int]:
+    from unshared.importers.readers.times import timezone_name  # not loaded at start-up
+
     source = ExhibitSource(case, exhibit, name, origin)
     importer = get(fmt) if fmt else detect(source)
     if fmt:

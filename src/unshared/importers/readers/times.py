@@ -18,7 +18,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from unshared.importers.base import ImportOptions
 
-__all__ = ["assume", "fixed_offset", "from_unix", "local_zone", "parse_iso", "zone_for"]
+__all__ = [
+    "assume",
+    "fixed_offset",
+    "from_unix",
+    "local_zone",
+    "parse_iso",
+    "timezone_from_name",
+    "timezone_name",
+    "zone_for",
+]
 
 
 @lru_cache(maxsize=1)
@@ -87,3 +96,32 @@ def parse_iso(value: Any, options: ImportOptions) -> tuple[datetime | None, bool
 def fixed_offset(sign: str, hours: str, minutes: str) -> timezone:
     delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
     return timezone(-delta if sign == "-" else delta)
+
+
+def timezone_name(zone: tzinfo | None) -> str | None:
+    """A name :func:`timezone_from_name` reads back: the IANA key, else the fixed offset."""
+    if zone is None:
+        return None
+    if isinstance(zone, ZoneInfo):
+        return zone.key
+    offset = zone.utcoffset(None)
+    if offset is None:
+        return str(zone)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def timezone_from_name(name: str | None) -> tzinfo | None:
+    """The time zone recorded for an import (``Europe/London`` or ``UTC+01:00``), or None."""
+    if not name:
+        return None
+    fixed = re.fullmatch(r"UTC(?:([+-])(\d\d):(\d\d))?", name)
+    if fixed:
+        sign, hours, minutes = fixed.groups()
+        delta = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
+        return timezone(-delta if sign == "-" else delta)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
