@@ -188,6 +188,48 @@ def chat_stream(n: int) -> list[str]:
     return out
 
 
+def varied_stream(n: int, seed: int = 17) -> list[str]:
+    """``n`` chat-like lines of which no two are the same: each is a line of the chat-like
+    stream (real export texts, 2% offender lines) or of the ordinary-chat corpus with one to
+    three random edits (a word of the pool's vocabulary inserted or put in place of another, a
+    line's words shuffled, a second line's tail appended; one line in ten gets a random number;
+    the vocabulary is the ordinary lines' own), so the reader's memory of repeated texts never
+    helps. Deterministic for ``seed``."""
+    import random
+
+    rng = random.Random(seed)
+    offenders = [r["text"] for s in SPLITS for r in load(s) if r["source"] == "offender"]
+    corpus = DATA / "corpus" / "chat.jsonl"
+    chat = [json.loads(x)["text"] for x in corpus.read_text(encoding="utf-8").splitlines()]
+    chat = list(dict.fromkeys([*chat_stream(2000), *chat]).keys() - set(offenders))
+    chat.sort()
+    vocab = sorted({w for t in chat for w in t.split()})
+    out: dict[str, None] = {}
+    while len(out) < n:
+        pool = offenders if len(out) % 50 == 49 else chat
+        words = rng.choice(pool).split() or ["ok"]
+        for _ in range(rng.randint(1, 3)):
+            edit = rng.random()
+            at = rng.randrange(len(words) + 1)
+            if edit < 0.45:
+                words.insert(at, rng.choice(vocab))
+            elif edit < 0.7 and words:
+                words[min(at, len(words) - 1)] = rng.choice(vocab)
+            elif edit < 0.85:
+                rng.shuffle(words)
+            else:
+                tail = rng.choice(chat).split()
+                words += tail[len(tail) // 2 :]
+        if rng.random() < 0.1:
+            words.insert(
+                rng.randrange(len(words) + 1), str(rng.randrange(1, 10 ** rng.randint(1, 4)))
+            )
+        text = " ".join(words)
+        if text not in out:
+            out[text] = None
+    return list(out)
+
+
 def scan_speed(lines: list[str], scorer_on: bool, rounds: int = 2) -> tuple[float, float]:
     """Messages per second through what ``unshared scan`` does (identifiers + signals); each
     ``check_lines`` call is a fresh scan, so a short input is read again with nothing
@@ -343,6 +385,7 @@ def main(argv: Iterable[str] | None = None) -> None:
             ("every labelled line", labelled),
             ("chat-like stream", chat),
             (f"its {len(distinct)} distinct lines, no repeats", distinct),
+            ("varied chat, no line repeats", varied_stream(n)),
         )
         for name, lines in inputs:
             on, gate = scan_speed(lines, True)

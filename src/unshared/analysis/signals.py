@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from unshared.analysis.anchors import AnchorSet, fold
+from unshared.analysis.prefilter import PatternFilter
 from unshared.analysis.signal_rules import (
     KEY_STAGES,
     STAGES,
@@ -68,9 +69,12 @@ def rule_reading(text: str, lang: str = "en") -> tuple[list[Signal], bool]:
     pack = load_pack(lang)
     if not text or not text.strip():
         return [], False
-    anchor_set = _anchor_set(pack)
-    # The patterns that can match at all: every one of their anchors' sets is in the text.
-    lp = anchor_set.live(anchor_set.present(fold(text)))
+    # The patterns that can match at all: those RE2 finds in one pass over the text (a
+    # superset, see prefilter.py), or failing that, those whose every anchor set is in it.
+    lp = _pattern_filter(pack).possible(text)
+    if lp is None:
+        anchor_set = _anchor_set(pack)
+        lp = anchor_set.live(anchor_set.present(fold(text)))
     if any(id(p) in lp and p.search(text) for p in pack.context):
         return [], True
     jest = any(id(p) in lp and p.search(text) for p in pack.jest) and not any(
@@ -203,16 +207,32 @@ def _rule_order(pack: LanguagePack) -> list[tuple[int, Rule, frozenset[int]]]:
     return held[1]
 
 
+def _pack_patterns(pack: LanguagePack) -> list[re.Pattern[str]]:
+    """Every pattern the rule reading may search (frames, stage ``unless`` lists, rules)."""
+    patterns = [*pack.context, *pack.jest, *pack.jest_unless]
+    for group in pack.stages:
+        patterns += group.unless
+        for rule in group.rules:
+            patterns += rule.patterns
+    return patterns
+
+
+_FILTERS: dict[int, tuple[LanguagePack, PatternFilter]] = {}
+
+
+def _pattern_filter(pack: LanguagePack) -> PatternFilter:
+    """Every pattern of ``pack`` in one RE2 pass (built once per pack)."""
+    held = _FILTERS.get(id(pack))
+    if held is None or held[0] is not pack:
+        held = _FILTERS[id(pack)] = (pack, PatternFilter(_pack_patterns(pack)))
+    return held[1]
+
+
 def _anchor_set(pack: LanguagePack) -> AnchorSet:
     """The anchors of every pattern of ``pack`` (built once per pack)."""
     held = _ANCHOR_SETS.get(id(pack))
     if held is None or held[0] is not pack:
-        patterns = [*pack.context, *pack.jest, *pack.jest_unless]
-        for group in pack.stages:
-            patterns += group.unless
-            for rule in group.rules:
-                patterns += rule.patterns
-        held = _ANCHOR_SETS[id(pack)] = (pack, AnchorSet(patterns))
+        held = _ANCHOR_SETS[id(pack)] = (pack, AnchorSet(_pack_patterns(pack)))
     return held[1]
 
 
