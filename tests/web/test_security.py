@@ -126,7 +126,7 @@ def test_the_launch_key_expires(tmp_path: Path) -> None:
 def test_the_launcher_never_puts_the_key_on_a_command_line(tmp_path: Path) -> None:
     import os
 
-    from unshared.cli.app_cmds import launch_page
+    from unshared.cli.serve import launch_page
 
     url = "http://127.0.0.1:1234/?t=secret-key"
     page = launch_page(url)

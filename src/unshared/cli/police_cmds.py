@@ -276,30 +276,20 @@ def app_cmd(
 ) -> None:
     """The analysts' view in your browser: clusters, a drawing of each, every link with its
     evidence. On this computer only; every page opened is audited."""
-    import webbrowser
-
-    import uvicorn
-
-    from unshared.cli.app_cmds import _free_port, _remove, launch_page
+    from unshared.cli.serve import serve_local
     from unshared.web.police_app import create_police_app
     from unshared.web.security import new_token
 
     store = _open(db)
     token = new_token()
-    application = create_police_app(store, token)
-    chosen = port or _free_port()
-    url = f"http://127.0.0.1:{chosen}/?t={token}"
-    console.print(f"The analysts' view is running at: {url}", soft_wrap=True)
-    console.print("Press Ctrl+C to stop.")
-    if not no_browser:
-        page = launch_page(url)
-        application.state.launch_keys.on_spent = lambda: _remove(page)
-        webbrowser.open(page.as_uri())
     try:
-        uvicorn.Server(
-            uvicorn.Config(
-                application, host="127.0.0.1", port=chosen, log_level="warning", access_log=False
-            )
-        ).run()
+        serve_local(
+            create_police_app(store, token),
+            token,
+            port=port,
+            browser=not no_browser,
+            running="The analysts' view is running at",
+            hint="Press Ctrl+C to stop.",
+        )
     finally:
         store.close()
