@@ -8,7 +8,11 @@ changes it per call. So a rule that fires on a friend's joke can be outweighed, 
 words no rule knows can still be flagged.
 
 The rules are slow next to the scorer. When no stage could reach the threshold even if every
-rule fired, the rules cannot change anything, so they only run where some stage could.
+rule that *might* fire did (:func:`~unshared.analysis.signals.possible_stages`: the stages whose
+rules' patterns an RE2 pre-filter finds possible, a superset of what the rules find), the message
+has no signal and the rules do not run; on ordinary chat that is nearly every message. The
+skipped messages are exactly those the full reading gives no signal (a test keeps the reader as
+it was before and compares).
 
 Context: a message is scored with its "follows coercion" features switched on when one of the
 previous ``context`` messages from the same sender was flagged with a threat or a demand.
@@ -23,8 +27,10 @@ from __future__ import annotations
 from collections import OrderedDict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 
 from unshared.analysis.signal_rules import KEY_STAGES, STAGES, load_pack
 from unshared.analysis.signal_scorer import (
@@ -35,9 +41,11 @@ from unshared.analysis.signal_scorer import (
     sigmoid,
 )
 from unshared.analysis.signals import (
+    ABOUT,
     detect_payments_made,
     detect_signals,
     payment_details,
+    possible_stages,
     rule_reading,
 )
 from unshared.model import Signal
@@ -97,6 +105,7 @@ class SignalReader:
         n_stages = len(model.stages)
         gate = logit(float(model.meta.get("gate", 0.0))) if model.meta.get("gate") else -np.inf
         stage_of = {s: model.stages.index(s) for s in STAGES if s in model.stages}
+        quiet_alone, quiet_after = self._quiet(texts, own, ctx, logit_cuts)
         out: list[list[Signal]] = []
         for i, text in enumerate(texts):
             sender = who[i]
@@ -105,6 +114,10 @@ class SignalReader:
                 self._remember(sender, False)
                 continue
             after = self._follows_coercion(sender)
+            if quiet_after[i] if after else quiet_alone[i]:
+                out.append([])  # no stage can reach its threshold, whatever the rules say
+                self._remember(sender, False)
+                continue
             zg = own[i] + ctx[i] if after else own[i]
             z = zg[:n_stages]
             rules: dict[str, Signal] = {}
@@ -130,6 +143,32 @@ class SignalReader:
         return out
 
     # ------------------------------------------------------------------ helpers
+    def _quiet(
+        self,
+        texts: Sequence[str],
+        own: npt.NDArray[np.float32],
+        ctx: npt.NDArray[np.float32],
+        logit_cuts: npt.NDArray[np.float32],
+    ) -> tuple[list[bool], list[bool]]:
+        """Which messages can have no signal (read alone; read after coercion), told before
+        any rule runs: each stage's logit plus every positive rule weight of the stages the
+        rules *might* find (:func:`possible_stages`, a superset) stays below the stage's cut by
+        :data:`QUIET_MARGIN`. What the rules would have added is at most that, so such a message
+        would have had no signal either way."""
+        assert self.model is not None
+        n = len(self.model.stages)
+        masks = np.array([self._possible(t) for t in texts], dtype=np.int64)
+        reach = _reach(self.model.rule_weights)[masks]
+        limit = logit_cuts - np.float32(QUIET_MARGIN)
+        alone = _rows_below(own[:, :n] + reach, limit)
+        if not self.context:
+            return alone, alone
+        return alone, _rows_below(own[:, :n] + ctx[:, :n] + reach, limit)
+
+    def _possible(self, text: str) -> int:
+        mask = possible_stages(text, self.lang) if text and text.strip() else None
+        return _EVERY_STAGE if mask is None else mask
+
     def _follows_coercion(self, sender: str | None) -> bool:
         recent = self._recent.get(sender)
         return bool(self.context and recent and any(recent))
@@ -186,6 +225,38 @@ class SignalReader:
         if words:
             parts.append("words that weighed most: " + ", ".join(f'"{w}"' for w in words))
         return "; ".join(parts) or "the scorer's estimate"
+
+
+QUIET_MARGIN = 1e-3
+"""How far below its cut (in logits) a stage must stay for a message to be skipped: far more than
+float32 rounding, so a skipped message is one the full reading gives no signal."""
+
+_EVERY_STAGE = (1 << (ABOUT + 1)) - 1
+
+
+@lru_cache(maxsize=4)
+def _reach_cached(key: bytes, shape: tuple[int, int]) -> npt.NDArray[np.float32]:
+    weights = np.frombuffer(key, dtype=np.float32).reshape(shape)
+    positive = np.maximum(weights, 0.0)
+    rows = [RULE_FEATURES.index(f"rule:{s}") for s in STAGES]
+    rows.append(RULE_FEATURES.index("about_sextortion"))
+    table = np.zeros((_EVERY_STAGE + 1, shape[1]), dtype=np.float32)
+    for mask in range(_EVERY_STAGE + 1):
+        picked = [rows[k] for k in range(len(rows)) if mask >> k & 1]
+        table[mask] = positive[picked].sum(axis=0)
+    return table
+
+
+def _rows_below(values: npt.NDArray[np.float32], limit: npt.NDArray[np.float32]) -> list[bool]:
+    below: npt.NDArray[np.bool_] = np.all(values < limit, axis=1)
+    return [bool(q) for q in below.tolist()]
+
+
+def _reach(rule_weights: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Per bit mask of :func:`possible_stages`: the sum of the positive rule weights of those
+    stages (and of the context frame), per stage column."""
+    weights = np.ascontiguousarray(rule_weights, dtype=np.float32)
+    return _reach_cached(weights.tobytes(), weights.shape)
 
 
 def read_signals(

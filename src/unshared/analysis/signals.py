@@ -23,6 +23,7 @@ pack's ``context`` frames and gets no stages.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from unshared.analysis.anchors import AnchorSet, fold
 from unshared.analysis.prefilter import PatternFilter
@@ -43,6 +44,7 @@ __all__ = [
     "detect_payments_made",
     "detect_signals",
     "payment_details",
+    "possible_stages",
     "rule_reading",
 ]
 
@@ -127,6 +129,67 @@ def rule_reading(text: str, lang: str = "en") -> tuple[list[Signal], bool]:
             )
         )
     return signals, False
+
+
+ABOUT = len(STAGES)
+"""Bit of :func:`possible_stages` for a ``context`` frame (text *about* sextortion)."""
+
+
+def possible_stages(text: str, lang: str = "en") -> int | None:
+    """Bits (``1 << STAGES.index(stage)``, and ``1 << ABOUT``) of every stage a rule might find
+    in ``text`` and of a context frame that might match: a superset of what :func:`rule_reading`
+    can give, from the patterns the pre-filter calls possible (a rule needs all of its patterns,
+    a rule that ``needs`` another stage needs a rule of that stage). ``None``: not known."""
+    pack = load_pack(lang)
+    lp = _pattern_filter(pack).possible(text)
+    if lp is None:
+        return None
+    index = _rule_index(pack)
+    first = 0
+    later: list[tuple[int, int]] = []
+    for k in {k for pid in lp for k in index.by_pattern.get(pid, ())}:
+        bit, ids, needs = index.rules[k]
+        if ids <= lp:
+            if needs:
+                later.append((bit, needs))
+            else:
+                first |= bit
+    mask = first
+    for bit, needs in later:
+        if needs & first:
+            mask |= bit
+    if not lp.isdisjoint(index.context):
+        mask |= 1 << ABOUT
+    return mask
+
+
+@dataclass(frozen=True)
+class _RuleIndex:
+    rules: list[tuple[int, frozenset[int], int]]  # stage bit, pattern ids, bits of needs
+    by_pattern: dict[int, tuple[int, ...]]  # pattern id -> rules (numbers) using it
+    context: frozenset[int]
+
+
+_RULE_INDEX: dict[int, tuple[LanguagePack, _RuleIndex]] = {}
+
+
+def _rule_index(pack: LanguagePack) -> _RuleIndex:
+    held = _RULE_INDEX.get(id(pack))
+    if held is None or held[0] is not pack:
+        rules = []
+        by_pattern: dict[int, list[int]] = {}
+        for k, (_, rule, ids) in enumerate(_rule_order(pack)):
+            needs = sum(1 << STAGES.index(s) for s in rule.needs)
+            rules.append((1 << STAGES.index(rule.stage), ids, needs))
+            for pid in ids:
+                by_pattern.setdefault(pid, []).append(k)
+        index = _RuleIndex(
+            rules,
+            {pid: tuple(ks) for pid, ks in by_pattern.items()},
+            frozenset(id(p) for p in pack.context),
+        )
+        held = _RULE_INDEX[id(pack)] = (pack, index)
+    return held[1]
 
 
 def detect_payments_made(text: str, lang: str = "en") -> list[Signal]:
