@@ -16,6 +16,7 @@ from numba import njit
 
 __all__ = [
     "bucket_offsets", "chunks_of", "fill_entries", "found", "probe_batch", "scan_batch", "sort_rows",
+    "split_offsets",
 ]  # fmt: skip
 
 _M1 = np.uint64(0x5555555555555555)
@@ -155,12 +156,30 @@ def bucket_offsets(codes64: Any, start: int, width: int, shift: int, buckets: in
 
 
 @njit(nogil=True, cache=True)
+def split_offsets(offsets: Any, block_shift: int, base: Any, rel: Any) -> int:
+    """A table's directory from its bucket offsets: ``base`` every ``2**block_shift`` buckets,
+    ``rel`` the rest, written where it fits; returns the largest ``rel`` (if it exceeds what
+    ``rel``'s type holds, nothing past the first such bucket is right: widen and call again)."""
+    top = 0
+    limit = np.iinfo(rel.dtype).max
+    for b in range(len(offsets)):
+        if (b & ((1 << block_shift) - 1)) == 0:
+            base[b >> block_shift] = offsets[b]
+        r = offsets[b] - np.int64(base[b >> block_shift])
+        top = max(top, r)
+        if r <= limit:
+            rel[b] = r
+    return top
+
+
+@njit(nogil=True, cache=True)
 def sort_rows(
     codes: Any, codes64: Any, ids: Any, start: int, width: int, shift: int, offsets: Any,
     codes_out: Any, ids_out: Any,
 ) -> None:  # fmt: skip
-    """Hashes and ids in table 0's key order (a stable counting sort: no index array)."""
-    cursor = offsets.copy()
+    """Hashes and ids in table 0's key order (a stable counting sort: no index array).
+    ``offsets`` is used up: each bucket's start moves on as its rows are placed."""
+    cursor = offsets
     for r in range(codes.shape[0]):
         key = _chunk(codes64[r], start, width) >> shift
         pos = cursor[key]
@@ -173,8 +192,9 @@ def sort_rows(
 def fill_entries(
     codes64: Any, start: int, width: int, shift: int, fbits: int, offsets: Any, entries: Any
 ) -> None:
-    """A table's entries, in its key order: row << fbits | the chunk's next fbits bits."""
-    cursor = offsets.copy()
+    """A table's entries, in its key order: row << fbits | the chunk's next fbits bits.
+    ``offsets`` is used up, as in :func:`sort_rows`."""
+    cursor = offsets
     fmask = (np.int64(1) << fbits) - 1
     for r in range(codes64.shape[0]):
         chunk = _chunk(codes64[r], start, width)

@@ -40,13 +40,14 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from unshared.bank import _kernels
+from unshared.bank import _join, _kernels
 from unshared.bank.index_plan import (
     _EMPTY_IDS,
     BLOCK_SHIFT,
@@ -67,6 +68,9 @@ from unshared.bank.index_plan import (
     plan,
     probe_count,
 )
+
+#: Batches of this many queries or more are one sorted join (:mod:`unshared.bank._join`).
+JOIN_MIN = 512
 
 _STARTS = np.array(STARTS, dtype=np.int64)
 _WIDTHS = np.array(WIDTHS, dtype=np.int64)
@@ -92,7 +96,7 @@ class _Main:
         self.codes = np.empty((n, HASH_BYTES), dtype=np.uint8)
         self.ids = np.empty(n, dtype=np.uint32 if fits32 else np.int64)
         self.base = np.zeros((TABLES, self.nblocks), dtype=np.uint32 if n < 2**32 else np.uint64)
-        self.rel = np.zeros((TABLES, buckets + 1), dtype=np.uint16)
+        self.rel = np.zeros((TABLES, buckets + 1), dtype=np.uint8)  # uint16 if ever needed
         self.entries = np.empty((TABLES - 1) * n, dtype=np.uint32)
         raw64 = codes.view(np.uint64).reshape(n, 4)
         offsets = self._directory(0, raw64)
@@ -114,8 +118,7 @@ class _Main:
                 offsets,
                 table,
             )
-        if int(self.rel.max(initial=0)) <= 255:
-            self.rel = self.rel.astype(np.uint8)
+            del offsets  # before the next table's: one offsets array at a time
         self.codes64 = self.codes.view(np.uint64).reshape(n, 4)
         self.base_flat = self.base.reshape(-1)
         self.rel_flat = self.rel.reshape(-1)
@@ -158,12 +161,12 @@ class _Main:
         offsets: I64 = _kernels.bucket_offsets(
             codes64, STARTS[t], WIDTHS[t], int(self.shifts[t]), 1 << self.bits
         )
-        base = offsets[:: 1 << BLOCK_SHIFT]
-        self.base[t] = base
-        rel = offsets - np.repeat(base, 1 << BLOCK_SHIFT)[: len(offsets)]
-        if len(rel) and int(rel.max()) > np.iinfo(np.uint16).max:
-            raise ValueError("too many equal hash chunks in one run of 16 buckets")
-        self.rel[t] = rel
+        top = _kernels.split_offsets(offsets, BLOCK_SHIFT, self.base[t], self.rel[t])
+        if top > np.iinfo(self.rel.dtype).max:  # rare: 16 buckets of over 255 equal chunks
+            if top > np.iinfo(np.uint16).max:
+                raise ValueError("too many equal hash chunks in one run of 16 buckets")
+            self.rel = self.rel.astype(np.uint16)
+            _kernels.split_offsets(offsets, BLOCK_SHIFT, self.base[t], self.rel[t])
         return offsets
 
     def __len__(self) -> int:
@@ -183,13 +186,18 @@ class _Main:
         return expected > self.n * scan_fraction
 
     def search_batch(
-        self, queries: U8, threshold: int, scan_fraction: float
-    ) -> tuple[I64, I64, I64]:
+        self, queries: U8, threshold: int, scan_fraction: float, workers: int = 1,
+        join_min: int = JOIN_MIN,
+    ) -> tuple[I64, I64, I64]:  # fmt: skip
         """(query number, id, distance) of every row within ``threshold`` of each query (an id
-        may repeat for a query)."""
+        may repeat for a query). ``join_min`` queries or more are one sorted join
+        (:mod:`unshared.bank._join`) on ``workers`` threads."""
         q64 = np.ascontiguousarray(queries).view(np.uint64).reshape(-1, 4)
         if self.scan_is_cheaper(threshold, scan_fraction):
             found = _kernels.found(_kernels.scan_batch, q64, self.codes64, self.n, threshold)
+        elif len(q64) >= join_min:
+            chunks = _kernels.chunks_of(q64, _STARTS, _WIDTHS)
+            found = _join.join(self, q64, chunks, plan(threshold, self.bits), threshold, workers)
         else:
             found = self._probe(queries, threshold, threshold)
         qi, rows, dist = found
@@ -266,12 +274,14 @@ class PDQIndex:
         dir_bits: int | None = None,
         scan_fraction: float = 0.25,
         group_bits: int = 0,
+        join_min: int = JOIN_MIN,
     ) -> None:
         if dir_bits is not None and not 1 <= dir_bits <= MAX_DIR_BITS:
             raise ValueError(f"dir_bits must be between 1 and {MAX_DIR_BITS}")
         if not 0 <= group_bits < 63:
             raise ValueError("group_bits must be between 0 and 62")
         self.group_bits = group_bits
+        self.join_min = join_min
         self.scan_fraction = scan_fraction
         self.tables = TABLES
         self.dir_bits = dir_bits
@@ -390,28 +400,34 @@ class PDQIndex:
         self, queries: U8 | Sequence[str], threshold: int = 31, workers: int = 1
     ) -> list[list[tuple[int, int]]]:
         """:meth:`search` for each query, on ``workers`` threads (the compiled loops and numpy
-        release the GIL)."""
+        release the GIL). From ``join_min`` queries the batch is one sorted join, the threads
+        sharing out the tables; below it, each thread takes a share of the queries."""
         if not isinstance(queries, np.ndarray):
             queries = pdq_to_bytes(list(queries))
         queries = np.ascontiguousarray(queries, dtype=np.uint8).reshape(-1, HASH_BYTES)
         s = self._state  # one consistent state for the whole batch
+        if len(queries) >= self.join_min:
+            return self._batch(s, queries, threshold, workers)
         if workers <= 1 or len(queries) < 2 * workers:
             return self._batch(s, queries, threshold)
-        from concurrent.futures import ThreadPoolExecutor
-
         parts = np.array_split(queries, workers)
         with ThreadPoolExecutor(workers) as pool:
             done = pool.map(lambda part: self._batch(s, part, threshold), parts)
             return [row for part in done for row in part]
 
-    def _batch(self, s: _State, queries: U8, threshold: int) -> list[list[tuple[int, int]]]:
-        """Every query of a batch against one state."""
+    def _batch(
+        self, s: _State, queries: U8, threshold: int, workers: int = 1
+    ) -> list[list[tuple[int, int]]]:
+        """Every query of a batch against one state (``workers`` threads inside the sorted join
+        and the delta's scan)."""
         found_q: list[I64] = []
         found_ids: list[I64] = []
         found_d: list[I64] = []
         for segment, removed in ((s.main, s.main_removed), (s.recent, s.recent_removed)):
             if len(segment):
-                qi, ids, dist = segment.search_batch(queries, threshold, self.scan_fraction)
+                qi, ids, dist = segment.search_batch(
+                    queries, threshold, self.scan_fraction, workers, self.join_min
+                )
                 if len(removed) and len(ids):
                     keep = ~np.isin(ids >> self.group_bits, removed)
                     qi, ids, dist = qi[keep], ids[keep], dist[keep]
@@ -421,7 +437,7 @@ class PDQIndex:
         if s.delta_n:
             q64 = queries.view(np.uint64).reshape(-1, 4)
             delta64 = s.delta_codes.view(np.uint64).reshape(-1, 4)
-            qi, rows, dist = _kernels.found(_kernels.scan_batch, q64, delta64, s.delta_n, threshold)
+            qi, rows, dist = _join.scan(q64, delta64, s.delta_n, threshold, workers)
             found_q.append(qi)
             found_ids.append(s.delta_ids[rows])
             found_d.append(dist)
