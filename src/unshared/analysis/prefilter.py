@@ -54,11 +54,13 @@ sign, dotted capital I, dotless i; found exhaustively by the tests)."""
 
 _FOLDS = dict(zip(FOLDS_TO_ASCII, "skii", strict=True))
 _FOLD_TABLE = str.maketrans(_FOLDS)
+_FOLD_CHARS = re.compile(f"[{FOLDS_TO_ASCII}]")
 _OTHER_CHAR = "\x80"
 _WORDISH = re.compile(r"[^\W\x00-\x7f]")  # a word character for re, beyond ASCII
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 _ASCII = [chr(i) for i in range(128)]
 _MAX_REPEAT = 1000  # RE2's limit on a counted repeat
+_ANSWERS = 1 << 16  # distinct answers remembered
 
 
 class Unsupported(ValueError):
@@ -193,6 +195,7 @@ class PatternFilter:
         self._set: Any = None
         self._ids: dict[int, int] = {}
         self._always: frozenset[int] = frozenset()
+        self._answers: dict[tuple[int, ...], frozenset[int]] = {}
         if _re2 is None:
             return
         options = _re2.Options()
@@ -217,12 +220,19 @@ class PatternFilter:
         found = self._set.Match(map_text(text).encode("utf-8"))
         if not found or 0 not in found:
             return None
-        return self._always | {self._ids[k] for k in found if k}
+        key = tuple(found)
+        answer = self._answers.get(key)
+        if answer is None:  # few distinct answers: each is built once (the same object after)
+            if len(self._answers) >= _ANSWERS:
+                self._answers.clear()
+            answer = self._answers[key] = self._always | {self._ids[k] for k in found if k}
+        return answer
 
 
 def map_text(text: str) -> str:
     """``text`` on the alphabet the rewritten patterns read (see the module's doc)."""
     if text.isascii():
         return text
-    text = _WORDISH.sub("_", text.translate(_FOLD_TABLE))
-    return _NOT_ASCII.sub(_OTHER_CHAR, text)
+    if _FOLD_CHARS.search(text):
+        text = text.translate(_FOLD_TABLE)
+    return _NOT_ASCII.sub(_OTHER_CHAR, _WORDISH.sub("_", text))

@@ -23,7 +23,7 @@ pack's ``context`` frames and gets no stages.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from unshared.analysis.anchors import AnchorSet, fold
 from unshared.analysis.prefilter import PatternFilter
@@ -145,6 +145,15 @@ def possible_stages(text: str, lang: str = "en") -> int | None:
     if lp is None:
         return None
     index = _rule_index(pack)
+    mask = index.masks.get(lp)
+    if mask is None:
+        if len(index.masks) >= 1 << 16:
+            index.masks.clear()
+        mask = index.masks[lp] = _mask(index, lp)
+    return mask
+
+
+def _mask(index: _RuleIndex, lp: frozenset[int]) -> int:
     first = 0
     later: list[tuple[int, int]] = []
     for k in {k for pid in lp for k in index.by_pattern.get(pid, ())}:
@@ -168,6 +177,7 @@ class _RuleIndex:
     rules: list[tuple[int, frozenset[int], int]]  # stage bit, pattern ids, bits of needs
     by_pattern: dict[int, tuple[int, ...]]  # pattern id -> rules (numbers) using it
     context: frozenset[int]
+    masks: dict[frozenset[int], int] = field(default_factory=dict)  # answers already worked out
 
 
 _RULE_INDEX: dict[int, tuple[LanguagePack, _RuleIndex]] = {}
