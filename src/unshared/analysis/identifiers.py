@@ -4,7 +4,7 @@
 export gives for a person (a Skype ``8:live:...`` id, a Discord snowflake...). Both are pure: no
 I/O, no network. Kinds and their normalised values are described in ``docs/identifiers.md``.
 
-Speed: a cheap pre-filter (:data:`patterns.TRIGGER`) skips messages with nothing digit-, ``@``- or
+Speed: a cheap pre-filter (:data:`patterns.TRIGGER`, one regular expression) skips messages with nothing digit-, ``@``- or
 link-like in them, which is most chat; each finder then has its own cheap gate.
 """
 
@@ -46,14 +46,9 @@ def extract_identifiers(text: str, region: str = "GB") -> list[Identifier]:
     if not text:
         return []
     low = text.lower()
-    has_digit = p.DIGIT.search(text) is not None
-    if not (
-        p.TRIGGER_CHARS.search(text)
-        or any(word in low for word in p.TRIGGER_WORDS)
-        or p.SHORT_WORDS.search(low)
-        or (len(text) >= 26 and p.LONG_TOKEN.search(text))
-    ):
+    if not (p.TRIGGER.search(low) or (len(text) >= 26 and p.LONG_TOKEN.search(text))):
         return []
+    has_digit = p.DIGIT.search(text) is not None
     region = (region or "GB").upper()
     found: list[tuple[int, Identifier]] = []
     if "/" in text or "www." in low:

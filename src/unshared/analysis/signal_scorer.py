@@ -24,6 +24,7 @@ import itertools
 import json
 import math
 import zipfile
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -297,8 +298,12 @@ class ScorerModel:
             w = w + self.weights[context_bucket(f.bucket, self.bits), j]
         words: dict[tuple[int, int], float] = {}
         spans = _word_spans(norm)
+        # The words a feature [a, b) covers: spans are sorted and apart, so those from the first
+        # that ends after a to the last that starts before b.
+        span_starts = [sp[0] for sp in spans]
+        span_ends = [sp[1] for sp in spans]
         for weight, a, b in zip(w.tolist(), f.start.tolist(), f.end.tolist(), strict=True):
-            covered = [sp for sp in spans if sp[0] < b and a < sp[1]]
+            covered = spans[bisect_right(span_ends, a) : bisect_left(span_starts, b)]
             for sp in covered:
                 words[sp] = words.get(sp, 0.0) + weight / len(covered)
         ranked = sorted(words.items(), key=lambda kv: -kv[1])
@@ -332,7 +337,8 @@ class ScorerModel:
         if lengths.sum() == 0:
             return []
         rep = np.repeat(np.arange(len(query)), lengths)
-        flat = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True) if b > a])
+        # Every index from lo to hi of each query, one after the other (no Python loop).
+        flat = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths - lo, lengths)
         owners = ex_owner[flat]
         gain = np.bincount(owners, weights=pos[rep], minlength=len(self.examples))
         gain = gain * ((ex_stage_mask >> j) & 1)
