@@ -157,13 +157,26 @@ class SignalReader:
         would have had no signal either way."""
         assert self.model is not None
         n = len(self.model.stages)
-        masks = np.array([self._possible(t) for t in texts], dtype=np.int64)
-        reach = _reach(self.model.rule_weights)[masks]
+        table = _reach(self.model.rule_weights)
         limit = logit_cuts - np.float32(QUIET_MARGIN)
-        alone = _rows_below(own[:, :n] + reach, limit)
-        if not self.context:
-            return alone, alone
-        return alone, _rows_below(own[:, :n] + ctx[:, :n] + reach, limit)
+        alone_z = own[:, :n]
+        after_z = own[:, :n] + ctx[:, :n] if self.context else alone_z
+        # Quiet even if every rule fired: no need to ask which might.
+        sure = np.logical_and(
+            _below(alone_z + table[_EVERY_STAGE], limit),
+            _below(after_z + table[_EVERY_STAGE], limit),
+        ).tolist()
+        masks = np.array(
+            [
+                _EVERY_STAGE if done else self._possible(t)
+                for t, done in zip(texts, sure, strict=True)
+            ],
+            dtype=np.int64,
+        )
+        reach = table[masks]
+        alone = _below(alone_z + reach, limit)
+        after = _below(after_z + reach, limit) if self.context else alone
+        return [bool(q) for q in alone.tolist()], [bool(q) for q in after.tolist()]
 
     def _possible(self, text: str) -> int:
         mask = possible_stages(text, self.lang) if text and text.strip() else None
@@ -247,9 +260,12 @@ def _reach_cached(key: bytes, shape: tuple[int, int]) -> npt.NDArray[np.float32]
     return table
 
 
-def _rows_below(values: npt.NDArray[np.float32], limit: npt.NDArray[np.float32]) -> list[bool]:
+def _below(
+    values: npt.NDArray[np.float32], limit: npt.NDArray[np.float32]
+) -> npt.NDArray[np.bool_]:
+    """Rows whose every value is under its column's limit."""
     below: npt.NDArray[np.bool_] = np.all(values < limit, axis=1)
-    return [bool(q) for q in below.tolist()]
+    return below
 
 
 def _reach(rule_weights: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
