@@ -88,7 +88,8 @@ def _check(texts: list[str]) -> None:
             for context in (False, True):
                 got = model.weighty_words(text, stage, context=context)
                 assert got == _weighty_before(model, text, stage, context=context), text
-            assert model.similar(text, stage, top=3) == _similar_before(model, text, stage, 3)
+            for top in (1, 3):
+                assert model.similar(text, stage, top) == _similar_before(model, text, stage, top)
 
 
 def test_labelled_lines_get_the_same_reasons() -> None:

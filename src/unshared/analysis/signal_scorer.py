@@ -342,7 +342,8 @@ class ScorerModel:
         owners = ex_owner[flat]
         gain = np.bincount(owners, weights=pos[rep], minlength=len(self.examples))
         gain = gain * ((ex_stage_mask >> j) & 1)
-        best = np.argsort(-gain, kind="stable")[:top]
+        # The first of the largest gains (what a stable sort puts first), without sorting them all.
+        best = [int(np.argmax(gain))] if top == 1 else np.argsort(-gain, kind="stable")[:top]
         return [
             Similar(self.examples[i]["text"], self.examples[i].get("source", ""), float(gain[i]))
             for i in best
