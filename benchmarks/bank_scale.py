@@ -12,7 +12,9 @@ PostgreSQL schema), then, in one run:
 * HTTP batches: ``--clients`` closed-loop clients send ``POST /v1/lookup`` with 1,000 PDQ
   look-ups each (half 0-31 bits from a stored hash, half random), spread over the replicas;
 * the reference: the same batches through :class:`unshared.bank.matching.Matcher` in this
-  process (no HTTP), over the same database, in the same run;
+  process (no HTTP), over the same database, in the same run; with ``--faiss``, also faiss
+  ``IndexBinaryFlat`` and ``IndexBinaryMultiHash`` (16 x 16 bits, nflip 1, HMA's set-up) on the
+  first batch, in this process on 2 threads (the ratios beside faiss);
 * bulk submission: ``POST /v1/submissions`` of 1,000 fingerprints, five times (ms each);
 * idle CPU: the share of a core each replica uses over 10 s with no requests.
 
@@ -146,6 +148,27 @@ def start(
             time.sleep(0.05)
 
 
+def faiss_rates(codes: np.ndarray, batch: list[str]) -> dict[str, float]:
+    """Look-ups/s of faiss's exhaustive scan and multi-index hashing on one batch (2 threads),
+    each index freed before the next is built."""
+    import faiss
+
+    faiss.omp_set_num_threads(2)
+    queries = np.frombuffer(bytes.fromhex("".join(batch)), dtype=np.uint8).reshape(-1, 32)
+    multihash = faiss.IndexBinaryMultiHash(256, 16, 16)
+    multihash.nflip = 1
+    out = {}
+    for name, index in (("faiss IndexBinaryFlat", faiss.IndexBinaryFlat(256)),
+                        ("faiss IndexBinaryMultiHash 16x16", multihash)):  # fmt: skip
+        index.add(codes)
+        t = time.perf_counter()
+        index.range_search(queries, 32)  # distance <= 31
+        out[name] = len(queries) / (time.perf_counter() - t)
+        print(f"{name}: {out[name]:,.0f} look-ups/s in process", flush=True)
+        index.reset()
+    return out
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -194,6 +217,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--port", type=int, default=8640)
+    parser.add_argument("--faiss", action="store_true", help="faiss references on one batch")
     args = parser.parse_args()
     import tempfile
 
@@ -223,6 +247,7 @@ def main() -> None:
         flush=True,
     )
     del matcher
+    refs = faiss_rates(codes, work[0]) if args.faiss else {}
 
     procs, urls = [], []
     try:
@@ -244,6 +269,8 @@ def main() -> None:
             f"{1000 * statistics.median(lat):.0f} ms; reference in process {in_process:,.0f}/s "
             f"(HTTP at {http_rate / in_process:.2f}x of it)"
         )
+        for name, rate in refs.items():
+            print(f"beside {name} in process: {rate:,.0f}/s; HTTP at {http_rate / rate:.1f}x")
         times = []
         with httpx.Client(timeout=120) as http:
             for k in range(5):
