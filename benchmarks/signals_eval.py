@@ -12,10 +12,12 @@ Sections:
    scorer (``read_signals``) vs rules only (``detect_signals``) vs a plain keyword filter;
 2. ``--blind DIR``: a blind set (TSV: labels, text, source_url, source_date, lang), per stage
    recall and the share of benign lines flagged with a key stage, scorer vs rules only;
-3. ``scan`` throughput on one core with identifiers, scorer on vs rules only, on two inputs:
-   every labelled line (each one a threat, a demand or a hard look-alike: the worst case for
-   the gate that skips the rules) and a chat-like stream (message texts of the real export
-   samples in ../shared/fixtures/exports with 2% offender lines mixed in);
+3. ``scan`` throughput on one core with identifiers, scorer on vs rules only: every labelled
+   line (each one a threat, a demand or a hard look-alike: the worst case for the gate that
+   skips the rules), a chat-like stream (message texts of the real export samples in
+   ../shared/fixtures/exports with 2% offender lines mixed in), its distinct lines, and varied
+   chat in which no line is read twice (:func:`varied_stream`); rates wall-clock and in CPU
+   time (the machine may be shared);
 4. model load time (fresh process) and the bytes the scorer adds to the wheel.
 """
 

@@ -211,3 +211,19 @@ def test_the_filter_narrows_a_chat_line_down() -> None:
     patterns = _patterns("en")
     possible = signals_module._pattern_filter(pack).possible("see you at the cinema later")
     assert possible is not None and len(possible) < len(patterns) // 10
+
+
+def test_possible_stages_hold_every_stage_the_rules_find() -> None:
+    from unshared.analysis.signals import ABOUT, STAGES, possible_stages
+
+    checked = 0
+    for text, lang in _lines():
+        found, about = rule_reading(text, lang)
+        mask = possible_stages(text, lang)
+        assert mask is not None
+        for signal in found:
+            assert mask >> STAGES.index(signal.stage) & 1, (lang, text[:60], signal.stage)
+        assert not about or mask >> ABOUT & 1, (lang, text[:60])
+        checked += len(found) + about
+    assert checked > 1000
+    assert possible_stages("see you at the cinema later") == 0
