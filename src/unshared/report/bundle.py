@@ -11,9 +11,10 @@ The zip is written deterministically (members stored uncompressed, fixed times a
 log order), so :func:`verify_bundle` can check every byte of it against hashes chained before the
 bundle was made (:mod:`unshared.report.bundle_verify`).
 
-Nothing is written outside the output file: the report is rendered in memory and the zip is
-built in an unnamed file in the output's folder (Linux ``O_TMPFILE``) that gets its name only
-when complete, so a killed command, even by SIGKILL, leaves no trace. Where unnamed files are not
+Nothing is written outside the output file: the report is rendered into unnamed files in the
+output's folder (never whole in memory), and the zip is built in an unnamed file there too (Linux
+``O_TMPFILE``) that gets its name only when complete, so a killed command, even by SIGKILL, leaves
+no trace. Where unnamed files are not
 available a hidden ``.part`` file is used and removed on every exit path, SIGTERM included.
 """
 
@@ -22,9 +23,10 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -167,8 +169,13 @@ def make_bundle(
         if step is not None:
             step(what)
 
-    with _signals_interrupt(), _output(out) as fh:
-        pack = make_pack(case, pdf=pdf, step=step)
+    with _signals_interrupt(), _output(out) as fh, ExitStack() as spools:
+
+        def spool(name: str) -> IO[bytes]:
+            """An unnamed file beside the output (gone with the process, whatever ends it)."""
+            return spools.enter_context(tempfile.TemporaryFile(dir=out.parent))
+
+        pack = make_pack(case, spool, pdf=pdf, step=step)
         plan = plan_from_log(list(case.events()), pack.seal_seq)
         entries: list[dict[str, Any]] = []
         with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED) as zf:
@@ -183,15 +190,11 @@ def make_bundle(
                         path=str(case.path),
                     )
                 entries.append({"path": ex.path, "sha256": sha, "size": size})
-            for fname, data in pack.files.items():
-                _put_bytes(zf, f"report/{fname}", data)
-                entries.append(
-                    {
-                        "path": f"report/{fname}",
-                        "sha256": hashlib.sha256(data).hexdigest(),
-                        "size": len(data),
-                    }
-                )
+            for fname, report_file in pack.files.items():
+                length = report_file.seek(0, os.SEEK_END)
+                report_file.seek(0)
+                sha, size = _put(zf, f"report/{fname}", report_file, length)
+                entries.append({"path": f"report/{fname}", "sha256": sha, "size": size})
             note("writing the log")
             case.log(
                 "bundle_made",

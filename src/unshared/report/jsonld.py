@@ -10,13 +10,14 @@ log hash, so writing the same case twice gives the same graph. Pure: no I/O.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 from unshared.report.model import KIND_LABELS, ReportModel
 
-__all__ = ["build_jsonld", "CONTEXT"]
+__all__ = ["build_jsonld", "stream_jsonld", "CONTEXT"]
 
 CONTEXT = {
     "kb": "http://example.org/kb/",
@@ -28,6 +29,7 @@ CONTEXT = {
     "uco-types": "https://ontology.unifiedcyberontology.org/uco/types/",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
+_quote = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes a str as
 _APP_ACCOUNT_KINDS = {
     "skype_id": "skype",
     "instagram_handle": "instagram",
@@ -73,6 +75,57 @@ class _Ids:
 def build_jsonld(model: ReportModel, *, seal: str | None = None) -> dict[str, Any]:
     """The JSON-LD document (a dict ready for ``json.dump``); ``seal`` as in the HTML report."""
     return {"@context": CONTEXT, "@graph": list(_graph(model, seal))}
+
+
+def stream_jsonld(model: ReportModel, *, seal: str | None = None) -> Iterator[str]:
+    """``json.dumps(build_jsonld(model, seal=seal), ensure_ascii=False, indent=1)``, written one
+    node at a time: the graph is never held in memory (its ``json.dumps`` alone took 2.5 GB for
+    200,000 messages)."""
+    head = json.dumps({"@context": CONTEXT}, ensure_ascii=False, indent=1)
+    yield head.removesuffix("\n}") + ',\n "@graph": ['
+    sep = "\n  "
+    for node in _graph(model, seal):
+        try:
+            text = indented(node, "  ")
+        except TypeError:
+            text = json.dumps(node, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+        yield sep + text
+        sep = ",\n  "
+    yield "]\n}" if sep == "\n  " else "\n ]\n}"
+
+
+def indented(value: Any, pad: str = "") -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=1)`` with every line after the first
+    indented by ``pad``, for the plain values the graph holds (str keys; str, int, bool, None,
+    dict, list), faster than :mod:`json`'s own indenting encoder, which is pure Python.
+    :class:`TypeError` for anything else (a float, a tuple), which :mod:`json` then writes."""
+    kind = type(value)
+    if kind is str:
+        return _quote(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = pad + " "
+        items = []
+        for key, item in value.items():
+            if type(key) is not str:
+                raise TypeError(key)
+            items.append(f"{inner}{_quote(key)}: {indented(item, inner)}")
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if kind is list:
+        if not value:
+            return "[]"
+        inner = pad + " "
+        return "[\n" + ",\n".join([inner + indented(x, inner) for x in value]) + "\n" + pad + "]"
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return int.__repr__(value)
+    raise TypeError(kind)
 
 
 def _graph(m: ReportModel, seal: str | None = None) -> Iterator[dict[str, Any]]:

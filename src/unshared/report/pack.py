@@ -6,25 +6,30 @@ hashed with the seal's 64 characters as zeros and the event records where they a
 seal is then the event's hash. Changing a single character of the report means re-chaining that
 event, which changes the seal the report prints (docs/security.md). The PDF is laid out after the
 seal is known, prints it, and its bytes are recorded by ``report_pdf_made`` right after.
+
+report.html and case.jsonld are written as they are rendered, into files the caller gives, with
+the seal's place as zeros; the seal is written into its place once the event is logged. Neither
+document is ever whole in memory.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
+from typing import IO
 
 from unshared.casefile.store import Case
 from unshared.errors import InputFileError
 from unshared.report.build import build_model
 from unshared.report.data import collect
-from unshared.report.jsonld import build_jsonld
+from unshared.report.jsonld import stream_jsonld
 from unshared.report.model import ReportModel
-from unshared.report.render import render_html, render_pdf
+from unshared.report.render import render_html, render_pdf, stream_html
 
 __all__ = [
     "Pack",
@@ -46,10 +51,11 @@ SEAL_ZERO = b"0" * 64
 
 @dataclass(frozen=True)
 class Pack:
-    """The rendered report, in memory, already recorded in the case log."""
+    """The rendered report, already recorded in the case log."""
 
-    files: dict[str, bytes]
-    """File name -> the final bytes, in :data:`REPORT_FILES` order."""
+    files: dict[str, IO[bytes]]
+    """File name -> the file (one the caller gave) holding its final bytes, in
+    :data:`REPORT_FILES` order. The caller closes them."""
     seal: str
     seal_seq: int
     log_head: str | None
@@ -78,20 +84,56 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _jsonld_bytes(model: ReportModel, seal: str) -> bytes:
-    text = json.dumps(build_jsonld(model, seal=seal), ensure_ascii=False, indent=1) + "\n"
-    return text.encode("utf-8")
+def _file_sha256(fh: IO[bytes]) -> str:
+    fh.seek(0)
+    digest = hashlib.sha256()
+    for block in iter(lambda: fh.read(1 << 20), b""):
+        digest.update(block)
+    return digest.hexdigest()
 
 
-def _place(data: bytes, marker: bytes, name: str) -> int:
-    at = data.find(marker)
-    if at < 0 or data.find(marker, at + 1) >= 0:  # a random marker appears exactly once
+def _write_zeroed(
+    pieces: Iterable[str], fh: IO[bytes], marker: str, name: str
+) -> dict[str, int | str]:
+    """Write the text to ``fh`` with ``marker`` (random, so it appears exactly once) as zeros.
+
+    Returns the SHA-256 and size of what was written and where the marker was."""
+    mark = marker.encode()
+    keep = len(mark) - 1
+    digest = hashlib.sha256()
+    size = 0
+    at: int | None = None
+    held = b""
+    for piece in pieces:
+        buf = held + piece.encode("utf-8")  # buf starts at byte ``size`` of the file
+        found = buf.find(mark)
+        if found >= 0:
+            if at is not None or buf.find(mark, found + 1) >= 0:
+                raise RuntimeError(f"{name}: the seal's place is not unique")
+            at = size + found
+            buf = buf[:found] + SEAL_ZERO + buf[found + len(mark) :]
+        cut = max(len(buf) - keep, 0)  # the marker may begin in the last bytes
+        fh.write(buf[:cut])
+        digest.update(buf[:cut])
+        size += cut
+        held = buf[cut:]
+    fh.write(held)
+    digest.update(held)
+    size += len(held)
+    if at is None:
         raise RuntimeError(f"{name}: the seal's place is not unique")
-    return at
+    return {"sha256": digest.hexdigest(), "size": size, "at": at}
 
 
-def make_pack(case: Case, *, pdf: bool = True, step: Callable[[str], None] | None = None) -> Pack:
-    """Render the report in memory and log ``report_made`` (and ``report_pdf_made``)."""
+def make_pack(
+    case: Case,
+    files: Callable[[str], IO[bytes]],
+    *,
+    pdf: bool = True,
+    step: Callable[[str], None] | None = None,
+) -> Pack:
+    """Render the report into ``files(name)`` (a new, empty, seekable file for each name) and
+    log ``report_made`` (and ``report_pdf_made``)."""
 
     def note(what: str) -> None:
         if step is not None:
@@ -101,22 +143,26 @@ def make_pack(case: Case, *, pdf: bool = True, step: Callable[[str], None] | Non
     model = model_of(case)
     marker = secrets.token_hex(32)
     note("writing report.html")
-    rendered = {
-        "report.html": render_html(model, seal=marker).encode("utf-8"),
-        "case.jsonld": _jsonld_bytes(model, marker),
+    opened = {"report.html": files("report.html")}
+    written = {
+        "report.html": _write_zeroed(
+            stream_html(model, seal=marker), opened["report.html"], marker, "report.html"
+        )
     }
-    places = {name: _place(data, marker.encode(), name) for name, data in rendered.items()}
-    zeroed = {
-        name: data[: places[name]] + SEAL_ZERO + data[places[name] + 64 :]
-        for name, data in rendered.items()
-    }
+    opened["case.jsonld"] = files("case.jsonld")
+    written["case.jsonld"] = _write_zeroed(
+        chain(stream_jsonld(model, seal=marker), ["\n"]),
+        opened["case.jsonld"],
+        marker,
+        "case.jsonld",
+    )
     event = case.log(
         "report_made",
         {
             "case": case.path.name,
-            "files": {name: sha256_hex(data) for name, data in zeroed.items()},
-            "sizes": {name: len(data) for name, data in zeroed.items()},
-            "seal_at": places,
+            "files": {name: w["sha256"] for name, w in written.items()},
+            "sizes": {name: w["size"] for name, w in written.items()},
+            "seal_at": {name: w["at"] for name, w in written.items()},
             "log_head": model.log.hash if model.log else None,
             "log_seq": model.log.seq if model.log else None,
             "messages": model.message_count,
@@ -124,17 +170,18 @@ def make_pack(case: Case, *, pdf: bool = True, step: Callable[[str], None] | Non
             "pdf": pdf,
         },
     )
-    seal = event.hash.encode()
-    sealed = {
-        name: data[: places[name]] + seal + data[places[name] + 64 :]
-        for name, data in zeroed.items()
-    }
+    for name, fh in opened.items():
+        fh.seek(int(written[name]["at"]))
+        fh.write(event.hash.encode())
+        fh.flush()
     last = event.seq
-    files: dict[str, bytes] = {"report.html": sealed["report.html"]}
+    out: dict[str, IO[bytes]] = {"report.html": opened["report.html"]}
     if pdf:
         note("writing report.pdf")
         pdf_bytes = render_pdf(render_html(model, compact=True, seal=event.hash))
-        files["report.pdf"] = pdf_bytes
+        out["report.pdf"] = files("report.pdf")
+        out["report.pdf"].write(pdf_bytes)
+        out["report.pdf"].flush()
         last = case.log(
             "report_pdf_made",
             {
@@ -145,8 +192,9 @@ def make_pack(case: Case, *, pdf: bool = True, step: Callable[[str], None] | Non
                 "report_event": event.seq,
             },
         ).seq
-    files["case.jsonld"] = sealed["case.jsonld"]
-    return Pack(files, event.hash, event.seq, model.log.hash if model.log else None, last)
+        del pdf_bytes
+    out["case.jsonld"] = opened["case.jsonld"]
+    return Pack(out, event.hash, event.seq, model.log.hash if model.log else None, last)
 
 
 def write_report(
@@ -167,13 +215,21 @@ def write_report(
     if not out_dir.parent.exists():
         raise InputFileError("the folder above it does not exist", path=str(out_dir.parent))
     out_dir.mkdir(exist_ok=True)
-    pack = make_pack(case, pdf=pdf, step=step)
-    for name, data in pack.files.items():
+    parts: dict[str, tuple[Path, IO[bytes]]] = {}
+
+    def part(name: str) -> IO[bytes]:
         tmp = out_dir / f".{name}.part"
-        try:
-            tmp.write_bytes(data)
+        parts[name] = (tmp, tmp.open("w+b"))
+        return parts[name][1]
+
+    try:
+        pack = make_pack(case, part, pdf=pdf, step=step)
+        files = {name: _file_sha256(fh) for name, fh in pack.files.items()}
+        for name, (tmp, fh) in parts.items():
+            fh.close()
             os.replace(tmp, out_dir / name)
-        finally:
+    finally:
+        for tmp, fh in parts.values():
+            fh.close()
             tmp.unlink(missing_ok=True)
-    files = {name: sha256_hex(data) for name, data in pack.files.items()}
     return ReportFiles(out_dir, files, pack.log_head, pack.seal_seq, pack.seal)

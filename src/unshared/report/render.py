@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from unshared.report.model import STAGE_LABELS, MessageRow, ReportModel
 
-__all__ = ["render_html", "render_pdf", "PLATFORM_NAMES", "platform_name"]
+__all__ = ["render_html", "stream_html", "render_pdf", "PLATFORM_NAMES", "platform_name"]
 
 PLATFORM_NAMES = {
     "instagram": "Instagram",
@@ -29,6 +31,8 @@ CHUNK = 40
 """Messages per preformatted block in the compact layout: WeasyPrint re-shapes the rest of a
 block at every line break, so one huge block is quadratic; small blocks keep it linear
 (docs/benchmarks/report.md)."""
+PIECE = 1 << 20
+"""Characters :func:`stream_html` gathers before it hands a piece on."""
 PDF_TEXT_LIMIT = 4000
 """Characters of one message shown in the PDF. A longer message (an 11 MB line took WeasyPrint
 past 16 minutes) is cut there, visibly, with the count of what is left out; report.html and
@@ -68,18 +72,39 @@ def render_html(model: ReportModel, *, compact: bool = False, seal: str | None =
     ``seal`` is the hash of the ``report_made`` event that records this report (see
     :mod:`unshared.report.pack`); it is printed once.
     """
-    template = _env().get_template("report.html.j2")
-    return template.render(
-        m=model,
-        css=_css(),
-        stage_labels=STAGE_LABELS,
-        side_labels=SIDE_LABELS,
-        compact=compact,
-        chunk_size=CHUNK,
-        conv_runs=_runs(model.messages) if compact else [],
-        conv_line=conv_line,
-        seal=seal,
-    )
+    return _env().get_template("report.html.j2").render(_context(model, compact, seal))
+
+
+def stream_html(
+    model: ReportModel, *, compact: bool = False, seal: str | None = None
+) -> Iterator[str]:
+    """The text of :func:`render_html`, in pieces of about :data:`PIECE` characters, made as they
+    are written: the whole document is never held in memory (a 200,000-message report is
+    60 MB of HTML)."""
+    held: list[str] = []
+    size = 0
+    for part in _env().get_template("report.html.j2").generate(_context(model, compact, seal)):
+        held.append(part)
+        size += len(part)
+        if size >= PIECE:
+            yield "".join(held)
+            held, size = [], 0
+    if held:
+        yield "".join(held)
+
+
+def _context(model: ReportModel, compact: bool, seal: str | None) -> dict[str, Any]:
+    return {
+        "m": model,
+        "css": _css(),
+        "stage_labels": STAGE_LABELS,
+        "side_labels": SIDE_LABELS,
+        "compact": compact,
+        "chunk_size": CHUNK,
+        "conv_runs": _runs(model.messages) if compact else [],
+        "conv_line": conv_line,
+        "seal": seal,
+    }
 
 
 def _runs(rows: tuple[MessageRow, ...]) -> list[list[MessageRow]]:
