@@ -33,6 +33,7 @@ import re
 import subprocess
 import sys
 import time
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -128,18 +129,16 @@ def load_blind(folder: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def _key(text: str) -> str:
-    return " ".join(text.lower().split())
+    """Case, punctuation and spacing aside (a quote copied from another page is the same line)."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'")
+    return " ".join(re.findall(r"\w+", text))
 
 
 def _training_rows() -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for path in [*DATA.glob("*.jsonl"), *(DATA / "corpus").glob("*.jsonl")]:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            r = json.loads(line)
-            rows.extend(r.get("messages", [r]))
-    return rows
+    """Every line the scorer learns from, folded-in blind sets included."""
+    from unshared.analysis.signal_training import load_corpus
+
+    return [{"text": r.text} for r in load_corpus(DATA)]
 
 
 def coercion_recall(rows: list[dict[str, Any]], detect: Callable[[str, str], list[Signal]]) -> str:
