@@ -140,3 +140,19 @@ def test_the_fast_indenting_writes_what_json_writes() -> None:
     for other in (1.5, (1, 2), {1: "a"}, {"a": [0.5]}):
         with pytest.raises(TypeError):
             indented(other)
+
+
+def test_node_ids_are_the_uuid5_of_their_key() -> None:
+    import random
+    import uuid
+
+    from unshared.report.jsonld import _Ids
+
+    rng = random.Random(3)
+    ids = _Ids("a" * 64)
+    ns = uuid.uuid5(uuid.NAMESPACE_URL, "urn:unshared:case:" + "a" * 64)
+    for _ in range(3000):
+        key = ["".join(rng.choice("ab1\x1f é😀\u2028") for _ in range(rng.randrange(9)))]
+        key += [rng.randrange(-5, 10**6)] * rng.randrange(3)
+        want = uuid.uuid5(ns, "\x1f".join(str(k) for k in ("message", *key)))
+        assert ids("message", *key) == f"kb:message-{want}"
