@@ -17,7 +17,9 @@ bucket's own difference.
 
 The loops are compiled (:mod:`unshared.bank._kernels`, numba): a look-up is a few thousand random
 reads, first of every bucket's bounds (independent reads, many in flight at once), then of the
-rows. The build is a counting sort per table: beyond the index it needs one offsets array.
+rows. A batch of ``join_min`` look-ups or more is instead one sorted join
+(:mod:`unshared.bank._join`): the same reads in memory order, each cache line once for the batch.
+The build is a counting sort per table: beyond the index it needs one offsets array at a time.
 
 Memory per hash:
 
