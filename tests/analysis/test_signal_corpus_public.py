@@ -1,5 +1,5 @@
 """The second batch of lines quoted from public sources (corpus/public_*2.jsonl) and the second
-blind set (blind_2026_12b), both folded into training.
+and third blind sets (blind_2026_12b, blind_2026_12c), all folded into training.
 
 These tests hold the promises the files make: every quoted line is labelled with known stages
 and says where it was quoted from; no line is an exact or near copy of another line the scorer
@@ -92,6 +92,7 @@ def test_training_reads_the_quoted_lines_and_the_second_blind_set(
     rows = load_corpus(data_dir / "signals")
     learnt = {row.text for row in rows}
     assert {r["text"] for rows in incoming.values() for r in rows} <= learnt
-    blind = [r for r in rows if r.origin == "blind_2026_12b"]
-    assert len(blind) >= 600
-    assert sum(not r.is_benign for r in blind) >= 250
+    for origin in ("blind_2026_12b", "blind_2026_12c"):
+        blind = [r for r in rows if r.origin == origin]
+        assert len(blind) >= 600, origin
+        assert sum(not r.is_benign for r in blind) >= 250, origin
