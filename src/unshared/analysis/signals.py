@@ -23,7 +23,9 @@ pack's ``context`` frames and gets no stages.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from unshared.analysis.anchors import AnchorSet, fold
 from unshared.analysis.prefilter import PatternFilter
@@ -184,22 +186,22 @@ _RULE_INDEX: dict[int, tuple[LanguagePack, _RuleIndex]] = {}
 
 
 def _rule_index(pack: LanguagePack) -> _RuleIndex:
-    held = _RULE_INDEX.get(id(pack))
-    if held is None or held[0] is not pack:
-        rules = []
-        by_pattern: dict[int, list[int]] = {}
-        for k, (_, rule, ids) in enumerate(_rule_order(pack)):
-            needs = sum(1 << STAGES.index(s) for s in rule.needs)
-            rules.append((1 << STAGES.index(rule.stage), ids, needs))
-            for pid in ids:
-                by_pattern.setdefault(pid, []).append(k)
-        index = _RuleIndex(
-            rules,
-            {pid: tuple(ks) for pid, ks in by_pattern.items()},
-            frozenset(id(p) for p in pack.context),
-        )
-        held = _RULE_INDEX[id(pack)] = (pack, index)
-    return held[1]
+    return _per_pack(_RULE_INDEX, pack, _build_rule_index)
+
+
+def _build_rule_index(pack: LanguagePack) -> _RuleIndex:
+    rules = []
+    by_pattern: dict[int, list[int]] = {}
+    for k, (_, rule, ids) in enumerate(_rule_order(pack)):
+        needs = sum(1 << STAGES.index(s) for s in rule.needs)
+        rules.append((1 << STAGES.index(rule.stage), ids, needs))
+        for pid in ids:
+            by_pattern.setdefault(pid, []).append(k)
+    return _RuleIndex(
+        rules,
+        {pid: tuple(ks) for pid, ks in by_pattern.items()},
+        frozenset(id(p) for p in pack.context),
+    )
 
 
 def detect_payments_made(text: str, lang: str = "en") -> list[Signal]:
@@ -263,21 +265,39 @@ def _apply(rule: Rule, text: str, jest: bool) -> list[re.Match[str]]:
     return matches
 
 
-_ANCHOR_SETS: dict[int, tuple[LanguagePack, AnchorSet]] = {}
-_RULE_ORDER: dict[int, tuple[LanguagePack, list[tuple[int, Rule, frozenset[int]]]]] = {}
+_T = TypeVar("_T")
 
 
-def _rule_order(pack: LanguagePack) -> list[tuple[int, Rule, frozenset[int]]]:
-    """(stage group number, rule, ids of its patterns) for every rule, in pack order."""
-    held = _RULE_ORDER.get(id(pack))
+def _per_pack(
+    cache: dict[int, tuple[LanguagePack, _T]],
+    pack: LanguagePack,
+    build: Callable[[LanguagePack], _T],
+) -> _T:
+    """``build(pack)``, made once per pack and kept in ``cache`` (with the pack itself, so an id
+    reused by another pack never returns the first one's)."""
+    held = cache.get(id(pack))
     if held is None or held[0] is not pack:
-        order = [
-            (g, rule, frozenset(id(p) for p in rule.patterns))
-            for g, group in enumerate(pack.stages)
-            for rule in group.rules
-        ]
-        held = _RULE_ORDER[id(pack)] = (pack, order)
+        held = cache[id(pack)] = (pack, build(pack))
     return held[1]
+
+
+_RuleOrder = list[tuple[int, Rule, frozenset[int]]]
+_RULE_ORDER: dict[int, tuple[LanguagePack, _RuleOrder]] = {}
+_FILTERS: dict[int, tuple[LanguagePack, PatternFilter]] = {}
+_ANCHOR_SETS: dict[int, tuple[LanguagePack, AnchorSet]] = {}
+
+
+def _rule_order(pack: LanguagePack) -> _RuleOrder:
+    """(stage group number, rule, ids of its patterns) for every rule, in pack order."""
+    return _per_pack(_RULE_ORDER, pack, _build_rule_order)
+
+
+def _build_rule_order(pack: LanguagePack) -> _RuleOrder:
+    return [
+        (g, rule, frozenset(id(p) for p in rule.patterns))
+        for g, group in enumerate(pack.stages)
+        for rule in group.rules
+    ]
 
 
 def _pack_patterns(pack: LanguagePack) -> list[re.Pattern[str]]:
@@ -290,23 +310,22 @@ def _pack_patterns(pack: LanguagePack) -> list[re.Pattern[str]]:
     return patterns
 
 
-_FILTERS: dict[int, tuple[LanguagePack, PatternFilter]] = {}
-
-
 def _pattern_filter(pack: LanguagePack) -> PatternFilter:
     """Every pattern of ``pack`` in one RE2 pass (built once per pack)."""
-    held = _FILTERS.get(id(pack))
-    if held is None or held[0] is not pack:
-        held = _FILTERS[id(pack)] = (pack, PatternFilter(_pack_patterns(pack)))
-    return held[1]
+    return _per_pack(_FILTERS, pack, _build_filter)
 
 
 def _anchor_set(pack: LanguagePack) -> AnchorSet:
     """The anchors of every pattern of ``pack`` (built once per pack)."""
-    held = _ANCHOR_SETS.get(id(pack))
-    if held is None or held[0] is not pack:
-        held = _ANCHOR_SETS[id(pack)] = (pack, AnchorSet(_pack_patterns(pack)))
-    return held[1]
+    return _per_pack(_ANCHOR_SETS, pack, _build_anchor_set)
+
+
+def _build_filter(pack: LanguagePack) -> PatternFilter:
+    return PatternFilter(_pack_patterns(pack))
+
+
+def _build_anchor_set(pack: LanguagePack) -> AnchorSet:
+    return AnchorSet(_pack_patterns(pack))
 
 
 _NUMERIC = re.compile(r"[$£€]?\s?\d[\d.,]*")
