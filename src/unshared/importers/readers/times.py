@@ -119,8 +119,7 @@ def timezone_from_name(name: str | None) -> tzinfo | None:
     fixed = re.fullmatch(r"UTC(?:([+-])(\d\d):(\d\d))?", name)
     if fixed:
         sign, hours, minutes = fixed.groups()
-        delta = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
-        return timezone(-delta if sign == "-" else delta)
+        return fixed_offset(sign or "+", hours or "0", minutes)
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
