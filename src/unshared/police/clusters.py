@@ -86,7 +86,13 @@ def build_clusters(
     return out
 
 
-def to_jsonl(clusters: list[Cluster], names: dict[int, str]) -> str:
+def to_jsonl(
+    clusters: list[Cluster],
+    names: dict[int, str],
+    related: Iterable[tuple[int, int, list[Reason]]] = (),
+) -> str:
+    """One JSON line per cluster, then one per pair of networks that are ``related`` (words or
+    payment habits only: possibly related, not merged)."""
     lines = []
     for c in clusters:
         lines.append(
@@ -108,6 +114,17 @@ def to_jsonl(clusters: list[Cluster], names: dict[int, str]) -> str:
                     ],
                     "shared": [{"kind": k, "shared": s, "cases": n} for k, s, n in c.shared()],
                     "why": {names[i]: [f"{r.kind}: {r.label}" for r in c.why(i)] for i in c.cases},
+                },
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+        )
+    for a, b, reasons in related:
+        lines.append(
+            json.dumps(
+                {
+                    "possibly_related": [names[a], names[b]],
+                    "why": [f"{r.kind}: {r.label}" for r in reasons],
                 },
                 ensure_ascii=False,
                 sort_keys=True,

@@ -3,7 +3,6 @@ another force. The CLI and the app call these; each read a person asks for is au
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,19 +122,7 @@ def network(
 
 def render_clusters(net: Network, fmt: str) -> str:
     if fmt == "jsonl":
-        related = "".join(
-            json.dumps(
-                {
-                    "possibly_related": [net.names[a], net.names[b]],
-                    "why": [f"{r.kind}: {r.label}" for r in reasons],
-                },
-                ensure_ascii=False,
-                sort_keys=True,
-            )
-            + "\n"
-            for a, b, reasons in net.related
-        )
-        return to_jsonl(net.clusters, net.names) + related
+        return to_jsonl(net.clusters, net.names, net.related)
     if fmt == "graphml":
         return to_graphml(net.clusters, net.names)
     if fmt == "csv":
