@@ -46,7 +46,7 @@ from unshared.report.bundle_format import (
     zinfo,
 )
 from unshared.report.bundle_verify import BundleCheck, verify_bundle
-from unshared.report.pack import make_pack
+from unshared.report.pack import file_sha256, make_pack
 
 __all__ = ["BundleResult", "BundleCheck", "make_bundle", "verify_bundle", "BUNDLE_FORMAT"]
 
@@ -217,10 +217,7 @@ def make_bundle(
                 }
             )
             _put_bytes(zf, MANIFEST, manifest_bytes(expected_manifest(events, plan, entries)))
-        fh.seek(0)
-        digest = hashlib.sha256()
-        for block in iter(lambda: fh.read(_BLOCK), b""):
-            digest.update(block)
+        sha256 = file_sha256(fh)
     return BundleResult(
-        out, digest.hexdigest(), len(entries) + 1, events[-1].hash, pack.seal, len(plan.set_aside)
+        out, sha256, len(entries) + 1, events[-1].hash, pack.seal, len(plan.set_aside)
     )

@@ -33,6 +33,7 @@ from unshared.report.render import render_html, render_pdf, stream_html
 
 __all__ = [
     "Pack",
+    "file_sha256",
     "ReportFiles",
     "make_pack",
     "write_report",
@@ -84,7 +85,8 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _file_sha256(fh: IO[bytes]) -> str:
+def file_sha256(fh: IO[bytes]) -> str:
+    """SHA-256 of the whole of ``fh`` (read from its start)."""
     fh.seek(0)
     digest = hashlib.sha256()
     for block in iter(lambda: fh.read(1 << 20), b""):
@@ -224,7 +226,7 @@ def write_report(
 
     try:
         pack = make_pack(case, part, pdf=pdf, step=step)
-        files = {name: _file_sha256(fh) for name, fh in pack.files.items()}
+        files = {name: file_sha256(fh) for name, fh in pack.files.items()}
         for name, (tmp, fh) in parts.items():
             fh.close()
             os.replace(tmp, out_dir / name)
