@@ -33,7 +33,6 @@ import re
 import subprocess
 import sys
 import time
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -45,7 +44,7 @@ sys.path[:0] = [
     str(Path(__file__).resolve().parents[1]),
 ]
 
-from benchmarks.evaluation.signals import Evaluation, evaluate  # noqa: E402
+from benchmarks.evaluation.signals import Evaluation, evaluate, line_key  # noqa: E402
 
 from unshared.analysis import signal_reader  # noqa: E402
 from unshared.analysis.identifiers import extract_identifiers  # noqa: E402
@@ -101,7 +100,7 @@ def load_blind(folder: Path) -> dict[str, list[dict[str, Any]]]:
     """
     from unshared.analysis.signals import available_languages
 
-    seen_texts = {_key(r["text"]) for r in _training_rows()}
+    seen_texts = {line_key(r["text"]) for r in _training_rows()}
     out: dict[str, list[dict[str, Any]]] = {}
     for path in sorted(folder.glob("*.tsv")):
         rows = []
@@ -121,17 +120,11 @@ def load_blind(folder: Path) -> dict[str, list[dict[str, Any]]]:
                         "lang": lang if lang in available_languages() else "en",
                         "written_lang": lang,
                         "is_benign": not set(stages) & set(KEY_STAGES),
-                        "seen": _key(r["text"]) in seen_texts,
+                        "seen": line_key(r["text"]) in seen_texts,
                     }
                 )
         out[path.stem] = rows
     return out
-
-
-def _key(text: str) -> str:
-    """Case, punctuation and spacing aside (a quote copied from another page is the same line)."""
-    text = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'")
-    return " ".join(re.findall(r"\w+", text))
 
 
 def _training_rows() -> list[dict[str, Any]]:

@@ -6,6 +6,8 @@ A labelled line is a mapping with ``text``, ``stages`` (the stages a careful rea
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +18,14 @@ from unshared.analysis.signal_rules import KEY_STAGES, STAGES
 from unshared.analysis.signals import detect_signals
 from unshared.model import Signal
 
-__all__ = ["Evaluation", "StageScore", "evaluate"]
+__all__ = ["Evaluation", "StageScore", "evaluate", "line_key"]
+
+
+def line_key(text: str) -> str:
+    """A line with case, punctuation and spacing aside: a quote copied from another page (or
+    with another apostrophe) gives the same key."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'")
+    return " ".join(re.findall(r"\w+", text))
 
 
 @dataclass

@@ -10,17 +10,16 @@ reads them all.
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
+from benchmarks.evaluation.signals import line_key
 
 from unshared.analysis.signal_rules import KEY_STAGES, STAGES
 from unshared.analysis.signal_training import load_corpus
 
-INCOMING = ("public_quotes2", "public_benign2")
+QUOTED = ("public_quotes2", "public_benign2")
 LANGS = {"en", "fr", "es", "de"}
 
 
@@ -29,25 +28,20 @@ def _rows(data_dir: Path, name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'")
-    return " ".join(re.findall(r"\w+", text))
-
-
 def _words(text: str) -> frozenset[str]:
-    return frozenset(_norm(text).split())
+    return frozenset(line_key(text).split())
 
 
 @pytest.fixture(scope="module")
-def incoming(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
-    return {name: _rows(data_dir, name) for name in INCOMING}
+def quoted(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
+    return {name: _rows(data_dir, name) for name in QUOTED}
 
 
 def test_every_line_is_labelled_and_says_where_it_was_quoted_from(
-    incoming: dict[str, list[dict[str, Any]]],
+    quoted: dict[str, list[dict[str, Any]]],
 ) -> None:
     ids: list[str] = []
-    for name, rows in incoming.items():
+    for name, rows in quoted.items():
         assert len(rows) >= 150, name
         for r in rows:
             ids.append(r["id"])
@@ -62,21 +56,21 @@ def test_every_line_is_labelled_and_says_where_it_was_quoted_from(
             else:
                 assert r["is_benign"] is False and r["source"] == "offender", r
     assert len(ids) == len(set(ids))
-    quotes = incoming["public_quotes2"]
+    quotes = quoted["public_quotes2"]
     for stage in KEY_STAGES:
         assert sum(stage in r["stages"] for r in quotes) >= 10, stage
 
 
-def test_no_line_copies_one_already_learnt_or_another_incoming_line(
-    data_dir: Path, incoming: dict[str, list[dict[str, Any]]]
+def test_no_line_copies_one_already_learnt_or_another_quoted_line(
+    data_dir: Path, quoted: dict[str, list[dict[str, Any]]]
 ) -> None:
-    new = {r["text"] for rows in incoming.values() for r in rows}
+    new = {r["text"] for rows in quoted.values() for r in rows}
     known = [row.text for row in load_corpus(data_dir / "signals") if row.text not in new]
-    seen = {_norm(t) for t in known}
+    seen = {line_key(t) for t in known}
     pool = [w for w in map(_words, known) if len(w) >= 4]
-    for rows in incoming.values():
+    for rows in quoted.values():
         for r in rows:
-            key = _norm(r["text"])
+            key = line_key(r["text"])
             assert key not in seen, r["text"]
             seen.add(key)
             words = _words(r["text"])
@@ -86,12 +80,12 @@ def test_no_line_copies_one_already_learnt_or_another_incoming_line(
                 pool.append(words)
 
 
-def test_training_reads_the_quoted_lines_and_the_second_blind_set(
-    data_dir: Path, incoming: dict[str, list[dict[str, Any]]]
+def test_training_reads_the_quoted_lines_and_the_folded_blind_sets(
+    data_dir: Path, quoted: dict[str, list[dict[str, Any]]]
 ) -> None:
     rows = load_corpus(data_dir / "signals")
     learnt = {row.text for row in rows}
-    assert {r["text"] for rows in incoming.values() for r in rows} <= learnt
+    assert {r["text"] for rows in quoted.values() for r in rows} <= learnt
     for origin in ("blind_2026_12b", "blind_2026_12c"):
         blind = [r for r in rows if r.origin == origin]
         assert len(blind) >= 600, origin
