@@ -18,7 +18,7 @@ from unshared.analysis.signal_rules import KEY_STAGES, STAGES
 from unshared.analysis.signals import detect_signals
 from unshared.model import Signal
 
-__all__ = ["Evaluation", "StageScore", "evaluate", "line_key"]
+__all__ = ["Evaluation", "StageScore", "copies", "evaluate", "line_key"]
 
 
 def line_key(text: str) -> str:
@@ -26,6 +26,27 @@ def line_key(text: str) -> str:
     with another apostrophe) gives the same key."""
     text = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'")
     return " ".join(re.findall(r"\w+", text))
+
+
+def copies(known: Iterable[str], new: Iterable[str]) -> list[str]:
+    """The lines of ``new`` that copy a line of ``known`` or an earlier line of ``new``: the same
+    :func:`line_key`, or (for lines of four words or more) at least 80% of the words of the two
+    lines together. A copy would sit on both sides of a fold and flatter the dev figures."""
+    known = list(known)
+    seen = {line_key(t) for t in known}
+    pool = [w for w in (frozenset(line_key(t).split()) for t in known) if len(w) >= 4]
+    found: list[str] = []
+    for text in new:
+        key = line_key(text)
+        words = frozenset(key.split())
+        if key in seen or (
+            len(words) >= 4 and any(len(words & w) >= 0.8 * len(words | w) for w in pool)
+        ):
+            found.append(text)
+        seen.add(key)
+        if len(words) >= 4:
+            pool.append(words)
+    return found
 
 
 @dataclass
