@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import unshared.analysis.signal_reader as reader_module
 from unshared.analysis.signal_reader import SignalReader
-from unshared.analysis.signal_rules import KEY_STAGES, STAGES, available_languages
+from unshared.analysis.signal_rules import available_languages
 from unshared.analysis.signal_scorer import RULE_FEATURES, logit, sigmoid
 from unshared.model import Signal
 
@@ -27,21 +27,17 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "signals"
 def _reference_read(
     self: SignalReader, texts: Sequence[str], senders: Sequence[str | None] | None = None
 ) -> list[list[Signal]]:
-    """SignalReader.read as it was before the quiet messages were skipped (e9996e5)."""
+    """SignalReader.read without the quiet messages skipped: every message is scored, and the
+    rules run whenever the gate and the heads allow (as before e9996e5; the decision itself,
+    ``decide``, is the reader's own, since it is not what this test is about)."""
     model = self.model
     assert model is not None
     who: Sequence[str | None] = senders if senders is not None else [None] * len(texts)
-    threshold = self.threshold if self.threshold is not None else model.threshold
-    other = float(model.meta.get("threshold_other", model.threshold))
-    cuts = np.array(
-        [threshold if s in KEY_STAGES else other for s in model.stages], dtype=np.float32
-    )
-    logit_cuts = np.array([logit(float(c)) for c in cuts], dtype=np.float32)
+    cut, pick, logit_cuts = self._cuts(model)
     own, ctx = model.logits(texts, None if self.context else [False] * len(texts))
     boost = np.maximum(model.rule_weights, 0.0).sum(axis=0)
-    n_stages = len(model.stages)
+    heads = model.heads
     gate = logit(float(model.meta.get("gate", 0.0))) if model.meta.get("gate") else -np.inf
-    stage_of = {s: model.stages.index(s) for s in STAGES if s in model.stages}
     out: list[list[Signal]] = []
     for i, text in enumerate(texts):
         sender = who[i]
@@ -51,9 +47,9 @@ def _reference_read(
             continue
         after = self._follows_coercion(sender)
         zg = own[i] + ctx[i] if after else own[i]
-        z = zg[:n_stages]
+        z = zg[:heads]
         rules: dict[str, Signal] = {}
-        if zg[n_stages] >= gate and bool((z + boost >= logit_cuts).any()):
+        if zg[heads] >= gate and bool((z + boost >= logit_cuts).any()):
             fired, about = self._rules(text)
             rules = {s.stage: s for s in fired}
             inputs = np.zeros(len(RULE_FEATURES), dtype=np.float32)
@@ -61,15 +57,11 @@ def _reference_read(
                 inputs[RULE_FEATURES.index(f"rule:{s.stage}")] = 1.0
             inputs[RULE_FEATURES.index("about_sextortion")] = float(about)
             z = z + inputs @ model.rule_weights
-        p = sigmoid(z)
-        signals: list[Signal] = []
-        for stage in STAGES:
-            j = stage_of.get(stage)
-            if j is None or p[j] < cuts[j]:
-                continue
-            if stage == "payment_demand" and stage not in rules and self._paid(text):
-                continue
-            signals.append(self._signal(text, stage, float(p[j]), rules.get(stage), after))
+        signals = [
+            self._signal(text, stage, score, rules.get(stage), after)
+            for stage, score in reader_module.decide(model, sigmoid(z), cut, pick)
+            if not (stage == "payment_demand" and stage not in rules and self._paid(text))
+        ]
         out.append(signals)
         self._remember(sender, any(s.stage in reader_module.COERCION for s in signals))
     return out

@@ -1,13 +1,16 @@
 """Signals from the rules and the learned scorer together, with the conversation as context.
 
-The scorer (:mod:`unshared.analysis.signal_scorer`) gives each stage a probability from the
-message's words and from what the rules say about it (which stages a rule fired for, and
-whether the text talks *about* sextortion). A stage is flagged when its probability reaches the
-threshold chosen on the dev split at training time (``tools/train_signals.py``); ``threshold``
-changes it per call. So a rule that fires on a friend's joke can be outweighed, and a threat in
-words no rule knows can still be flagged.
+The scorer (:mod:`unshared.analysis.signal_scorer`) gives each stage, and the coercion head
+("is this a threat, demand, deadline or intimidation at all?"), a probability from the message's
+words and from what the rules say about it (which stages a rule fired for, and whether the text
+talks *about* sextortion). A message gets key-stage signals (threat, payment_demand, deadline,
+escalation) when the coercion head reaches the threshold chosen on the dev split at training
+time (``tools/train_signals.py``; ``threshold`` changes it per call), and the stage models say
+which (:func:`decide`); contact, platform_switch and image_request have their own threshold. So
+a rule that fires on a friend's joke can be outweighed, and a threat in words no rule knows can
+still be flagged.
 
-The rules are slow next to the scorer. When no stage could reach the threshold even if every
+The rules are slow next to the scorer. When no head could reach its threshold even if every
 rule that *might* fire did (:func:`~unshared.analysis.signals.possible_stages`: the stages whose
 rules' patterns an RE2 pre-filter finds possible, a superset of what the rules find), the message
 has no signal and the rules do not run; on ordinary chat that is nearly every message. The
@@ -36,6 +39,7 @@ from unshared.analysis.signal_rules import KEY_STAGES, STAGES, load_pack
 from unshared.analysis.signal_scorer import (
     RULE_FEATURES,
     ScorerModel,
+    key_stages,
     load_scorer,
     logit,
     sigmoid,
@@ -50,7 +54,7 @@ from unshared.analysis.signals import (
 )
 from unshared.model import Signal
 
-__all__ = ["COERCION", "SignalReader", "read_signals"]
+__all__ = ["COERCION", "SignalReader", "decide", "read_signals"]
 
 COERCION = frozenset({"threat", "payment_demand"})
 """Stages that make the sender's next messages read in context."""
@@ -94,17 +98,11 @@ class SignalReader:
             return [detect_signals(t, self.lang) if t and t.strip() else [] for t in texts]
         model = self.model
         who: Sequence[str | None] = senders if senders is not None else [None] * len(texts)
-        threshold = self.threshold if self.threshold is not None else model.threshold
-        other = float(model.meta.get("threshold_other", model.threshold))
-        cuts = np.array(
-            [threshold if s in KEY_STAGES else other for s in model.stages], dtype=np.float32
-        )
-        logit_cuts = np.array([logit(float(c)) for c in cuts], dtype=np.float32)
+        cut, pick, logit_cuts = self._cuts(model)
         own, ctx = model.logits(texts, None if self.context else [False] * len(texts))
+        heads = model.heads
         boost = np.maximum(model.rule_weights, 0.0).sum(axis=0)
-        n_stages = len(model.stages)
         gate = logit(float(model.meta.get("gate", 0.0))) if model.meta.get("gate") else -np.inf
-        stage_of = {s: model.stages.index(s) for s in STAGES if s in model.stages}
         quiet_alone, quiet_after = self._quiet(texts, own, ctx, logit_cuts)
         out: list[list[Signal]] = []
         for i, text in enumerate(texts):
@@ -115,13 +113,13 @@ class SignalReader:
                 continue
             after = self._follows_coercion(sender)
             if quiet_after[i] if after else quiet_alone[i]:
-                out.append([])  # no stage can reach its threshold, whatever the rules say
+                out.append([])  # no head can reach its threshold, whatever the rules say
                 self._remember(sender, False)
                 continue
             zg = own[i] + ctx[i] if after else own[i]
-            z = zg[:n_stages]
+            z = zg[:heads]
             rules: dict[str, Signal] = {}
-            if zg[n_stages] >= gate and bool((z + boost >= logit_cuts).any()):
+            if zg[heads] >= gate and bool((z + boost >= logit_cuts).any()):
                 fired, about = self._rules(text)
                 rules = {s.stage: s for s in fired}
                 inputs = np.zeros(len(RULE_FEATURES), dtype=np.float32)
@@ -130,17 +128,24 @@ class SignalReader:
                 inputs[RULE_FEATURES.index("about_sextortion")] = float(about)
                 z = z + inputs @ model.rule_weights
             p = sigmoid(z)
-            signals: list[Signal] = []
-            for stage in STAGES:
-                j = stage_of.get(stage)
-                if j is None or p[j] < cuts[j]:
-                    continue
-                if stage == "payment_demand" and stage not in rules and self._paid(text):
-                    continue  # "I sent 100 by Western Union": a payment made, not a demand
-                signals.append(self._signal(text, stage, float(p[j]), rules.get(stage), after))
+            signals = [
+                self._signal(text, stage, score, rules.get(stage), after)
+                for stage, score in decide(model, p, cut, pick)
+                if not (stage == "payment_demand" and stage not in rules and self._paid(text))
+            ]  # "I sent 100 by Western Union": a payment made, not a demand
             out.append(signals)
             self._remember(sender, any(s.stage in COERCION for s in signals))
         return out
+
+    def _cuts(self, model: ScorerModel) -> tuple[float, float, npt.NDArray[np.float32]]:
+        """The coercion threshold, the key-stage pick, and each head's cut as a logit: the
+        coercion head's threshold, the other stages' own, and none for the key stages (they are
+        flagged only through the coercion head)."""
+        threshold = self.threshold if self.threshold is not None else model.threshold
+        other = float(model.meta.get("threshold_other", model.threshold))
+        cuts = [np.inf if s in KEY_STAGES else logit(other) for s in model.stages]
+        cuts.append(logit(threshold))
+        return threshold, float(model.meta.get("pick", 0.5)), np.array(cuts, dtype=np.float32)
 
     # ------------------------------------------------------------------ helpers
     def _quiet(
@@ -156,7 +161,7 @@ class SignalReader:
         :data:`QUIET_MARGIN`. What the rules would have added is at most that, so such a message
         would have had no signal either way."""
         assert self.model is not None
-        n = len(self.model.stages)
+        n = self.model.heads
         table = _reach(self.model.rule_weights)
         limit = logit_cuts - np.float32(QUIET_MARGIN)
         alone_z = own[:, :n]
@@ -238,6 +243,26 @@ class SignalReader:
         if words:
             parts.append("words that weighed most: " + ", ".join(f'"{w}"' for w in words))
         return "; ".join(parts) or "the scorer's estimate"
+
+
+def decide(
+    model: ScorerModel, p: npt.NDArray[np.float32], threshold: float, pick: float
+) -> list[tuple[str, float]]:
+    """The stages a message shows, in :data:`STAGES` order, each with its score, from the heads'
+    probabilities ``p``: contact, platform_switch and image_request by their own threshold; the
+    key stages when the coercion head reaches ``threshold`` (:func:`key_stages` says which),
+    scored with the coercion head's probability, the one the threshold applies to."""
+    other = float(model.meta.get("threshold_other", model.threshold))
+    coercive = float(p[model.coercion])
+    keys = set(key_stages(p, model.stages, KEY_STAGES, pick)) if coercive >= threshold else set()
+    out: list[tuple[str, float]] = []
+    for j, stage in enumerate(model.stages):
+        if stage in keys:
+            out.append((stage, coercive))
+        elif stage not in KEY_STAGES and float(p[j]) >= other:
+            out.append((stage, float(p[j])))
+    order = {s: k for k, s in enumerate(STAGES)}
+    return sorted(out, key=lambda sc: order.get(sc[0], len(order)))
 
 
 QUIET_MARGIN = 1e-3

@@ -1,4 +1,4 @@
-"""The learned signal scorer: hashed character and word n-grams, one linear model per stage.
+"""The learned signal scorer: hashed character and word n-grams, linear models over them.
 
 Plain numpy at run time (scikit-learn is used only by ``tools/train_signals.py`` to fit the
 weights). The weights live in ``analysis/data/signals/scorer.npz`` inside the package; nothing
@@ -14,7 +14,11 @@ the code points of the normalised text:
 and, as further inputs, what the rules say: which stages a rule fired for, and whether the
 text talks *about* sextortion (advice, news). A stage's score is
 ``sigmoid(bias + (sum of the weights of the message's n-gram features) / sqrt(n) + rule terms)``
-with ``n`` the number of n-gram features: one logistic regression per stage.
+with ``n`` the number of n-gram features: one logistic regression per stage, and one more, the
+*coercion* head, for "is this a threat, a demand, a deadline or intimidation at all?". The
+coercion head learns from every coercive line at once (about twice the examples of the largest
+stage), so it holds better on words it has not seen; it decides whether a message gets key-stage
+signals, and the stage models say which (:func:`key_stages`). The threshold applies to it.
 """
 
 from __future__ import annotations
@@ -36,12 +40,14 @@ import numpy.typing as npt
 
 __all__ = [
     "BITS",
+    "COERCION_HEAD",
     "MODEL_NAME",
     "RULE_FEATURES",
     "Features",
     "ScorerModel",
     "Similar",
     "featurise",
+    "key_stages",
     "load_scorer",
     "normalise",
 ]
@@ -60,6 +66,9 @@ RULE_FEATURES: tuple[str, ...] = (
     "about_sextortion",
 )
 """Inputs from the rules: a rule fired for each stage, and the text talks *about* sextortion."""
+
+COERCION_HEAD = "coercion"
+"""The head that reads a message as coercive (any key stage) or not; its column follows the stages'."""
 
 MODEL_NAME = "scorer.npz"
 _CHAR_NS = (3, 4, 5)
@@ -226,17 +235,31 @@ class Similar:
 
 @dataclass
 class ScorerModel:
-    """Per-stage weights over the hashed features, with the threshold chosen on the dev split."""
+    """Weights over the hashed features for each stage and the coercion head, with the
+    threshold chosen on the dev split.
+
+    Columns: the stages, then :data:`COERCION_HEAD` (together the *heads*), then the gate (does
+    the message look like anything the rules care about, words only)."""
 
     stages: tuple[str, ...]
-    weights: npt.NDArray[np.float32]  # (2**bits, stages + 1): the last column is the gate
-    bias: npt.NDArray[np.float32]  # (stages + 1,)
+    weights: npt.NDArray[np.float32]  # (2**bits, heads + 1): the last column is the gate
+    bias: npt.NDArray[np.float32]  # (heads + 1,)
     threshold: float
-    rule_weights: npt.NDArray[np.float32]  # (len(RULE_FEATURES), stages)
+    rule_weights: npt.NDArray[np.float32]  # (len(RULE_FEATURES), heads)
     bits: int = BITS
     meta: dict[str, Any] = field(default_factory=dict)
     examples: list[dict[str, Any]] = field(default_factory=list)
     _index: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
+
+    @property
+    def heads(self) -> int:
+        """Columns with a meaning of their own: the stages and the coercion head."""
+        return len(self.stages) + 1
+
+    @property
+    def coercion(self) -> int:
+        """The coercion head's column."""
+        return len(self.stages)
 
     # ------------------------------------------------------------------ scoring
     def logits(
@@ -244,7 +267,7 @@ class ScorerModel:
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
         """Own logits and the extra logit added when a message follows coercion, per stage.
 
-        Both have shape ``(len(texts), stages)``; the context part is computed for every
+        Both have shape ``(len(texts), heads + 1)``; the context part is computed for every
         message (cheap) so the caller can decide the context message by message.
         """
         n = len(texts)
@@ -278,18 +301,19 @@ class ScorerModel:
     def scores(
         self, texts: Sequence[str], context: Sequence[bool] | None = None
     ) -> npt.NDArray[np.float32]:
-        """Probabilities per stage, each message scored with its ``context`` flag."""
+        """Probabilities per head (the stages, then coercion), each message scored with its
+        ``context`` flag (the rules' inputs aside)."""
         own, ctx = self.logits(texts, context)
         if context is not None:
             own = own + ctx * np.asarray(context, dtype=np.float32)[:, None]
-        return sigmoid(own[:, : len(self.stages)])
+        return sigmoid(own[:, : self.heads])
 
     # ------------------------------------------------------------------ reasons
     def weighty_words(
         self, text: str, stage: str, top: int = 3, *, context: bool = False
     ) -> list[str]:
-        """The words of ``text`` whose features pushed ``stage`` up the most."""
-        j = self.stages.index(stage)
+        """The words of ``text`` whose features pushed ``stage`` (or the coercion head) up the most."""
+        j = self.coercion if stage == COERCION_HEAD else self.stages.index(stage)
         text = _head(text)
         f = featurise([text], self.bits, spans=True)
         norm = normalise(text)
@@ -412,6 +436,18 @@ class ScorerModel:
             meta=meta,
             examples=blob["examples"],
         )
+
+
+def key_stages(
+    probs: Sequence[float] | npt.NDArray[np.floating[Any]], stages: Sequence[str], keys: Sequence[str], pick: float
+) -> list[str]:
+    """Which key stages a message the coercion head flagged shows: those whose own probability
+    reaches ``pick``, or else the likeliest one (a coercive message always names a stage)."""
+    scored = [(float(probs[j]), s) for j, s in enumerate(stages) if s in keys]
+    chosen = [s for p, s in scored if p >= pick]
+    if chosen or not scored:
+        return chosen
+    return [max(scored, key=lambda ps: ps[0])[1]]
 
 
 def sigmoid(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:

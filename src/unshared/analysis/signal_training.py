@@ -37,6 +37,7 @@ from unshared.analysis.signal_scorer import (
     ScorerModel,
     context_bucket,
     featurise,
+    key_stages,
     sigmoid,
 )
 from unshared.analysis.signals import available_languages, rule_reading
@@ -49,6 +50,7 @@ CLASS_WEIGHT: str | None = None
 RULE_SCALE = 0.3  # the rules' inputs enter at this scale, so the words keep a say
 CONTEXT_WINDOW = 3
 THRESHOLDS = tuple(round(float(x), 3) for x in np.arange(0.30, 0.981, 0.01))
+PICKS = tuple(round(float(x), 3) for x in np.arange(0.05, 0.951, 0.05))
 GATES = (0.5, 0.4, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.01, 0.005, 0.0)
 GATE_LOSS = 0.005  # the gate may cost at most half a point of key-stage recall on the dev split
 
@@ -204,10 +206,14 @@ def _matrix(rows: Sequence[Row], rules: npt.NDArray[np.float64], bits: int) -> A
 def _fit(x: Any, rows: Sequence[Row]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     from sklearn.linear_model import LogisticRegression
 
-    weights = np.zeros((x.shape[1], len(STAGES)))
-    bias = np.zeros(len(STAGES))
-    for j, stage in enumerate(STAGES):
-        y = np.array([stage in r.stages for r in rows], dtype=int)
+    """One logistic regression per stage, then the coercion head (any key stage)."""
+    keys = set(KEY_STAGES)
+    labels = [[stage in r.stages for r in rows] for stage in STAGES]
+    labels.append([bool(r.stages & keys) for r in rows])
+    weights = np.zeros((x.shape[1], len(labels)))
+    bias = np.zeros(len(labels))
+    for j, flags in enumerate(labels):
+        y = np.array(flags, dtype=int)
         if y.sum() == 0:
             bias[j] = -10.0
             continue
@@ -244,12 +250,13 @@ def choose_gate(
     threshold: float,
     other: float,
     max_benign: float,
+    pick: float = 0.5,
 ) -> float:
     """The highest gate (fewest rule runs) that costs at most ``GATE_LOSS`` of key recall."""
-    full = measure(rows, flagged(with_rules, threshold, other))
+    full = measure(rows, flagged(with_rules, threshold, other, pick))
     for g in GATES:
         probs = np.where((gate >= g)[:, None], with_rules, without_rules)
-        m = measure(rows, flagged(probs, threshold, other))
+        m = measure(rows, flagged(probs, threshold, other, pick))
         others = [s for s in STAGES if s not in KEY_STAGES]
         lost = max(full["stages"][s]["recall"] - m["stages"][s]["recall"] for s in others)
         if (
@@ -286,12 +293,12 @@ def measure(rows: Sequence[Row], got: Sequence[set[str]]) -> dict[str, Any]:
 
 
 def choose(
-    rows: Sequence[Row], probs: npt.NDArray[np.float64], max_benign: float
+    rows: Sequence[Row], probs: npt.NDArray[np.float64], max_benign: float, pick: float = 0.5
 ) -> tuple[float, dict[str, Any]]:
     """The threshold with the best key-stage recall at <= ``max_benign`` benign flagged."""
     best: tuple[float, float, dict[str, Any]] | None = None
     for t in THRESHOLDS:
-        m = measure(rows, flagged(probs, t))
+        m = measure(rows, flagged(probs, t, pick=pick))
         if m["benign_rate"] > max_benign:
             continue
         other = np.mean([m["stages"][s]["recall"] for s in STAGES if s not in KEY_STAGES])
@@ -304,11 +311,38 @@ def choose(
 
 
 def flagged(
-    probs: npt.NDArray[np.float64], threshold: float, other: float | None = None
+    probs: npt.NDArray[np.float64],
+    threshold: float,
+    other: float | None = None,
+    pick: float = 0.5,
 ) -> list[set[str]]:
-    """The stages at or above ``threshold`` (``other`` for the stages that are not key), per row."""
-    cut = [threshold if s in KEY_STAGES or other is None else other for s in STAGES]
-    return [{s for j, s in enumerate(STAGES) if p[j] >= cut[j]} for p in probs]
+    """The stages each row shows, as the reader decides (:func:`~unshared.analysis.signal_reader.
+    decide`): key stages when the coercion head (the last column) reaches ``threshold``, which by
+    :func:`key_stages` with ``pick``; the others at ``other`` (``threshold`` if None)."""
+    cut = threshold if other is None else other
+    keys = set(KEY_STAGES)
+    out: list[set[str]] = []
+    for p in probs:
+        got = {s for j, s in enumerate(STAGES) if s not in keys and p[j] >= cut}
+        if p[len(STAGES)] >= threshold:
+            got.update(key_stages(p, STAGES, KEY_STAGES, pick))
+        out.append(got)
+    return out
+
+
+def choose_pick(rows: Sequence[Row], probs: npt.NDArray[np.float64], threshold: float) -> float:
+    """The stage models' cut once the coercion head has flagged a message: the best mean F1 of
+    the key stages on the dev split (the benign share does not depend on it)."""
+    best = (-1.0, 0.5)
+    for t in PICKS:
+        m = measure(rows, flagged(probs, threshold, 1.0, pick=t))
+        f1s = []
+        for s in KEY_STAGES:
+            r, p = m["stages"][s]["recall"], m["stages"][s]["precision"]
+            f1s.append(2 * r * p / (r + p) if r + p else 0.0)
+        if float(np.mean(f1s)) > best[0] + 1e-9:
+            best = (float(np.mean(f1s)), t)
+    return best[1]
 
 
 def choose_other(rows: Sequence[Row], probs: npt.NDArray[np.float64]) -> float:
@@ -337,8 +371,9 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
     xt = x[:, :n_text]
     y_gate = np.array([bool(r.stages) or bool(f) for r, f in zip(rows, fired, strict=True)], int)
     folds = np.array([_fold(r.group) for r in rows])
-    oof = np.zeros((len(rows), len(STAGES)))
-    oof_words = np.zeros((len(rows), len(STAGES)))
+    heads = len(STAGES) + 1
+    oof = np.zeros((len(rows), heads))
+    oof_words = np.zeros((len(rows), heads))
     oof_gate = np.zeros(len(rows))
     for k in range(FOLDS):
         train_idx = np.nonzero(folds != k)[0]
@@ -353,15 +388,17 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
     dev_probs = oof[dev_idx]
     dev_rules = [fired[i] for i in dev_idx]
     threshold, chosen = choose(dev, dev_probs, max_benign)
+    pick = choose_pick(dev, dev_probs, threshold)
     other = choose_other(dev, dev_probs)
     gate = choose_gate(
-        dev, dev_probs, oof_words[dev_idx], oof_gate[dev_idx], threshold, other, max_benign
+        dev, dev_probs, oof_words[dev_idx], oof_gate[dev_idx], threshold, other, max_benign, pick
     )
     dev_probs = np.where((oof_gate[dev_idx] >= gate)[:, None], dev_probs, oof_words[dev_idx])
-    got = flagged(dev_probs, threshold, other)
+    got = flagged(dev_probs, threshold, other, pick)
     chosen = measure(dev, got)
     report: dict[str, Any] = {
         "threshold": threshold,
+        "pick": pick,
         "threshold_other": other,
         "gate": gate,
         "gate_open_dev": float(np.mean(oof_gate[dev_idx] >= gate)),
@@ -389,7 +426,7 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
         rule_weights=(weights[n_text:] * RULE_SCALE).astype(np.float32),
         bits=bits,
         meta={
-            "version": 1,
+            "version": 2,
             "trained_on": len(base),
             "corpus_sha256": _corpus_hash(root),
             "dev": "out-of-fold scores, 5 folds grouped by source",
@@ -397,6 +434,7 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
             "C": C,
             "rule_scale": RULE_SCALE,
             "threshold_other": other,
+            "pick": pick,
             "gate": gate,
             "dev_key_recall": round(chosen["key_recall"], 4),
             "dev_benign_rate": round(chosen["benign_rate"], 4),
