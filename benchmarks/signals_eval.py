@@ -48,6 +48,7 @@ from benchmarks.evaluation.signals import Evaluation, evaluate, line_key  # noqa
 
 from unshared.analysis import signal_reader  # noqa: E402
 from unshared.analysis.identifiers import extract_identifiers  # noqa: E402
+from unshared.analysis.signal_scorer import ScorerModel  # noqa: E402
 from unshared.analysis.signals import KEY_STAGES, STAGES, detect_signals  # noqa: E402
 from unshared.model import Signal  # noqa: E402
 
@@ -79,8 +80,14 @@ def keyword_baseline(text: str, lang: str = "en") -> list[Signal]:
     return [Signal(stage, "keyword") for stage, rx in _BASE.items() if rx.search(text)]
 
 
+_MODEL: list[ScorerModel] = []  # --model: another model file than the packaged one
+_THRESHOLD: list[float] = []  # --threshold
+
+
 def scorer(text: str, lang: str = "en") -> list[Signal]:
-    return signal_reader.read_signals([text], lang=lang)[0]
+    model = _MODEL[0] if _MODEL else None
+    threshold = _THRESHOLD[0] if _THRESHOLD else None
+    return signal_reader.SignalReader(lang=lang, model=model, threshold=threshold).read([text])[0]
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -91,7 +98,7 @@ def load(name: str) -> list[dict[str, Any]]:
 LABELS = {"demand": "payment_demand"}  # the blind set's names for our stages
 
 
-def load_blind(folder: Path) -> dict[str, list[dict[str, Any]]]:
+def load_blind(folder: Path, corpus: Path = DATA) -> dict[str, list[dict[str, Any]]]:
     """Rows of each TSV in ``folder``: ``labels`` are stages (comma-separated) or ``benign``.
 
     The blind set's ``demand`` is our ``payment_demand``; a language with no pattern file (pt,
@@ -100,7 +107,7 @@ def load_blind(folder: Path) -> dict[str, list[dict[str, Any]]]:
     """
     from unshared.analysis.signals import available_languages
 
-    seen_texts = {line_key(r["text"]) for r in _training_rows()}
+    seen_texts = {line_key(r["text"]) for r in _training_rows(corpus)}
     out: dict[str, list[dict[str, Any]]] = {}
     for path in sorted(folder.glob("*.tsv")):
         rows = []
@@ -127,11 +134,11 @@ def load_blind(folder: Path) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def _training_rows() -> list[dict[str, Any]]:
+def _training_rows(corpus: Path = DATA) -> list[dict[str, Any]]:
     """Every line the scorer learns from, folded-in blind sets included."""
     from unshared.analysis.signal_training import load_corpus
 
-    return [{"text": r.text} for r in load_corpus(DATA)]
+    return [{"text": r.text} for r in load_corpus(corpus)]
 
 
 def coercion_recall(rows: list[dict[str, Any]], detect: Callable[[str, str], list[Signal]]) -> str:
@@ -326,7 +333,17 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--skip-splits", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--speed-lines", type=int, default=20000, help="lines per speed input")
+    parser.add_argument("--model", type=Path, help="a model file (tools/train_signals.py --out)")
+    parser.add_argument("--threshold", type=float, help="the coercion head's threshold")
+    parser.add_argument(
+        "--corpus", type=Path, default=DATA, help="the corpus --model was trained on ('seen')"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.model:
+        with args.model.open("rb") as fh:
+            _MODEL.append(ScorerModel.read(fh))
+    if args.threshold is not None:
+        _THRESHOLD.append(args.threshold)
     cpu = next(
         (
             ln.split(":", 1)[1].strip()
@@ -339,13 +356,14 @@ def main(argv: Iterable[str] | None = None) -> None:
         f"# machine: {os.cpu_count()} cpus (run pinned to one), {cpu}, "
         f"python {platform.python_version()}, {date.today()}"
     )
-    model = signal_reader.load_scorer()
+    model = _MODEL[0] if _MODEL else signal_reader.load_scorer()
     print(
-        f"# scorer threshold {model.threshold} (key stages), "
-        f"{model.meta.get('threshold_other')} (others)"
+        f"# scorer {args.model or 'packaged'}: threshold "
+        f"{_THRESHOLD[0] if _THRESHOLD else model.threshold} (coercion head), pick "
+        f"{model.meta.get('pick')} (key stages), {model.meta.get('threshold_other')} (others)"
     )
     if args.blind:
-        for name, rows in load_blind(args.blind).items():
+        for name, rows in load_blind(args.blind, args.corpus).items():
             runs = {"scorer": evaluate(rows, scorer), "rules": evaluate(rows, detect_signals)}
             table(f"blind: {name}", rows, runs)
             print(

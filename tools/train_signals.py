@@ -2,6 +2,7 @@
 
     PYTHONPATH=src python tools/train_signals.py            # train, write the model, print dev figures
     PYTHONPATH=src python tools/train_signals.py --check    # train and say whether the file is unchanged
+    PYTHONPATH=src python tools/train_signals.py --corpus DIR --out FILE   # a side experiment
 
 Needs scikit-learn (the `test` extra). Deterministic: the same corpus gives the same file.
 """
@@ -27,15 +28,23 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="only compare with the file")
     parser.add_argument("--report", type=Path, help="write the dev figures as JSON here")
     parser.add_argument("--out", type=Path, default=MODEL, help="where to write the model")
+    parser.add_argument(
+        "--corpus", type=Path, default=CORPUS, help="train on this folder instead (needs --out)"
+    )
     args = parser.parse_args()
+    if args.corpus.resolve() != CORPUS.resolve() and args.out.resolve() == MODEL.resolve():
+        parser.error("a model trained on another corpus goes elsewhere: give --out")
     start = time.perf_counter()
-    result = train(CORPUS)
+    result = train(args.corpus)
     buf = io.BytesIO()
     result.model.save(buf)
     took = time.perf_counter() - start
     report = result.report
     print(f"trained on {report['rows']} labelled lines in {took:.1f} s")
-    print(f"threshold {report['threshold']} (key stages), {report['threshold_other']} (others)")
+    print(
+        f"threshold {report['threshold']} (coercion head), pick {report['pick']} (key stages), "
+        f"{report['threshold_other']} (others)"
+    )
     for name in ("dev", "dev_rules_only"):
         m = report[name]
         recalls = ", ".join(f"{s} {m['stages'][s]['recall']:.2f}" for s in m["stages"])

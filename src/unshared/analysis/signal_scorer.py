@@ -439,7 +439,10 @@ class ScorerModel:
 
 
 def key_stages(
-    probs: Sequence[float] | npt.NDArray[np.floating[Any]], stages: Sequence[str], keys: Sequence[str], pick: float
+    probs: Sequence[float] | npt.NDArray[np.floating[Any]],
+    stages: Sequence[str],
+    keys: Sequence[str],
+    pick: float,
 ) -> list[str]:
     """Which key stages a message the coercion head flagged shows: those whose own probability
     reaches ``pick``, or else the likeliest one (a coercive message always names a stage)."""
