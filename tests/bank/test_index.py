@@ -67,8 +67,8 @@ def test_default_layout_uses_the_index_and_stays_near_twice_the_raw_bytes() -> N
     assert not main.scan_is_cheaper(31)  # the default threshold is answered by probing
     assert main.scan_is_cheaper(63)  # ... and a huge one by a scan, still exact
     stats = index.stats()
-    # 32 bytes of hash, 10 x 4 of entries, 4 of id, at most 15 of directory: 91 bytes a hash.
-    assert stats.dir_bits == 17 and stats.memory_ratio <= 2.85
+    # 32 bytes of hash, 11 entries of 24-25 bits, 4 of id, 12 of directory: 82 bytes a hash.
+    assert stats.dir_bits == 17 and stats.memory_ratio <= 2.6
     assert main.fbits.tolist() == [w - 17 for w in WIDTHS]  # every bit past the directory
     candidates = [main.candidates(q, 31) for q in qs]
     assert max(candidates) < len(codes) / 10
@@ -236,14 +236,15 @@ def _spread(
     return np.concatenate(bits)
 
 
-@pytest.mark.parametrize("threshold", [31, 24, 10])
-def test_exact_at_the_pigeonhole_boundary(threshold: int) -> None:
+@pytest.mark.parametrize(("threshold", "dir_bits"), [(31, None), (24, None), (10, None), (31, 23)])
+def test_exact_at_the_pigeonhole_boundary(threshold: int, dir_bits: int | None) -> None:
     """The hardest near-duplicates: every chunk one bit past its radius but one, which is exactly
     at its radius (found only through that one table, at ``threshold`` bits); and every chunk past
-    its radius (``threshold + 1`` bits: never found). Single and batched look-ups, as brute force."""
+    its radius (``threshold + 1`` bits: never found). Single and batched look-ups, as brute force.
+    With 23 directory bits, as at 10M hashes, the entries of 23-bit chunks have no filter bits."""
     rng = np.random.default_rng(threshold)
     codes = rng.integers(0, 256, (30000, 32), dtype=np.uint8)
-    index = PDQIndex(scan_fraction=INDEXED)
+    index = PDQIndex(scan_fraction=INDEXED, dir_bits=dir_bits)
     index.build(np.arange(len(codes)), codes)
     radius = table_radii(threshold)
     assert sum(r + 1 for r in radius) == threshold + 1

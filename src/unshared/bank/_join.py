@@ -25,7 +25,7 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from unshared.bank._kernels import _distance, found, scan_batch
+from unshared.bank._kernels import _distance, entry, found, passes, scan_batch
 
 __all__ = ["PIECE", "join", "join_batch", "scan"]
 
@@ -114,7 +114,7 @@ def join_batch(
     queries64: Any,  # (Q, 4) uint64, Q < 2**20
     chunks: Any,  # (Q, tables) int64
     threshold: int,
-    codes64: Any,  # (n, 4) uint64 in table 0's key order
+    codes64: Any,  # (n, 4) uint64, the hashes in row order
     n: int,
     bits: int,  # directory bits
     shifts: Any,
@@ -122,8 +122,9 @@ def join_batch(
     nblocks: int,
     base_flat: Any,
     rel_flat: Any,
-    entries: Any,
-    masks0: Any,
+    words: Any,  # the packed entries
+    first: Any,
+    widths: Any,
     tids: Any,
     masks: Any,
     slack: Any,
@@ -139,19 +140,13 @@ def join_batch(
     buckets = np.int64(1) << bits
     k = 0
     p = 0
-    t = -1
-    while True:
-        # The next table's probes: table 0's are masks0, the others' a run of tids.
-        if t < 0:
-            t, a, b = 0, 0, len(masks0)
-        else:
-            if p >= len(tids):
-                break
-            t, a = tids[p], p
-            while p < len(tids) and tids[p] == t:
-                p += 1
-            b = p
-        if not tables[t] or a == b:
+    while p < len(tids):
+        # The next table's probes: a run of tids.
+        t, a = tids[p], p
+        while p < len(tids) and tids[p] == t:
+            p += 1
+        b = p
+        if not tables[t]:
             continue
         sh = shifts[t]
         m = nq * (b - a)
@@ -161,7 +156,7 @@ def join_batch(
         for qi in range(nq):
             mine = chunks[qi, t] >> sh
             for pr in range(a, b):
-                key = mine ^ (masks0[pr] if t == 0 else masks[pr])
+                key = mine ^ masks[pr]
                 items[j] = (key << KEY_SHIFT) | (np.int64(pr - a) << QUERY_BITS) | qi
                 j += 1
         items, spare = _radix(items, spare, m, KEY_SHIFT + SKIP_BITS, KEY_SHIFT + bits)
@@ -169,12 +164,13 @@ def join_batch(
         rt = t * (buckets + 1)
         fb = fbits[t]
         fmask = (np.int64(1) << fb) - 1
-        first = (t - 1) * n
+        wt = first[t]
+        ew = widths[t]
         for j in range(m):
-            if t > 0 and j + AHEAD < m:
+            if j + AHEAD < m:
                 ahead = items[j + AHEAD] >> KEY_SHIFT
                 at = np.int64(base_flat[bt + (ahead >> 4)]) + np.int64(rel_flat[rt + ahead])
-                _prefetch(entries, first + at)
+                _prefetch(words, wt + ((at * ew) >> 6))
             it = items[j]
             qi = it & _QMASK
             key = it >> KEY_SHIFT
@@ -183,19 +179,11 @@ def join_batch(
             if s == e:
                 continue
             cand = _room(cand, int(k + (e - s)), k)
-            if t == 0:  # table 0's buckets are rows of the hashes: each is a candidate
-                for row in range(s, e):
-                    cand[k] = (row << QUERY_BITS) | qi
-                    k += 1
-                continue
             qf = (chunks[qi, t] >> (sh - fb)) & fmask
             room = slack[a + ((it >> QUERY_BITS) & _QMASK)]
-            for pos in range(first + s, first + e):
-                en = np.int64(entries[pos])
-                x = (en & fmask) ^ qf
-                x = x - ((x >> 1) & 0x55)
-                x = (x & 0x33) + ((x >> 2) & 0x33)
-                if ((x + (x >> 4)) & 0x0F) <= room:
+            for pos in range(s, e):
+                en = entry(words, wt, pos, ew)
+                if passes(en, fb, qf, room):
                     cand[k] = ((en >> fb) << QUERY_BITS) | qi
                     k += 1
     # Check every candidate in full, in row order.
@@ -226,7 +214,6 @@ _EMPTY: I64 = np.empty(0, np.int64)
 def split_tables(probes: Any, tables: int, parts: int) -> list[npt.NDArray[np.bool_]]:
     """The tables in ``parts`` groups of about equal probe counts (one group per thread)."""
     counts = np.bincount(probes.tids, minlength=tables)
-    counts[0] = len(probes.masks0)
     groups = [np.zeros(tables, dtype=np.bool_) for _ in range(max(1, parts))]
     load = [0] * len(groups)
     for t in np.argsort(-counts, kind="stable").tolist():
@@ -245,7 +232,6 @@ def join(
     threads (each joins the whole piece against its tables: a large batch is what pays)."""
     groups = split_tables(probes, len(segment.shifts), workers)
     per_table = np.bincount(probes.tids, minlength=len(segment.shifts))
-    per_table[0] = len(probes.masks0)
     rows_per_bucket = segment.n / (1 << segment.bits)
 
     def run(start: int, tables: npt.NDArray[np.bool_]) -> tuple[I64, I64, I64]:
@@ -264,8 +250,8 @@ def join(
                 join_batch(
                     q, c, threshold, segment.codes64, segment.n, segment.bits,
                     segment.shifts, segment.fbits, segment.nblocks, segment.base_flat,
-                    segment.rel_flat, segment.entries, probes.masks0, probes.tids, probes.masks,
-                    probes.slack, tables, items, spare, cand, out,
+                    segment.rel_flat, segment.words, segment.first, segment.widths, probes.tids,
+                    probes.masks, probes.slack, tables, items, spare, cand, out,
                 )
             )  # fmt: skip
             if count <= capacity:

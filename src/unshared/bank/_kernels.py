@@ -15,8 +15,8 @@ import numpy as np
 from numba import njit
 
 __all__ = [
-    "bucket_offsets", "chunks_of", "fill_entries", "found", "probe_batch", "scan_batch", "sort_rows",
-    "split_offsets",
+    "bucket_offsets", "chunks_of", "entry", "fill_entries", "found", "passes", "probe_batch", "put",
+    "scan_batch", "split_offsets",
 ]  # fmt: skip
 
 _M1 = np.uint64(0x5555555555555555)
@@ -64,21 +64,60 @@ def chunks_of(codes64: Any, starts: Any, widths: Any) -> Any:
     return out
 
 
+@njit(inline="always", cache=True)
+def entry(words: Any, first: int, pos: int, width: int) -> Any:
+    """Entry ``pos`` of a table packed at ``width`` bits from word ``first`` of ``words``."""
+    bit = np.int64(pos) * width
+    w = first + (bit >> 6)
+    off = bit & 63
+    v = words[w] >> np.uint64(off)
+    if off + width > 64:
+        v |= words[w + 1] << np.uint64(64 - off)
+    return np.int64(v & ((np.uint64(1) << np.uint64(width)) - np.uint64(1)))
+
+
+@njit(inline="always", cache=True)
+def put(words: Any, first: int, pos: int, width: int, value: Any) -> None:
+    """Write entry ``pos`` (``value`` < 2**width) of a table packed at ``width`` bits from word
+    ``first`` of ``words``, where it is still zeros: the inverse of :func:`entry`."""
+    v = np.uint64(value)
+    bit = np.int64(pos) * width
+    w = first + (bit >> 6)
+    off = bit & 63
+    words[w] |= v << np.uint64(off)
+    if off + width > 64:
+        words[w + 1] |= v >> np.uint64(64 - off)
+
+
+@njit(inline="always", cache=True)
+def _small_popcount(x: Any) -> Any:
+    """Bits set in ``x`` < 256."""
+    x = x - ((x >> 1) & 0x55)
+    x = (x & 0x33) + ((x >> 2) & 0x33)
+    return (x + (x >> 4)) & 0x0F
+
+
+@njit(inline="always", cache=True)
+def passes(e: Any, fb: int, qf: int, room: int) -> bool:
+    """Whether entry ``e``'s filter bits (its low ``fb``) differ from ``qf`` in ``room`` or fewer."""
+    return bool(_small_popcount((e & ((np.int64(1) << fb) - 1)) ^ qf) <= room)
+
+
 @njit(nogil=True, cache=True)
 def probe_batch(
     queries64: Any,  # (Q, 4) uint64
     chunks: Any,  # (Q, tables) int64: each query's chunks
     threshold: int,
-    codes64: Any,  # (n, 4) uint64, in table 0's key order
-    n: int,
+    codes64: Any,  # (n, 4) uint64, the hashes in row order
     shifts: Any,  # per table: chunk width - directory bits
     fbits: Any,  # per table: filter bits kept in each entry
     nblocks: int,
     buckets: int,
     base_flat: Any,
     rel_flat: Any,
-    entries: Any,  # ((tables - 1) n,) uint32: row << fbits | the chunk's next fbits bits
-    masks0: Any,
+    words: Any,  # uint64: every table's entries, row << fbits | the chunk's next fbits bits
+    first: Any,  # per table: its first word
+    widths: Any,  # per table: bits an entry
     tids: Any,
     masks: Any,
     slack: Any,
@@ -89,51 +128,31 @@ def probe_batch(
     come more than once for a query."""
     k = 0
     cap = out.shape[0]
-    n0 = len(masks0)
-    starts = np.empty(n0 + len(tids), np.int64)  # every bucket's rows (0) or entries (1..)
-    ends = np.empty(n0 + len(tids), np.int64)
+    nprobes = len(tids)
+    starts = np.empty(nprobes, np.int64)  # every probed bucket's entries
+    ends = np.empty(nprobes, np.int64)
     for qi in range(queries64.shape[0]):
         q = queries64[qi]
         # First where every bucket lies: independent reads with no branch on their values, so
         # the processor has many of these cache misses in flight at once.
-        key0 = chunks[qi, 0] >> shifts[0]
-        for p in range(n0):  # table 0: the bucket is a range of rows of ``codes``
-            key = key0 ^ masks0[p]
-            starts[p] = np.int64(base_flat[key >> 4]) + np.int64(rel_flat[key])
-            ends[p] = np.int64(base_flat[(key + 1) >> 4]) + np.int64(rel_flat[key + 1])
-        for p in range(len(tids)):  # tables 1..: ranges of entries
+        for p in range(nprobes):
             t = tids[p]
             key = (chunks[qi, t] >> shifts[t]) ^ masks[p]
             bt = t * nblocks
             rt = t * (buckets + 1)
-            first = (t - 1) * n
-            starts[n0 + p] = first + np.int64(base_flat[bt + (key >> 4)]) + rel_flat[rt + key]
-            ends[n0 + p] = (
-                first + np.int64(base_flat[bt + ((key + 1) >> 4)]) + rel_flat[rt + key + 1]
-            )
-        # Then the rows: table 0's checked in full, the entries filtered on their key bits.
-        for p in range(n0):
-            for row in range(starts[p], ends[p]):
-                d = np.int64(_distance(codes64, row, q))
-                if d <= threshold:
-                    if k < cap:
-                        out[k, 0], out[k, 1], out[k, 2] = qi, row, d
-                    k += 1
-        for p in range(len(tids)):
-            if starts[n0 + p] == ends[n0 + p]:
+            starts[p] = np.int64(base_flat[bt + (key >> 4)]) + rel_flat[rt + key]
+            ends[p] = np.int64(base_flat[bt + ((key + 1) >> 4)]) + rel_flat[rt + key + 1]
+        # Then the entries, filtered on their key bits, and the rows that pass, in full.
+        for p in range(nprobes):
+            if starts[p] == ends[p]:
                 continue
             t = tids[p]
-            chunk = chunks[qi, t]
             fb = fbits[t]
-            fmask = (np.int64(1) << fb) - 1
-            qf = (chunk >> (shifts[t] - fb)) & fmask
+            qf = (chunks[qi, t] >> (shifts[t] - fb)) & ((np.int64(1) << fb) - 1)
             room = slack[p]
-            for pos in range(starts[n0 + p], ends[n0 + p]):
-                e = np.int64(entries[pos])
-                x = (e & fmask) ^ qf
-                x = x - ((x >> 1) & 0x55)
-                x = (x & 0x33) + ((x >> 2) & 0x33)
-                if ((x + (x >> 4)) & 0x0F) > room:
+            for pos in range(starts[p], ends[p]):
+                e = entry(words, first[t], pos, widths[t])
+                if not passes(e, fb, qf, room):
                     continue
                 hit = e >> fb
                 d = np.int64(_distance(codes64, hit, q))
@@ -147,7 +166,7 @@ def probe_batch(
 @njit(nogil=True, cache=True)
 def bucket_offsets(codes64: Any, start: int, width: int, shift: int, buckets: int) -> Any:
     """Where each directory bucket of a table starts (``buckets + 1`` offsets)."""
-    offsets = np.zeros(buckets + 1, np.int64)
+    offsets = np.zeros(buckets + 1, np.uint32)  # a segment has fewer than 2**32 rows
     for r in range(codes64.shape[0]):
         offsets[(_chunk(codes64[r], start, width) >> shift) + 1] += 1
     for b in range(buckets):
@@ -173,27 +192,13 @@ def split_offsets(offsets: Any, block_shift: int, base: Any, rel: Any) -> int:
 
 
 @njit(nogil=True, cache=True)
-def sort_rows(
-    codes: Any, codes64: Any, ids: Any, start: int, width: int, shift: int, offsets: Any,
-    codes_out: Any, ids_out: Any,
-) -> None:  # fmt: skip
-    """Hashes and ids in table 0's key order (a stable counting sort: no index array).
-    ``offsets`` is used up: each bucket's start moves on as its rows are placed."""
-    cursor = offsets
-    for r in range(codes.shape[0]):
-        key = _chunk(codes64[r], start, width) >> shift
-        pos = cursor[key]
-        cursor[key] += 1
-        codes_out[pos, :] = codes[r, :]
-        ids_out[pos] = ids[r]
-
-
-@njit(nogil=True, cache=True)
 def fill_entries(
-    codes64: Any, start: int, width: int, shift: int, fbits: int, offsets: Any, entries: Any
-) -> None:
-    """A table's entries, in its key order: row << fbits | the chunk's next fbits bits.
-    ``offsets`` is used up, as in :func:`sort_rows`."""
+    codes64: Any, start: int, width: int, shift: int, fbits: int, offsets: Any, words: Any,
+    first: int, entry_bits: int,
+) -> None:  # fmt: skip
+    """A table's entries, in its key order, packed at ``entry_bits`` bits from word ``first`` of
+    ``words`` (zeros there): row << fbits | the chunk's next fbits bits. A stable counting sort:
+    ``offsets`` (where each bucket starts) is used up as each bucket's rows are placed."""
     cursor = offsets
     fmask = (np.int64(1) << fbits) - 1
     for r in range(codes64.shape[0]):
@@ -201,7 +206,8 @@ def fill_entries(
         key = chunk >> shift
         pos = cursor[key]
         cursor[key] += 1
-        entries[pos] = (np.int64(r) << fbits) | ((chunk >> (shift - fbits)) & fmask)
+        value = (np.int64(r) << fbits) | ((chunk >> (shift - fbits)) & fmask)
+        put(words, first, pos, entry_bits, value)
 
 
 @njit(nogil=True, cache=True)

@@ -73,6 +73,9 @@ from unshared.bank.index_plan import (
 
 #: Batches of this many queries or more are one sorted join (:mod:`unshared.bank._join`).
 JOIN_MIN = 512
+#: The arrays' layout, saved with a snapshot: 2 is every table's entries bit-packed over the
+#: hashes in row order (1, unnumbered, was 32-bit entries over the hashes in table 0's order).
+LAYOUT = 2
 
 _STARTS = np.array(STARTS, dtype=np.int64)
 _WIDTHS = np.array(WIDTHS, dtype=np.int64)
@@ -84,66 +87,65 @@ class _Main:
     """The immutable, fully indexed segment."""
 
     def __init__(self, codes: U8, ids: I64, bits: int | None = None) -> None:
-        codes = np.ascontiguousarray(codes, dtype=np.uint8).reshape(-1, HASH_BYTES)
+        # The hashes in the caller's row order, not copied when they are already a contiguous
+        # (n, 32) uint8 array: the index's own part is the directories and the packed entries.
+        codes = np.ascontiguousarray(codes, dtype=np.uint8).reshape(-1, HASH_BYTES).view()
+        codes.flags.writeable = False
         n = len(codes)
         if n > MAX_SEGMENT:
             raise ValueError(f"one index segment holds at most {MAX_SEGMENT:,} hashes")
         self.n = n
         self.bits = dir_bits(n) if bits is None else bits
         self._layout(n)
-        buckets = 1 << self.bits
         ids = np.asarray(ids, dtype=np.int64)
         fits32 = n == 0 or (ids.min() >= 0 and ids.max() < 2**32)
-        # Table 0: the hashes themselves, in its key order (a counting sort: no index array).
-        self.codes = np.empty((n, HASH_BYTES), dtype=np.uint8)
-        self.ids = np.empty(n, dtype=np.uint32 if fits32 else np.int64)
+        self.codes = codes
+        self.ids = ids.astype(np.uint32 if fits32 else np.int64)
         self.base = np.zeros((TABLES, self.nblocks), dtype=np.uint32 if n < 2**32 else np.uint64)
-        self.rel = np.zeros((TABLES, buckets + 1), dtype=np.uint8)  # uint16 if ever needed
-        self.entries = np.empty((TABLES - 1) * n, dtype=np.uint32)
-        raw64 = codes.view(np.uint64).reshape(n, 4)
-        offsets = self._directory(0, raw64)
-        _kernels.sort_rows(
-            codes, raw64, ids, STARTS[0], WIDTHS[0], int(self.shifts[0]), offsets, self.codes,
-            self.ids,
-        )  # fmt: skip
-        del offsets
-        sorted64 = self.codes.view(np.uint64).reshape(n, 4)
-        for t in range(1, TABLES):
-            offsets = self._directory(t, sorted64)
-            table = self.entries[(t - 1) * n : t * n]
+        self.rel = np.zeros((TABLES, (1 << self.bits) + 1), dtype=np.uint8)  # uint16 if needed
+        self.words = np.zeros(int(self.first[-1]), dtype=np.uint64)
+        self.codes64 = codes.view(np.uint64).reshape(n, 4)
+        for t in range(TABLES):  # straight into the packed array: one offsets array at a time
+            offsets = self._directory(t, self.codes64)
             _kernels.fill_entries(
-                sorted64,
-                STARTS[t],
-                WIDTHS[t],
-                int(self.shifts[t]),
-                int(self.fbits[t]),
-                offsets,
-                table,
-            )
-            del offsets  # before the next table's: one offsets array at a time
-        self.codes64 = self.codes.view(np.uint64).reshape(n, 4)
+                self.codes64, STARTS[t], WIDTHS[t], int(self.shifts[t]), int(self.fbits[t]),
+                offsets, self.words, int(self.first[t]), int(self.widths[t]),
+            )  # fmt: skip
+            del offsets
         self.base_flat = self.base.reshape(-1)
         self.rel_flat = self.rel.reshape(-1)
 
     def _layout(self, n: int) -> None:
-        """Per-table shifts and filter bits, and the directory's blocks, from ``n`` and ``bits``."""
+        """Per-table shifts, filter bits and entry widths, where each table's entries start,
+        and the directory's blocks, from ``n`` and ``bits``."""
         row_bits = max(1, (n - 1).bit_length())
         self.shifts: I64 = np.array([w - self.bits for w in WIDTHS], dtype=np.int64)
-        self.fbits: I64 = np.minimum(self.shifts, min(MAX_FILTER_BITS, 32 - row_bits))
+        self.fbits: I64 = np.minimum(self.shifts, MAX_FILTER_BITS)
+        self.widths: I64 = row_bits + self.fbits
+        # Each table from a word of its own; one spare word at the end (``first[-1]``: the
+        # array's length), so reading the last entry's next word stays inside the array.
+        words = (n * self.widths + 63) // 64
+        self.first: I64 = np.concatenate([[0], np.cumsum(words)]).astype(np.int64)
+        self.first[-1] += 1
         self.nblocks = ((1 << self.bits) >> BLOCK_SHIFT) + 1
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, npt.NDArray[Any]]) -> _Main:
-        """A segment from the arrays :meth:`arrays` gave (a saved snapshot): no build."""
-        self = cls.__new__(cls)
-        n, bits, tables = (int(x) for x in arrays["meta"][:3])
+        """A segment from the arrays :meth:`arrays` gave (a saved snapshot): no build. A
+        snapshot of the previous 11-table layout (entries of 32 bits, no layout number) is
+        built again from its hashes and ids."""
+        meta = arrays["meta"]
+        n, bits, tables = (int(x) for x in meta[:3])
         if tables != TABLES:
             raise ValueError(f"a saved index of {tables} tables: this version reads {TABLES}")
+        if len(meta) < 4 or int(meta[3]) != LAYOUT:
+            return cls(arrays["codes"], arrays["ids"].astype(np.int64), bits)
+        self = cls.__new__(cls)
         self.n, self.bits = n, bits
         self._layout(n)
         self.codes = np.ascontiguousarray(arrays["codes"]).reshape(n, HASH_BYTES)
         self.ids = arrays["ids"]
-        self.entries = arrays["entries"]
+        self.words = arrays["words"]
         self.base = arrays["base"]
         self.rel = arrays["rel"]
         self.codes64 = self.codes.view(np.uint64).reshape(n, 4)
@@ -152,15 +154,15 @@ class _Main:
         return self
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
-        meta = np.array([self.n, self.bits, TABLES], dtype=np.int64)
+        meta = np.array([self.n, self.bits, TABLES, LAYOUT], dtype=np.int64)
         return {
-            "meta": meta, "codes": self.codes, "ids": self.ids, "entries": self.entries,
+            "meta": meta, "codes": self.codes, "ids": self.ids, "words": self.words,
             "base": self.base, "rel": self.rel,
         }  # fmt: skip
 
-    def _directory(self, t: int, codes64: npt.NDArray[np.uint64]) -> I64:
+    def _directory(self, t: int, codes64: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
         """Fill table ``t``'s directory; returns where each of its buckets starts."""
-        offsets: I64 = _kernels.bucket_offsets(
+        offsets: npt.NDArray[np.uint32] = _kernels.bucket_offsets(
             codes64, STARTS[t], WIDTHS[t], int(self.shifts[t]), 1 << self.bits
         )
         top = _kernels.split_offsets(offsets, BLOCK_SHIFT, self.base[t], self.rel[t])
@@ -178,7 +180,7 @@ class _Main:
     def nbytes(self) -> int:
         # codes64 is a view of codes, the *_flat arrays of base and rel.
         return int(
-            self.codes.nbytes + self.ids.nbytes + self.entries.nbytes
+            self.codes.nbytes + self.ids.nbytes + self.words.nbytes
             + self.base.nbytes + self.rel.nbytes
         )  # fmt: skip
 
@@ -211,9 +213,9 @@ class _Main:
         probes = plan(threshold, self.bits)
         found: tuple[I64, I64, I64] = _kernels.found(
             _kernels.probe_batch, q64, _kernels.chunks_of(q64, _STARTS, _WIDTHS), accept,
-            self.codes64, self.n, self.shifts, self.fbits, self.nblocks, 1 << self.bits,
-            self.base_flat, self.rel_flat, self.entries,
-            probes.masks0, probes.tids, probes.masks, probes.slack,
+            self.codes64, self.shifts, self.fbits, self.nblocks, 1 << self.bits,
+            self.base_flat, self.rel_flat, self.words, self.first, self.widths,
+            probes.tids, probes.masks, probes.slack,
         )  # fmt: skip
         return found
 
@@ -241,8 +243,9 @@ def _fresh_delta() -> tuple[U8, I64]:
     return np.empty((1024, 32), np.uint8), np.empty(1024, np.int64)
 
 
-def _empty(bits: int | None) -> _Main:
-    return _Main(np.empty((0, 32), np.uint8), _EMPTY_IDS, bits)
+def _empty() -> _Main:
+    """An empty segment, with the smallest directory (it is never probed)."""
+    return _Main(np.empty((0, 32), np.uint8), _EMPTY_IDS)
 
 
 def _live(segment: _Main, removed: I64, group_bits: int) -> tuple[U8, I64]:
@@ -291,7 +294,7 @@ class PDQIndex:
         self.merge_ratio = merge_ratio
         self._write = threading.Lock()
         self._hidden_cache: tuple[_State, int] | None = None
-        empty = _empty(dir_bits)
+        empty = _empty()
         self._state = _State(empty, empty, *_fresh_delta(), 0, _EMPTY_IDS, _EMPTY_IDS)
 
     # ----------------------------------------------------------------- changes
@@ -302,7 +305,7 @@ class PDQIndex:
             main = _Main(np.asarray(codes, dtype=np.uint8), ids_arr, self.dir_bits)
             s = self._state
             self._state = _State(
-                main, _empty(self.dir_bits), s.delta_codes, s.delta_ids, 0, _EMPTY_IDS, _EMPTY_IDS
+                main, _empty(), s.delta_codes, s.delta_ids, 0, _EMPTY_IDS, _EMPTY_IDS
             )
 
     def add(self, ids: Sequence[int] | I64, codes: U8) -> None:
@@ -384,7 +387,7 @@ class PDQIndex:
         if everything:
             mc, mi = _live(s.main, s.main_removed, self.group_bits)
             main = _Main(np.concatenate([mc, *codes]), np.concatenate([mi, *ids]), self.dir_bits)
-            recent, main_removed = _empty(self.dir_bits), _EMPTY_IDS
+            recent, main_removed = _empty(), _EMPTY_IDS
         else:
             main, main_removed = s.main, s.main_removed
             recent = _Main(np.concatenate(codes), np.concatenate(ids), self.dir_bits)

@@ -36,8 +36,8 @@ WIDTHS = (23, 24, 24, 24, 23, 23, 23, 23, 23, 23, 23)
 STARTS = tuple(sum(WIDTHS[:t]) for t in range(TABLES))
 MAX_DIR_BITS = min(WIDTHS)  # a key is at most a whole chunk
 BLOCK_SHIFT = 4  # one uint32 base per 16 buckets
-MAX_FILTER_BITS = 8  # key bits kept in each entry of tables 1.., to filter before the check
-MAX_SEGMENT = 2**28  # rows in one segment: a row number and 4+ filter bits fit in 32 bits
+MAX_FILTER_BITS = 8  # chunk bits past the key kept in each entry, to filter before the check
+MAX_SEGMENT = 2**28  # rows in one segment: an entry (row and filter bits) fits in 36 bits
 
 U8 = npt.NDArray[np.uint8]
 I64 = npt.NDArray[np.int64]
@@ -68,8 +68,7 @@ def radii(threshold: int, tables: int = TABLES) -> list[int]:
 
 
 def table_radii(threshold: int) -> list[int]:
-    """:func:`radii` for this index's tables, the smallest first: table 0 has no filter bits
-    (its buckets are rows of hashes, each checked in full), so it gets the fewest probes."""
+    """:func:`radii` for this index's tables, the smallest radius for table 0."""
     r = radii(threshold)
     return [r[-1], *r[:-1]]
 
@@ -101,10 +100,9 @@ def _masks(bits: int, radius: int) -> I64:
 
 @dataclass(frozen=True)
 class _Plan:
-    masks0: I64  # keys to probe in table 0, as XOR masks of the query's key
-    tids: I64  # (table, mask, slack) for tables 1..
-    masks: I64
-    slack: I64  # how many of the chunk's low bits may still differ: radius - popcount(mask)
+    tids: I64  # (table, mask, slack) for every probe, grouped by table
+    masks: I64  # the probed keys, as XOR masks of the query's key
+    slack: I64  # how many of the chunk's bits past the key may still differ: radius - popcount
 
 
 _PLANS: dict[tuple[int, int], _Plan] = {}
@@ -114,19 +112,15 @@ def plan(threshold: int, bits: int) -> _Plan:
     """The buckets to probe for one threshold and directory size; cached."""
     key = (threshold, bits)
     if key not in _PLANS:
-        masks0 = _EMPTY_IDS
         tids, masks, slack = [], [], []
         for t, r in enumerate(table_radii(threshold)):
             if r < 0:
                 continue
             m = _masks(bits, r)
-            if t == 0:
-                masks0 = m
-                continue
             tids.append(np.full(len(m), t, dtype=np.int64))
             masks.append(m)
             slack.append(r - np.bitwise_count(m).astype(np.int64))
-        _PLANS[key] = _Plan(masks0, _cat(tids), _cat(masks), _cat(slack))
+        _PLANS[key] = _Plan(_cat(tids), _cat(masks), _cat(slack))
     return _PLANS[key]
 
 
