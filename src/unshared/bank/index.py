@@ -10,27 +10,26 @@ With ``d = 31`` ten tables are searched at radius 2 and one at radius 1.
 Each table is a *directory* on the top ``D`` bits of its chunk (``D = bit_length(n) - 1``, so a
 bucket holds one to two rows; 23 bits at 10M, at most 23) and its entries in key order. A
 look-up enumerates the ``D``-bit keys within ``r_t`` bits of the query's (277 keys per table at
-``D = 23``, 2,794 in all, where 8 tables of 32-bit chunks need 16,384). Each entry of tables
-1..10 is one ``uint32``: the row number and, below it, the chunk's bits past the directory (if
-any) as a filter: a row is only checked in full if they are within the radius left after the
-bucket's own difference.
+``D = 23``, 2,794 in all, where 8 tables of 32-bit chunks need 16,384). An entry is the row
+number and, below it, the chunk's bits past the directory (if any, at most 8) as a filter: a row
+is only checked in full if they are within the radius left after the bucket's own difference.
+Entries are bit-packed, each exactly ``ceil(log2 n)`` bits of row number plus the filter bits.
 
 The loops are compiled (:mod:`unshared.bank._kernels`, numba): a look-up is a few thousand random
 reads, first of every bucket's bounds (independent reads, many in flight at once), then of the
-rows. A batch of ``join_min`` look-ups or more is instead one sorted join
+entries and the rows. A batch of ``join_min`` look-ups or more is instead one sorted join
 (:mod:`unshared.bank._join`): the same reads in memory order, each cache line once for the batch.
-The build is a counting sort per table: beyond the index it needs one offsets array at a time.
+The build is a counting sort per table straight into the packed entries: beside them it needs
+one ``uint32`` offsets array at a time (4 bytes a bucket).
 
-Memory per hash:
-
-* ``codes``: the hashes in table 0's key order, so table 0 needs no entries (32 bytes);
-* ``entries``: tables 1..10, 4 bytes each (40 bytes);
-* ``ids``: the caller's id for each row (4 bytes; 8 if an id does not fit in ``uint32``);
-* directories: a ``uint32`` base every 16 buckets and a ``uint8`` offset per bucket (``uint16``
-  only if 16 buckets ever hold more than 255 rows): 5 to 15 bytes, 1.1 at 100M (``D`` stops at
-  23, so buckets grow past 2**24 rows).
-
-About 77-91 bytes: 2.4x-2.85x the 32 raw bytes (2.75x at 10M), 7.7 GB at 100M hashes.
+Memory per hash: ``codes``, the hashes in the caller's row order (32 bytes: the array given to
+:meth:`PDQIndex.build` itself when it is a contiguous ``(n, 32) uint8`` array, not a copy);
+``words``, 11 tables of packed entries (24-25 bits each at 10M: 33.4 bytes; 37.5 at 100M);
+``ids`` (4 bytes; 8 if one does not fit in ``uint32``); directories, a ``uint32`` base every 16
+buckets and a ``uint8`` (``uint16`` if ever needed) offset a bucket (11.5 bytes at 10M, 1.1 at
+100M, where ``D`` stops at 23). In all 2.53x the 32 raw bytes at 10M, 2.33x at 100M (7.5 GB);
+a build adds to a process holding the hashes 1.53x raw at 10M and the offsets (0.1x). No layout
+of 11 tables holds the whole index in 2x raw (docs/bank.md says why).
 
 Changes are incremental (see :class:`PDQIndex`): a scanned delta, an indexed *recent* segment and
 the *main* segment, folded amortised, never a rebuild per change. A threshold so large that the
@@ -104,14 +103,18 @@ class _Main:
         self.base = np.zeros((TABLES, self.nblocks), dtype=np.uint32 if n < 2**32 else np.uint64)
         self.rel = np.zeros((TABLES, (1 << self.bits) + 1), dtype=np.uint8)  # uint16 if needed
         self.words = np.zeros(int(self.first[-1]), dtype=np.uint64)
-        self.codes64 = codes.view(np.uint64).reshape(n, 4)
+        codes64 = codes.view(np.uint64).reshape(n, 4)
         for t in range(TABLES):  # straight into the packed array: one offsets array at a time
-            offsets = self._directory(t, self.codes64)
+            offsets = self._directory(t, codes64)
             _kernels.fill_entries(
-                self.codes64, STARTS[t], WIDTHS[t], int(self.shifts[t]), int(self.fbits[t]),
+                codes64, STARTS[t], WIDTHS[t], int(self.shifts[t]), int(self.fbits[t]),
                 offsets, self.words, int(self.first[t]), int(self.widths[t]),
             )  # fmt: skip
             del offsets
+        self._views()
+
+    def _views(self) -> None:
+        self.codes64 = self.codes.view(np.uint64).reshape(self.n, 4)
         self.base_flat = self.base.reshape(-1)
         self.rel_flat = self.rel.reshape(-1)
 
@@ -148,9 +151,7 @@ class _Main:
         self.words = arrays["words"]
         self.base = arrays["base"]
         self.rel = arrays["rel"]
-        self.codes64 = self.codes.view(np.uint64).reshape(n, 4)
-        self.base_flat = self.base.reshape(-1)
-        self.rel_flat = self.rel.reshape(-1)
+        self._views()
         return self
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
@@ -299,7 +300,8 @@ class PDQIndex:
 
     # ----------------------------------------------------------------- changes
     def build(self, ids: Iterable[int] | I64, codes: U8) -> None:
-        """Replace the whole content (used at start-up and by benchmarks)."""
+        """Replace the whole content. ``codes`` becomes the index's (no copy if it is a contiguous
+        ``(n, 32) uint8`` array): do not change it afterwards."""
         ids_arr = np.asarray(ids, dtype=np.int64)
         with self._write:
             main = _Main(np.asarray(codes, dtype=np.uint8), ids_arr, self.dir_bits)

@@ -125,9 +125,10 @@ class Matcher:
             for signal_type, index in (("pdq", self.pdq), ("vpdq", self.vpdq)):
                 ids, codes = parts[signal_type]
                 if ids:
-                    index.build(np.concatenate(ids), np.concatenate(codes))
-                    ids.clear()
+                    all_ids, all_codes = np.concatenate(ids), np.concatenate(codes)
+                    ids.clear()  # the index keeps all_codes itself: no other copy while it builds
                     codes.clear()
+                    index.build(all_ids, all_codes)
             self.cursor = cursor
             self._refresh_benign()
 
