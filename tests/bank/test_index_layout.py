@@ -4,6 +4,7 @@ the packing, the row-number widths, the smallest banks, and snapshots of the pre
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -164,3 +165,39 @@ def test_a_snapshot_of_the_previous_layout_is_built_again_and_answers_the_same(
     assert [sorted(r) for r in again.search_many(qs, 31)] == [
         brute(codes[kept], ids[kept], q, 31) for q in qs
     ]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("UNSHARED_LARGE_INDEX_TEST"),
+    reason="17M hashes (1.5 GB, about a minute): set UNSHARED_LARGE_INDEX_TEST=1 to run",
+)
+def test_past_2_to_the_24_rows_the_entries_widen_and_stay_exact() -> None:
+    """A real segment of 2**24 + 2**20 rows: row numbers need 25 bits, the last 2**20 rows exist
+    only past 2**24. Near-duplicates of those rows at 31 bits are found, at 32 never, single and
+    joined, exactly as brute force over every row."""
+    n = 2**24 + 2**20
+    rng = np.random.default_rng(24)
+    codes = rng.integers(0, 256, (n, 32), dtype=np.uint8)
+    picks = rng.integers(2**24, n, 40)
+    codes[picks[:5]] = codes[picks[5]]  # a few copies, all past 2**24
+    index = PDQIndex(join_min=64)
+    index.build(np.arange(n), codes)
+    main = index._state.main
+    assert main.widths.min() == 25 and main.bits == 23  # row bits 25, filter bits 0-1
+    qs = np.stack(
+        [
+            flip(codes[p], rng.choice(256, k, replace=False))
+            for p, k in zip(picks, [31, 32] * 20, strict=True)
+        ]
+        + [rng.integers(0, 256, 32, dtype=np.uint8) for _ in range(30)]
+    )
+    c64 = codes.view(np.uint64).reshape(n, 4)
+    want = []
+    for q in qs:
+        dist = np.bitwise_count(c64 ^ q.view(np.uint64)).sum(axis=1)
+        hit = np.nonzero(dist <= 31)[0]
+        want.append(sorted(zip(hit.tolist(), dist[hit].tolist(), strict=True)))
+    assert all((int(p), 31) in w for p, w in zip(picks[::2], want[:40:2], strict=True))
+    joined = index.search_many(qs, 31, workers=2)
+    assert [sorted(r) for r in joined] == want
+    assert [sorted(index.search(q, 31)) for q in qs[:20]] == want[:20]

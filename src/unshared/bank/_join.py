@@ -181,6 +181,11 @@ def join_batch(
             cand = _room(cand, int(k + (e - s)), k)
             qf = (chunks[qi, t] >> (sh - fb)) & fmask
             room = slack[a + ((it >> QUERY_BITS) & _QMASK)]
+            if fb == 0:  # no filter bits (most tables at 10M): every entry is a candidate
+                for pos in range(s, e):
+                    cand[k] = (entry(words, wt, pos, ew) << QUERY_BITS) | qi
+                    k += 1
+                continue
             for pos in range(s, e):
                 en = entry(words, wt, pos, ew)
                 if passes(en, fb, qf, room):
