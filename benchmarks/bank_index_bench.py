@@ -33,8 +33,11 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from unshared.bank.index import PDQIndex
+#: ``--src DIR``: measure the index of another checkout's ``src`` (e.g. a worktree of main, as
+#: the reference) with this same script; read before the import, which it decides.
+SRC = sys.argv[sys.argv.index("--src") + 1] if "--src" in sys.argv[:-1] else None
+sys.path.insert(0, SRC or str(Path(__file__).resolve().parents[1] / "src"))
+from unshared.bank.index import PDQIndex  # noqa: E402
 
 THRESHOLD = 31
 
@@ -279,6 +282,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, action="append", help="bank sizes (repeatable)")
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--src", help="the src folder whose index to measure (default: this one)")
     parser.add_argument(
         "--memory-n",
         type=int,
@@ -295,7 +299,7 @@ def main() -> None:
     print()
     print(
         f"machine: {os.cpu_count()} cpus, {cpu_model()}; {datetime.now(UTC):%Y-%m-%d}; "
-        f"numpy {np.__version__}, faiss {faiss.__version__}"
+        f"numpy {np.__version__}, faiss {faiss.__version__}; index from {sys.modules[PDQIndex.__module__].__file__}"
     )
     print(table(rows))
     for n in sizes:
