@@ -75,8 +75,11 @@ class TrainResult:
 
 
 def load_corpus(root: Path) -> list[Row]:
-    """Every labelled line under ``root`` (tests/data/signals), plus conversations in order."""
+    """Every labelled line under ``root`` (tests/data/signals), plus conversations in order.
+
+    A line in a language with no pattern file (it, pt) is read with the English rules."""
     rows: list[Row] = list(_blind_sets(root))
+    packs = set(available_languages())
     files = sorted(root.glob("*.jsonl")) + sorted((root / "corpus").glob("*.jsonl"))
     for path in files:
         if path.name == "conversations.jsonl":
@@ -90,7 +93,7 @@ def load_corpus(root: Path) -> list[Row]:
                 Row(
                     text=r["text"],
                     stages=frozenset(r.get("stages") or ()),
-                    lang=r.get("lang") or "en",
+                    lang=lang if (lang := r.get("lang") or "en") in packs else "en",
                     group=r.get("source_url") or f"{path.stem}:{r.get('id')}",
                     is_benign=bool(r.get("is_benign")),
                     source=r.get("source_url") or f"{path.stem} {r.get('id', '')}".strip(),
