@@ -49,6 +49,8 @@ def main() -> int:
         m = report[name]
         recalls = ", ".join(f"{s} {m['stages'][s]['recall']:.2f}" for s in m["stages"])
         print(f"{name}: benign flagged {m['benign_flagged']}/{m['benign']}; recall {recalls}")
+    o = report["ordinary_flagged"]
+    print(f"ordinary text messages (train only) with a key stage: {o['flagged']}/{o['lines']}")
     for part in ("per_language", "per_origin"):
         for name, both in report[part].items():
             s, r = both["scorer"], both["rules"]

@@ -257,6 +257,13 @@ class ScorerModel:
         return len(self.stages) + 1
 
     @property
+    def count_floor(self) -> int:
+        """A message's feature sum is divided by the square root of its number of features, but
+        never of fewer than this: a short line ("who is this") is not read as if each of its few
+        common words weighed as much as a long threat's whole wording."""
+        return int(self.meta.get("count_floor", 1))
+
+    @property
     def coercion(self) -> int:
         """The coercion head's column."""
         return len(self.stages)
@@ -277,7 +284,8 @@ class ScorerModel:
         for lo in range(0, n, _CHUNK):
             hi = min(n, lo + _CHUNK)
             f = featurise([_head(t) for t in texts[lo:hi]], self.bits)
-            scale = (1.0 / np.sqrt(np.maximum(f.counts, 1))).astype(np.float32)[:, None]
+            scale = (1.0 / np.sqrt(np.maximum(f.counts, self.count_floor))).astype(np.float32)
+            scale = scale[:, None]
             own[lo:hi] = self._sum(f, f.bucket, hi - lo) * scale + self.bias
             if want_ctx:
                 ctx[lo:hi] = self._sum(f, context_bucket(f.bucket, self.bits), hi - lo) * scale

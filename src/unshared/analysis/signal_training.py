@@ -45,10 +45,14 @@ from unshared.analysis.signals import available_languages, rule_reading
 __all__ = ["Row", "TrainResult", "load_corpus", "train"]
 
 FOLDS = 5
-C = 64.0
+C = 16.0  # chosen with the third blind set held out: as good as 64 there, and 2-3x faster
 CLASS_WEIGHT: str | None = None
 RULE_SCALE = 0.3  # the rules' inputs enter at this scale, so the words keep a say
 CONTEXT_WINDOW = 3
+COUNT_FLOOR = 60  # see ScorerModel.count_floor
+TRAIN_ONLY = frozenset({"ordinary_sms"})
+"""Corpus files that train but do not count in the dev figures: ordinary chat, so easy that it
+would dilute the share of benign look-alikes flagged that the threshold is chosen on."""
 THRESHOLDS = tuple(round(float(x), 3) for x in np.arange(0.30, 0.981, 0.01))
 PICKS = tuple(round(float(x), 3) for x in np.arange(0.05, 0.951, 0.05))
 GATES = (0.5, 0.4, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.01, 0.005, 0.0)
@@ -96,6 +100,7 @@ def load_corpus(root: Path) -> list[Row]:
                     lang=lang if (lang := r.get("lang") or "en") in packs else "en",
                     group=r.get("source_url") or f"{path.stem}:{r.get('id')}",
                     is_benign=bool(r.get("is_benign")),
+                    evaluate=path.stem not in TRAIN_ONLY,
                     source=r.get("source_url") or f"{path.stem} {r.get('id', '')}".strip(),
                     origin=path.stem,
                 )
@@ -196,7 +201,7 @@ def _matrix(rows: Sequence[Row], rules: npt.NDArray[np.float64], bits: int) -> A
 
     f = featurise([r.text for r in rows], bits)
     ctx = np.array([r.context for r in rows])
-    scale = 1.0 / np.sqrt(np.maximum(f.counts, 1))
+    scale = 1.0 / np.sqrt(np.maximum(f.counts, COUNT_FLOOR))
     extra = ctx[f.message]
     col = np.concatenate([f.bucket, context_bucket(f.bucket[extra], bits)])
     row = np.concatenate([f.message, f.message[extra]])
@@ -408,6 +413,7 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
         "rows": len(base),
         "dev": chosen,
         "dev_rules_only": measure(dev, dev_rules),
+        "ordinary_flagged": _ordinary_flagged(rows, oof, threshold, other, pick),
         "per_language": {},
         "per_origin": {},
     }
@@ -436,6 +442,7 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
             "max_benign": max_benign,
             "C": C,
             "rule_scale": RULE_SCALE,
+            "count_floor": COUNT_FLOOR,
             "threshold_other": other,
             "pick": pick,
             "gate": gate,
@@ -445,6 +452,15 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
         examples=_examples(base),
     )
     return TrainResult(model, report)
+
+
+def _ordinary_flagged(
+    rows: Sequence[Row], oof: npt.NDArray[np.float64], threshold: float, other: float, pick: float
+) -> dict[str, int]:
+    """Out of fold: how many ordinary chat lines (:data:`TRAIN_ONLY`, read alone) get a key stage."""
+    idx = [i for i, r in enumerate(rows) if r.origin in TRAIN_ONLY and not r.context]
+    got = flagged(oof[idx], threshold, other, pick)
+    return {"lines": len(idx), "flagged": sum(1 for g in got if g & set(KEY_STAGES))}
 
 
 def _examples(rows: Sequence[Row]) -> list[dict[str, Any]]:

@@ -1,0 +1,53 @@
+"""Ordinary chat is not coercion: the real public chat exports the importers are tested on
+(../shared/fixtures/exports: friends and test chats on WhatsApp, Telegram, Messenger, Discord,
+Instagram, Signal and Skype) read through the importers and the reader as `unshared signals`
+reads a case, with the conversation as context. Lines such as "who is this", "hello world",
+"All good" or "This is the last message of this test file." once read as threats to a model
+that had learnt short common words from offenders' lines; the scorer now also learns from
+ordinary text messages (corpus/ordinary_sms.jsonl)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from unshared.analysis.signal_reader import SignalReader
+from unshared.analysis.signal_rules import KEY_STAGES
+from unshared.errors import UnsharedError
+from unshared.importers import FileSource, ImportOptions, detect
+from unshared.model import Message
+
+
+def _chats(exports_dir: Path) -> dict[str, list[Message]]:
+    out: dict[str, list[Message]] = {}
+    for path in sorted(p for p in exports_dir.rglob("*") if p.is_file() and p.suffix != ".md"):
+        source = FileSource(path)
+        try:
+            records = list(detect(source).parse(source, ImportOptions()))
+        except UnsharedError:
+            continue  # not a chat export (a picture, a partial file)
+        messages = [r for r in records if isinstance(r, Message) and r.text and r.text.strip()]
+        if messages:
+            out[str(path.relative_to(exports_dir))] = messages
+    return out
+
+
+def test_ordinary_chats_get_almost_no_key_stage(exports_dir: Path) -> None:
+    chats = _chats(exports_dir)
+    assert len(chats) >= 10 and sum(map(len, chats.values())) >= 150
+    flagged: list[tuple[str, str]] = []
+    for name, messages in chats.items():
+        read = SignalReader(context=3).read(
+            [m.text or "" for m in messages], [m.sender for m in messages]
+        )
+        flagged += [
+            (name, m.text or "")
+            for m, signals in zip(messages, read, strict=True)
+            if any(s.stage in KEY_STAGES for s in signals)
+        ]
+    assert len(flagged) <= 2, flagged
+
+
+def test_short_everyday_lines_are_not_coercion() -> None:
+    lines = ["who is this", "ok who is this", "hello world", "All good", "Definitely", "I am in!"]
+    read = SignalReader().read(lines)
+    assert [[s.stage for s in signals] for signals in read] == [[]] * len(lines)
