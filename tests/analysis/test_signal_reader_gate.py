@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import unshared.analysis.signal_reader as reader_module
+from unshared.analysis.signal_decision import decide
 from unshared.analysis.signal_reader import SignalReader
-from unshared.analysis.signal_rules import available_languages
+from unshared.analysis.signal_rules import KEY_STAGES, available_languages
 from unshared.analysis.signal_scorer import RULE_FEATURES, logit, sigmoid
 from unshared.model import Signal
 
@@ -33,7 +34,7 @@ def _reference_read(
     model = self.model
     assert model is not None
     who: Sequence[str | None] = senders if senders is not None else [None] * len(texts)
-    cut, pick, logit_cuts = self._cuts(model)
+    cut, other, pick, logit_cuts = self._cuts(model)
     own, ctx = model.logits(texts, None if self.context else [False] * len(texts))
     boost = np.maximum(model.rule_weights, 0.0).sum(axis=0)
     heads = model.heads
@@ -59,7 +60,7 @@ def _reference_read(
             z = z + inputs @ model.rule_weights
         signals = [
             self._signal(text, stage, score, rules.get(stage), after)
-            for stage, score in reader_module.decide(model, sigmoid(z), cut, pick)
+            for stage, score in decide(sigmoid(z), model.stages, KEY_STAGES, cut, other, pick)
             if not (stage == "payment_demand" and stage not in rules and self._paid(text))
         ]
         out.append(signals)

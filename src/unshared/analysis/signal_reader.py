@@ -6,9 +6,9 @@ words and from what the rules say about it (which stages a rule fired for, and w
 talks *about* sextortion). A message gets key-stage signals (threat, payment_demand, deadline,
 escalation) when the coercion head reaches the threshold chosen on the dev split at training
 time (``tools/train_signals.py``; ``threshold`` changes it per call), and the stage models say
-which (:func:`decide`); contact, platform_switch and image_request have their own threshold. So
-a rule that fires on a friend's joke can be outweighed, and a threat in words no rule knows can
-still be flagged.
+which (:func:`~unshared.analysis.signal_decision.decide`); contact, platform_switch and
+image_request have their own threshold. So a rule that fires on a friend's joke can be
+outweighed, and a threat in words no rule knows can still be flagged.
 
 The rules are slow next to the scorer. When no head could reach its threshold even if every
 rule that *might* fire did (:func:`~unshared.analysis.signals.possible_stages`: the stages whose
@@ -35,11 +35,11 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
+from unshared.analysis.signal_decision import decide
 from unshared.analysis.signal_rules import KEY_STAGES, STAGES, load_pack
 from unshared.analysis.signal_scorer import (
     RULE_FEATURES,
     ScorerModel,
-    key_stages,
     load_scorer,
     logit,
     sigmoid,
@@ -54,7 +54,7 @@ from unshared.analysis.signals import (
 )
 from unshared.model import Signal
 
-__all__ = ["COERCION", "SignalReader", "decide", "read_signals"]
+__all__ = ["COERCION", "SignalReader", "read_signals"]
 
 COERCION = frozenset({"threat", "payment_demand"})
 """Stages that make the sender's next messages read in context."""
@@ -98,7 +98,7 @@ class SignalReader:
             return [detect_signals(t, self.lang) if t and t.strip() else [] for t in texts]
         model = self.model
         who: Sequence[str | None] = senders if senders is not None else [None] * len(texts)
-        cut, pick, logit_cuts = self._cuts(model)
+        cut, other, pick, logit_cuts = self._cuts(model)
         own, ctx = model.logits(texts, None if self.context else [False] * len(texts))
         heads = model.heads
         boost = np.maximum(model.rule_weights, 0.0).sum(axis=0)
@@ -130,22 +130,23 @@ class SignalReader:
             p = sigmoid(z)
             signals = [
                 self._signal(text, stage, score, rules.get(stage), after)
-                for stage, score in decide(model, p, cut, pick)
+                for stage, score in decide(p, model.stages, KEY_STAGES, cut, other, pick)
                 if not (stage == "payment_demand" and stage not in rules and self._paid(text))
             ]  # "I sent 100 by Western Union": a payment made, not a demand
             out.append(signals)
             self._remember(sender, any(s.stage in COERCION for s in signals))
         return out
 
-    def _cuts(self, model: ScorerModel) -> tuple[float, float, npt.NDArray[np.float32]]:
-        """The coercion threshold, the key-stage pick, and each head's cut as a logit: the
-        coercion head's threshold, the other stages' own, and none for the key stages (they are
-        flagged only through the coercion head)."""
+    def _cuts(self, model: ScorerModel) -> tuple[float, float, float, npt.NDArray[np.float32]]:
+        """The coercion threshold, the other stages' threshold, the key-stage pick, and each
+        head's cut as a logit: the coercion head's threshold, the other stages' own, and none for
+        the key stages (they are flagged only through the coercion head)."""
         threshold = self.threshold if self.threshold is not None else model.threshold
         other = float(model.meta.get("threshold_other", model.threshold))
         cuts = [np.inf if s in KEY_STAGES else logit(other) for s in model.stages]
         cuts.append(logit(threshold))
-        return threshold, float(model.meta.get("pick", 0.5)), np.array(cuts, dtype=np.float32)
+        pick = float(model.meta.get("pick", 0.5))
+        return threshold, other, pick, np.array(cuts, dtype=np.float32)
 
     # ------------------------------------------------------------------ helpers
     def _quiet(
@@ -243,26 +244,6 @@ class SignalReader:
         if words:
             parts.append("words that weighed most: " + ", ".join(f'"{w}"' for w in words))
         return "; ".join(parts) or "the scorer's estimate"
-
-
-def decide(
-    model: ScorerModel, p: npt.NDArray[np.float32], threshold: float, pick: float
-) -> list[tuple[str, float]]:
-    """The stages a message shows, in :data:`STAGES` order, each with its score, from the heads'
-    probabilities ``p``: contact, platform_switch and image_request by their own threshold; the
-    key stages when the coercion head reaches ``threshold`` (:func:`key_stages` says which),
-    scored with the coercion head's probability, the one the threshold applies to."""
-    other = float(model.meta.get("threshold_other", model.threshold))
-    coercive = float(p[model.coercion])
-    keys = set(key_stages(p, model.stages, KEY_STAGES, pick)) if coercive >= threshold else set()
-    out: list[tuple[str, float]] = []
-    for j, stage in enumerate(model.stages):
-        if stage in keys:
-            out.append((stage, coercive))
-        elif stage not in KEY_STAGES and float(p[j]) >= other:
-            out.append((stage, float(p[j])))
-    order = {s: k for k, s in enumerate(STAGES)}
-    return sorted(out, key=lambda sc: order.get(sc[0], len(order)))
 
 
 QUIET_MARGIN = 1e-3

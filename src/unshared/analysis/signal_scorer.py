@@ -18,7 +18,8 @@ with ``n`` the number of n-gram features: one logistic regression per stage, and
 *coercion* head, for "is this a threat, a demand, a deadline or intimidation at all?". The
 coercion head learns from every coercive line at once (about twice the examples of the largest
 stage), so it holds better on words it has not seen; it decides whether a message gets key-stage
-signals, and the stage models say which (:func:`key_stages`). The threshold applies to it.
+signals, and the stage models say which (:mod:`unshared.analysis.signal_decision`). The
+threshold applies to it.
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ __all__ = [
     "ScorerModel",
     "Similar",
     "featurise",
-    "key_stages",
     "load_scorer",
     "normalise",
 ]
@@ -444,21 +444,6 @@ class ScorerModel:
             meta=meta,
             examples=blob["examples"],
         )
-
-
-def key_stages(
-    probs: Sequence[float] | npt.NDArray[np.floating[Any]],
-    stages: Sequence[str],
-    keys: Sequence[str],
-    pick: float,
-) -> list[str]:
-    """Which key stages a message the coercion head flagged shows: those whose own probability
-    reaches ``pick``, or else the likeliest one (a coercive message always names a stage)."""
-    scored = [(float(probs[j]), s) for j, s in enumerate(stages) if s in keys]
-    chosen = [s for p, s in scored if p >= pick]
-    if chosen or not scored:
-        return chosen
-    return [max(scored, key=lambda ps: ps[0])[1]]
 
 
 def sigmoid(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from unshared.analysis.signal_decision import decide
 from unshared.analysis.signal_rules import KEY_STAGES, STAGES
 from unshared.analysis.signal_scorer import (
     BITS,
@@ -37,7 +38,6 @@ from unshared.analysis.signal_scorer import (
     ScorerModel,
     context_bucket,
     featurise,
-    key_stages,
     sigmoid,
 )
 from unshared.analysis.signals import available_languages, rule_reading
@@ -212,9 +212,9 @@ def _matrix(rows: Sequence[Row], rules: npt.NDArray[np.float64], bits: int) -> A
 
 
 def _fit(x: Any, rows: Sequence[Row]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """One logistic regression per stage, then the coercion head (any key stage)."""
     from sklearn.linear_model import LogisticRegression
 
-    """One logistic regression per stage, then the coercion head (any key stage)."""
     keys = set(KEY_STAGES)
     labels = [[stage in r.stages for r in rows] for stage in STAGES]
     labels.append([bool(r.stages & keys) for r in rows])
@@ -324,44 +324,38 @@ def flagged(
     other: float | None = None,
     pick: float = 0.5,
 ) -> list[set[str]]:
-    """The stages each row shows, as the reader decides (:func:`~unshared.analysis.signal_reader.
-    decide`): key stages when the coercion head (the last column) reaches ``threshold``, which by
-    :func:`key_stages` with ``pick``; the others at ``other`` (``threshold`` if None)."""
+    """The stages each row shows, as the reader decides (:func:`~unshared.analysis.
+    signal_decision.decide`, the coercion head in the last column); ``other`` for the stages that
+    are not key (``threshold`` if None)."""
     cut = threshold if other is None else other
-    keys = set(KEY_STAGES)
-    out: list[set[str]] = []
-    for p in probs:
-        got = {s for j, s in enumerate(STAGES) if s not in keys and p[j] >= cut}
-        if p[len(STAGES)] >= threshold:
-            got.update(key_stages(p, STAGES, KEY_STAGES, pick))
-        out.append(got)
-    return out
+    return [{s for s, _ in decide(p, STAGES, KEY_STAGES, threshold, cut, pick)} for p in probs]
 
 
 def choose_pick(rows: Sequence[Row], probs: npt.NDArray[np.float64], threshold: float) -> float:
     """The stage models' cut once the coercion head has flagged a message: the best mean F1 of
     the key stages on the dev split (the benign share does not depend on it)."""
-    best = (-1.0, 0.5)
-    for t in PICKS:
-        m = measure(rows, flagged(probs, threshold, 1.0, pick=t))
-        f1s = []
-        for s in KEY_STAGES:
-            r, p = m["stages"][s]["recall"], m["stages"][s]["precision"]
-            f1s.append(2 * r * p / (r + p) if r + p else 0.0)
-        if float(np.mean(f1s)) > best[0] + 1e-9:
-            best = (float(np.mean(f1s)), t)
-    return best[1]
+    return _best_f1(rows, KEY_STAGES, PICKS, lambda t: flagged(probs, threshold, 1.0, pick=t))
 
 
 def choose_other(rows: Sequence[Row], probs: npt.NDArray[np.float64]) -> float:
     """The threshold for contact, platform_switch and image_request: the best F1 on the dev split."""
+    others = [s for s in STAGES if s not in KEY_STAGES]
+    return _best_f1(rows, others, THRESHOLDS, lambda t: flagged(probs, 1.0, t))
+
+
+def _best_f1(
+    rows: Sequence[Row],
+    stages: Sequence[str],
+    grid: Sequence[float],
+    got: Callable[[float], list[set[str]]],
+) -> float:
+    """The value of ``grid`` whose flags (``got``) give ``stages`` the best mean F1 (the first
+    of equals)."""
     best = (-1.0, 0.5)
-    for t in THRESHOLDS:
-        m = measure(rows, flagged(probs, 1.0, t))
+    for t in grid:
+        m = measure(rows, got(t))
         f1s = []
-        for s in STAGES:
-            if s in KEY_STAGES:
-                continue
+        for s in stages:
             r, p = m["stages"][s]["recall"], m["stages"][s]["precision"]
             f1s.append(2 * r * p / (r + p) if r + p else 0.0)
         if float(np.mean(f1s)) > best[0] + 1e-9:

@@ -1,0 +1,55 @@
+"""Which stages a message shows, from the scorer's probabilities per head (pure).
+
+The reader (:mod:`unshared.analysis.signal_reader`) and the training's dev figures
+(:mod:`unshared.analysis.signal_training`) both decide with :func:`decide`, so the threshold
+chosen at training time means what it means at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["decide", "key_stages"]
+
+
+def key_stages(
+    probs: Sequence[float] | npt.NDArray[np.floating[Any]],
+    stages: Sequence[str],
+    keys: Sequence[str],
+    pick: float,
+) -> list[str]:
+    """Which key stages a message the coercion head flagged shows: those whose own probability
+    reaches ``pick``, or else the likeliest one (a coercive message always names a stage)."""
+    scored = [(float(probs[j]), s) for j, s in enumerate(stages) if s in keys]
+    chosen = [s for p, s in scored if p >= pick]
+    if chosen or not scored:
+        return chosen
+    return [max(scored, key=lambda ps: ps[0])[1]]
+
+
+def decide(
+    probs: Sequence[float] | npt.NDArray[np.floating[Any]],
+    stages: Sequence[str],
+    keys: Sequence[str],
+    threshold: float,
+    other: float,
+    pick: float,
+) -> list[tuple[str, float]]:
+    """The stages a message shows, in ``stages`` order, each with its score, from the heads'
+    probabilities (the stages', then the coercion head's): the stages not in ``keys`` by their
+    own probability and ``other``; the ``keys`` when the coercion head reaches ``threshold``
+    (:func:`key_stages` says which), scored with the coercion head's probability, the one the
+    threshold applies to. The reader and the training's dev figures both decide with this."""
+    coercive = float(probs[len(stages)])
+    chosen = set(key_stages(probs, stages, keys, pick)) if coercive >= threshold else set()
+    out: list[tuple[str, float]] = []
+    for j, stage in enumerate(stages):
+        if stage in chosen:
+            out.append((stage, coercive))
+        elif stage not in keys and float(probs[j]) >= other:
+            out.append((stage, float(probs[j])))
+    return out
