@@ -20,7 +20,7 @@ from benchmarks.evaluation.signals import copies
 from unshared.analysis.signal_rules import KEY_STAGES, STAGES
 from unshared.analysis.signal_training import load_corpus
 
-LANGS = {"en", "fr", "es", "de", "it", "pt"}
+LANGS = {"en", "fr", "es", "de", "it", "pt", "nl"}  # nl: read with the English rules, as it, pt
 FIELDS = {"id", "lang", "source", "is_benign", "stages", "kind", "text", "source_url"}
 FOLDED = ("public_quotes2", "public_quotes3", "public_quotes4")  # and their public_benign*
 
