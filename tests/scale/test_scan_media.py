@@ -46,7 +46,11 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def bank(media: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('bank') / 'bank.db'}"
+    return _fill(f"sqlite:///{tmp_path_factory.mktemp('bank') / 'bank.db'}", media)
+
+
+def _fill(url: str, media: Path) -> str:
+    """The bank at ``url`` with two of the pictures submitted."""
     store = open_store(url)
     service = BankService(store)
     token = service.authenticate(issue_token(store, "submitter"), "submitter")
@@ -64,7 +68,12 @@ def _rows(out: Path) -> dict[str, dict[str, object]]:
     return {Path(str(r["path"])).name: r for r in table.to_pylist()}
 
 
-def test_matches_equal_fingerprint_plus_bank_lookup(media: Path, bank: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"])
+def test_matches_equal_fingerprint_plus_bank_lookup(
+    media: Path, bank: str, tmp_path: Path, db: str, request: pytest.FixtureRequest
+) -> None:
+    if db == "postgresql":  # the platform's bank: a real PostgreSQL (started by .ci/run)
+        bank = _fill(str(request.getfixturevalue("pg_url")), media)
     out = tmp_path / "results"
     result = scan_media(str(media), bank, out, workers=2, partition_size=2)
     assert result.files == 7 and result.partitions == 4 and result.skipped == 0
