@@ -22,7 +22,8 @@ from unshared.analysis.signal_training import load_corpus
 
 LANGS = {"en", "fr", "es", "de", "it", "pt", "nl"}  # nl: read with the English rules, as it, pt
 FIELDS = {"id", "lang", "source", "is_benign", "stages", "kind", "text", "source_url"}
-FOLDED = ("public_quotes2", "public_quotes3", "public_quotes4")  # and their public_benign*
+FOLDED = ("public_quotes2", "public_quotes3", "public_quotes4", "public_quotes6", "public_quotes7")
+# and their public_benign*; public_quotes5 holds 11 offender lines (its ransomware chats were left out)
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
@@ -43,7 +44,9 @@ def test_every_line_is_labelled_and_says_where_it_was_quoted_from(
         assert f"corpus/{name}" in quoted and f"corpus/{name.replace('quotes', 'benign')}" in quoted
     ids: list[str] = []
     for name, rows in quoted.items():
-        assert len(rows) >= 50, name
+        assert len(rows) >= 10, (
+            name
+        )  # public_quotes5: 11 lines once its ransomware chats were left out
         for r in rows:
             ids.append(r["id"])
             assert set(r) >= FIELDS, (name, r)
@@ -96,3 +99,17 @@ def test_the_fourth_blind_set_was_folded_in_without_copies(data_dir: Path) -> No
     blind = [r.text for r in rows if r.origin == "blind_2026_12d"]
     assert len(blind) >= 500
     assert copies([r.text for r in rows if r.origin != "blind_2026_12d"], blind) == []
+
+
+def test_ordinary_text_messages_spread_over_every_fold(data_dir: Path) -> None:
+    """The ordinary text messages share one collection's address; grouped by it, all 1,695
+    would sit in one fold, and that fold's model would learn none of them (so the training's
+    out-of-fold count of ordinary lines flagged would describe a model without them)."""
+    from unshared.analysis.signal_training import FOLDS, TRAIN_ONLY, _fold
+
+    rows = [r for r in load_corpus(data_dir / "signals") if r.origin in TRAIN_ONLY]
+    assert len(rows) > 1000
+    per_fold = [0] * FOLDS
+    for r in rows:
+        per_fold[_fold(r.group)] += 1
+    assert min(per_fold) > len(rows) / FOLDS / 2, per_fold
