@@ -1,5 +1,5 @@
 """Lines quoted from public sources (corpus/public_*.jsonl, folded into training, and any batch
-still waiting in incoming/) and the folded second to fourth blind sets (blind_2026_12b, c, d).
+still waiting in incoming/) and the folded second to fifth blind sets (blind_2026_12b, c, d, e).
 
 These tests hold the promises the files make: every quoted line is labelled with known stages
 and says where it was quoted from, when, and what kind of text it is; a line is benign exactly
@@ -87,18 +87,21 @@ def test_training_reads_the_folded_lines_and_blind_sets_but_not_incoming(
             assert not texts & learnt, name
         else:
             assert texts <= learnt, name
-    for origin in ("blind_2026_12b", "blind_2026_12c", "blind_2026_12d"):
+    for origin in ("blind_2026_12b", "blind_2026_12c", "blind_2026_12d", "blind_2026_12e"):
         blind = [r for r in rows if r.origin == origin]
         assert len(blind) >= 500, origin
         assert sum(not r.is_benign for r in blind) >= 200, origin
 
 
-def test_the_fourth_blind_set_was_folded_in_without_copies(data_dir: Path) -> None:
-    """Its lines that copied a training line were left out when it was folded in."""
+@pytest.mark.parametrize("origin", ["blind_2026_12d", "blind_2026_12e"])
+def test_the_fourth_and_fifth_blind_sets_were_folded_in_without_copies(
+    data_dir: Path, origin: str
+) -> None:
+    """Their lines that copied a training line were left out when they were folded in."""
     rows = load_corpus(data_dir / "signals")
-    blind = [r.text for r in rows if r.origin == "blind_2026_12d"]
+    blind = [r.text for r in rows if r.origin == origin]
     assert len(blind) >= 500
-    assert copies([r.text for r in rows if r.origin != "blind_2026_12d"], blind) == []
+    assert copies([r.text for r in rows if r.origin != origin], blind) == []
 
 
 def test_ordinary_text_messages_spread_over_every_fold(data_dir: Path) -> None:
