@@ -101,7 +101,7 @@ class SignalReader:
         cut, other, pick, logit_cuts = self._cuts(model)
         own, ctx = model.logits(texts, None if self.context else [False] * len(texts))
         heads = model.heads
-        boost = np.maximum(model.rule_weights, 0.0).sum(axis=0)
+        boost = _reach(model.rule_weights)[_EVERY_STAGE]  # every positive rule weight, per head
         gate = logit(float(model.meta.get("gate", 0.0))) if model.meta.get("gate") else -np.inf
         quiet_alone, quiet_after = self._quiet(texts, own, ctx, logit_cuts)
         out: list[list[Signal]] = []

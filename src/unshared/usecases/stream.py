@@ -45,29 +45,10 @@ class AddResult:
 
 
 def local_timezone() -> tzinfo:
-    """The machine's time zone as an IANA zone when it can be found, else its current offset."""
-    name = os.environ.get("TZ")
-    candidates = [name] if name else []
-    try:
-        link = os.readlink("/etc/localtime")
-        if "zoneinfo/" in link:
-            candidates.append(link.split("zoneinfo/", 1)[1])
-    except OSError:
-        pass
-    try:
-        candidates.append(Path("/etc/timezone").read_text().strip())
-    except OSError:
-        pass
-    for candidate in candidates:
-        try:
-            return ZoneInfo(candidate.lstrip(":"))
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-    from datetime import datetime
+    """The machine's time zone, as the importers read it (one place decides)."""
+    from unshared.importers.readers import times  # not at start-up: the CLI loads it lazily
 
-    found = datetime.now().astimezone().tzinfo
-    assert found is not None
-    return found
+    return times.local_zone()
 
 
 def resolve_timezone(name: str | None) -> tzinfo:

@@ -32,7 +32,8 @@ __all__ = [
 
 @lru_cache(maxsize=1)
 def local_zone() -> tzinfo:
-    """The machine's timezone, DST-aware when it can be named."""
+    """The machine's time zone as an IANA zone when it can be named (DST-aware), else its
+    current offset."""
     candidates: list[str] = []
     env = os.environ.get("TZ", "").lstrip(":")
     if env:
@@ -42,6 +43,10 @@ def local_zone() -> tzinfo:
         if "zoneinfo" in target.parts:
             idx = target.parts.index("zoneinfo")
             candidates.append("/".join(target.parts[idx + 1 :]))
+    except OSError:
+        pass
+    try:
+        candidates.append(Path("/etc/timezone").read_text().strip())  # Debian's name for it
     except OSError:
         pass
     for key in candidates:
