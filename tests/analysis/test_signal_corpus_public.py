@@ -1,5 +1,5 @@
 """Lines quoted from public sources (corpus/public_*.jsonl, folded into training, and any batch
-still waiting in incoming/) and the folded second to fifth blind sets (blind_2026_12b, c, d, e).
+still waiting in incoming/) and the folded second to sixth blind sets (blind_2026_12b to f).
 
 These tests hold the promises the files make: every quoted line is labelled with known stages
 and says where it was quoted from, when, and what kind of text it is; a line is benign exactly
@@ -93,8 +93,8 @@ def test_training_reads_the_folded_lines_and_blind_sets_but_not_incoming(
         assert sum(not r.is_benign for r in blind) >= 200, origin
 
 
-@pytest.mark.parametrize("origin", ["blind_2026_12d", "blind_2026_12e"])
-def test_the_fourth_and_fifth_blind_sets_were_folded_in_without_copies(
+@pytest.mark.parametrize("origin", ["blind_2026_12d", "blind_2026_12e", "blind_2026_12f"])
+def test_the_blind_sets_since_the_fourth_were_folded_in_without_copies(
     data_dir: Path, origin: str
 ) -> None:
     """Their lines that copied a training line were left out when they were folded in."""
