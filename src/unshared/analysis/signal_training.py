@@ -49,7 +49,7 @@ C = 16.0  # chosen with the third blind set held out: as good as 64 there, and 2
 CLASS_WEIGHT: str | None = None
 RULE_SCALE = 0.3  # the rules' inputs enter at this scale, so the words keep a say
 CONTEXT_WINDOW = 3
-COUNT_FLOOR = 120  # see ScorerModel.count_floor (60 read "who is this" as a threat once the
+COUNT_FLOOR = 120  # see ScorerModel.count_floor (at 60, "who is this" read as coercion once the
 # fifth to seventh batches were in)
 TRAIN_ONLY = frozenset({"ordinary_sms"})
 """Corpus files that train but do not count in the dev figures: ordinary chat, so easy that it
