@@ -1,5 +1,5 @@
 """Lines quoted from public sources (corpus/public_*.jsonl, folded into training, and any batch
-still waiting in incoming/) and the folded second to sixth blind sets (blind_2026_12b to f).
+still waiting in incoming/) and the folded second to seventh blind sets (blind_2026_12b to g).
 
 These tests hold the promises the files make: every quoted line is labelled with known stages
 and says where it was quoted from, when, and what kind of text it is; a line is benign exactly
@@ -86,13 +86,21 @@ def test_training_reads_the_folded_lines_and_blind_sets_but_not_incoming(
             assert not texts & learnt, name
         else:
             assert texts <= learnt, name
-    for origin in ("blind_2026_12b", "blind_2026_12c", "blind_2026_12d", "blind_2026_12e"):
+    for origin in (
+        "blind_2026_12b",
+        "blind_2026_12c",
+        "blind_2026_12d",
+        "blind_2026_12e",
+        "blind_2026_12g",
+    ):
         blind = [r for r in rows if r.origin == origin]
         assert len(blind) >= 500, origin
         assert sum(not r.is_benign for r in blind) >= 200, origin
 
 
-@pytest.mark.parametrize("origin", ["blind_2026_12d", "blind_2026_12e", "blind_2026_12f"])
+@pytest.mark.parametrize(
+    "origin", ["blind_2026_12d", "blind_2026_12e", "blind_2026_12f", "blind_2026_12g"]
+)
 def test_the_blind_sets_since_the_fourth_were_folded_in_without_copies(
     data_dir: Path, origin: str
 ) -> None:

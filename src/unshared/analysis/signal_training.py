@@ -111,8 +111,7 @@ def load_corpus(root: Path) -> list[Row]:
                     lang=lang if (lang := r.get("lang") or "en") in packs else "en",
                     group=_group(path.stem, r),
                     is_benign=bool(r.get("is_benign")),
-                    evaluate=path.stem not in TRAIN_ONLY
-                    and not path.stem.startswith(TRANSLATED),
+                    evaluate=path.stem not in TRAIN_ONLY and not path.stem.startswith(TRANSLATED),
                     source=r.get("source_url") or f"{path.stem} {r.get('id', '')}".strip(),
                     origin=path.stem,
                 )
