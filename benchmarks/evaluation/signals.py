@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,21 +32,43 @@ def line_key(text: str) -> str:
 def copies(known: Iterable[str], new: Iterable[str]) -> list[str]:
     """The lines of ``new`` that copy a line of ``known`` or an earlier line of ``new``: the same
     :func:`line_key`, or (for lines of four words or more) at least 80% of the words of the two
-    lines together. A copy would sit on both sides of a fold and flatter the dev figures."""
-    known = list(known)
-    seen = {line_key(t) for t in known}
-    pool = [w for w in (frozenset(line_key(t).split()) for t in known) if len(w) >= 4]
+    lines together. A copy would sit on both sides of a fold and flatter the dev figures.
+
+    Two word sets sharing 80% of their union share a word among the first ``n - ceil(0.8 n) + 1``
+    of each, words taken rarest first (prefix filtering), so only lines sharing such a word are
+    compared: the same answer as comparing every pair, in seconds on 20,000 lines."""
+    known, new = list(known), list(new)
+    keys = [line_key(t) for t in known + new]
+    freq = Counter(w for k in keys for w in set(k.split()))
+
+    def prefix(words: frozenset[str]) -> list[str]:
+        n = len(words)
+        return sorted(words, key=lambda w: (freq[w], w))[: n - (4 * n + 4) // 5 + 1]
+
+    seen = set(keys[: len(known)])
+    pool: list[frozenset[str]] = []
+    index: dict[str, list[int]] = {}
+
+    def add(words: frozenset[str]) -> None:
+        for w in prefix(words):
+            index.setdefault(w, []).append(len(pool))
+        pool.append(words)
+
+    for key in keys[: len(known)]:
+        if len(words := frozenset(key.split())) >= 4:
+            add(words)
     found: list[str] = []
-    for text in new:
-        key = line_key(text)
+    for text, key in zip(new, keys[len(known) :], strict=True):
         words = frozenset(key.split())
-        if key in seen or (
-            len(words) >= 4 and any(len(words & w) >= 0.8 * len(words | w) for w in pool)
-        ):
+        near = False
+        if len(words) >= 4 and key not in seen:
+            candidates = {i for w in prefix(words) for i in index.get(w, ())}
+            near = any(len(words & pool[i]) >= 0.8 * len(words | pool[i]) for i in candidates)
+        if key in seen or near:
             found.append(text)
         seen.add(key)
         if len(words) >= 4:
-            pool.append(words)
+            add(words)
     return found
 
 
