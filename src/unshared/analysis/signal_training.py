@@ -1,17 +1,10 @@
 """Training the signal scorer (needs scikit-learn and scipy; never imported by the CLI).
 
 ``tools/train_signals.py`` calls :func:`train` on the labelled corpus in ``tests/data/signals``
-and writes ``analysis/data/signals/scorer.npz``. Everything is deterministic (fixed folds from
+and writes ``analysis/data/signals/scorer.npz`` (the corpus is read by
+:mod:`unshared.analysis.signal_corpus`). Everything is deterministic (fixed folds from
 a hash of each line's group, liblinear with a fixed seed, float16 weights, a zip with fixed
 dates), so the same corpus gives the same file.
-
-Corpus files (JSON lines):
-
-* ``<split>.jsonl`` and ``corpus/*.jsonl`` lines: ``text``, ``stages``, ``lang``, ``is_benign``,
-  ``source`` (offender / victim / benign), optional ``source_url`` / ``source_date``;
-* ``corpus/conversations.jsonl``: ``{"id", "lang", "messages": [{"sender", "text", "stages"}]}``,
-  the messages labelled as read in order (a remark about the neighbourhood right after a
-  threat is labelled escalation; the same remark alone, elsewhere in the corpus, is not).
 
 The threshold is chosen on out-of-fold scores (5 folds, grouped by source so
 quotes from one e-mail or one article never sit on both sides), which is the dev split: the
@@ -21,8 +14,7 @@ highest recall on the key stages with at most ``max_benign`` of the benign look-
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +22,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from unshared.analysis.signal_corpus import (
+    TRAIN_ONLY,
+    TRANSLATED,
+    Row,
+    corpus_hash,
+    load_corpus,
+    with_context_copies,
+)
 from unshared.analysis.signal_decision import decide
 from unshared.analysis.signal_rules import KEY_STAGES, STAGES
 from unshared.analysis.signal_scorer import (
@@ -40,7 +40,7 @@ from unshared.analysis.signal_scorer import (
     featurise,
     sigmoid,
 )
-from unshared.analysis.signals import available_languages, rule_reading
+from unshared.analysis.signals import rule_reading
 
 __all__ = ["Row", "TrainResult", "load_corpus", "train"]
 
@@ -48,18 +48,8 @@ FOLDS = 5
 C = 16.0  # chosen with the third blind set held out: as good as 64 there, and 2-3x faster
 CLASS_WEIGHT: str | None = None
 RULE_SCALE = 0.3  # the rules' inputs enter at this scale, so the words keep a say
-CONTEXT_WINDOW = 3
 COUNT_FLOOR = 120  # see ScorerModel.count_floor (at 60, "who is this" read as coercion once the
 # fifth to seventh batches were in)
-TRAIN_ONLY = frozenset(
-    {"ordinary_sms"} | {f"ordinary_sms_{lang}" for lang in ("fr", "de", "es", "it", "pt", "nl")}
-)
-"""Corpus files that train but do not count in the dev figures: ordinary chat (the SMS ham and its
-translations), so easy that it would dilute the share of benign look-alikes flagged that the
-threshold is chosen on."""
-TRANSLATED = "translated_"
-"""Corpus files named so hold translations of quoted lines: they train, in their original's fold
-(same source page), but do not count in the dev figures, which stay on lines as they were found."""
 TRAIN_ONLY_WEIGHT = 2.0
 """How much each of those lines weighs in the fit: everyday messages are most of what a chat holds,
 and one copy of each was not enough to keep three-word lines ("who is this") from reading as
@@ -70,131 +60,10 @@ GATES = (0.5, 0.4, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.01, 0.005, 0.0
 GATE_LOSS = 0.005  # the gate may cost at most half a point of key-stage recall on the dev split
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    text: str
-    stages: frozenset[str]
-    lang: str
-    group: str
-    is_benign: bool
-    context: bool = False
-    evaluate: bool = True  # context copies of single lines train but are not scored
-    source: str = ""
-    origin: str = ""
-
-
 @dataclass
 class TrainResult:
     model: ScorerModel
     report: dict[str, Any] = field(default_factory=dict)
-
-
-def load_corpus(root: Path) -> list[Row]:
-    """Every labelled line under ``root`` (tests/data/signals), plus conversations in order.
-
-    A line in a language with no pattern file (it, pt) is read with the English rules."""
-    rows: list[Row] = list(_blind_sets(root))
-    packs = set(available_languages())
-    files = sorted(root.glob("*.jsonl")) + sorted((root / "corpus").glob("*.jsonl"))
-    for path in files:
-        if path.name == "conversations.jsonl":
-            rows.extend(_conversations(path))
-            continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            r = json.loads(line)
-            rows.append(
-                Row(
-                    text=r["text"],
-                    stages=frozenset(r.get("stages") or ()),
-                    lang=lang if (lang := r.get("lang") or "en") in packs else "en",
-                    group=_group(path.stem, r),
-                    is_benign=bool(r.get("is_benign")),
-                    evaluate=path.stem not in TRAIN_ONLY and not path.stem.startswith(TRANSLATED),
-                    source=r.get("source_url") or f"{path.stem} {r.get('id', '')}".strip(),
-                    origin=path.stem,
-                )
-            )
-    return rows
-
-
-def _group(stem: str, r: dict[str, Any]) -> str:
-    """The fold group: the source page, so one page's lines never sit on both sides. Lines of a
-    :data:`TRAIN_ONLY` file are many unrelated messages under one collection's address, so
-    each is its own group (else the whole collection lands in one fold), a translation with the
-    line it translates."""
-    if stem in TRAIN_ONLY:
-        return f"train-only:{r.get('translated_from') or r.get('id')}"
-    if not r.get("source_url"):
-        return f"{stem}:{r.get('id')}"
-    return str(r["source_url"])
-
-
-def _blind_sets(root: Path) -> Iterable[Row]:
-    """Blind sets that were measured once and then folded in (``blind_*/*.tsv``).
-
-    Columns ``labels, text, source_url, source_date, lang``; ``labels`` are stages or ``benign``,
-    with ``demand`` for our ``payment_demand``.
-    """
-    import csv
-
-    for path in sorted(root.glob("blind_*/*.tsv")):
-        with path.open(encoding="utf-8", newline="") as fh:
-            for number, r in enumerate(csv.DictReader(fh, delimiter="\t"), 2):
-                labels = {x.strip() for x in (r["labels"] or "").split(",") if x.strip()}
-                stages = frozenset(
-                    "payment_demand" if x == "demand" else x for x in labels if x != "benign"
-                )
-                url = (r.get("source_url") or "").strip()
-                lang = (r.get("lang") or "en").strip()
-                yield Row(
-                    text=r["text"],
-                    stages=stages,
-                    lang=lang if lang in available_languages() else "en",
-                    group=url
-                    if url.startswith("http")
-                    else f"{path.parent.name}/{path.name}:{number}",
-                    is_benign=not (stages & set(KEY_STAGES)),
-                    source=url
-                    if url.startswith("http")
-                    else f"{path.parent.name} {path.stem} line {number}",
-                    origin=path.parent.name,
-                )
-
-
-def _conversations(path: Path) -> Iterable[Row]:
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        conv = json.loads(line)
-        recent: dict[str, list[bool]] = {}
-        for m in conv["messages"]:
-            sender = m["sender"]
-            history = recent.setdefault(sender, [])
-            stages = frozenset(m.get("stages") or ())
-            yield Row(
-                text=m["text"],
-                stages=stages,
-                lang=conv.get("lang") or "en",
-                group=f"conversation:{conv['id']}",
-                is_benign=bool(m.get("is_benign")),
-                context=any(history[-CONTEXT_WINDOW:]),
-                source=conv.get("source_url") or f"conversation {conv['id']}",
-                origin="conversations",
-            )
-            history.append(bool(stages & {"threat", "payment_demand"}))
-
-
-def _with_context_copies(rows: Sequence[Row]) -> list[Row]:
-    """Single lines again with the context features on: what holds alone holds after a threat."""
-    out = list(rows)
-    for r in rows:
-        if r.origin != "conversations":
-            out.append(
-                Row(r.text, r.stages, r.lang, r.group, r.is_benign, True, False, r.source, r.origin)
-            )
-    return out
 
 
 def _fold(group: str) -> int:
@@ -390,7 +259,7 @@ def _best_f1(
 def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainResult:
     """Fit the scorer on the corpus under ``root``; the threshold from out-of-fold scores."""
     base = load_corpus(root)
-    rows = _with_context_copies(base)
+    rows = with_context_copies(base)
     rules, fired = rule_inputs(rows)
     x = _matrix(rows, rules * RULE_SCALE, bits)
     n_text = 1 << bits
@@ -455,7 +324,7 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
         meta={
             "version": 2,
             "trained_on": len(base),
-            "corpus_sha256": _corpus_hash(root),
+            "corpus_sha256": corpus_hash(root),
             "dev": "out-of-fold scores, 5 folds grouped by source",
             "max_benign": max_benign,
             "C": C,
@@ -492,16 +361,3 @@ def _examples(rows: Sequence[Row]) -> list[dict[str, Any]]:
         seen.add(r.text)
         out.append({"text": r.text, "stages": sorted(r.stages), "source": r.source})
     return out
-
-
-def _corpus_hash(root: Path) -> str:
-    h = hashlib.sha256()
-    files = (
-        sorted(root.glob("*.jsonl"))
-        + sorted((root / "corpus").glob("*.jsonl"))
-        + sorted(root.glob("blind_*/*.tsv"))
-    )
-    for path in files:
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
