@@ -1,5 +1,5 @@
 """Lines quoted from public sources (corpus/public_*.jsonl, folded into training, and any batch
-still waiting in incoming/) and the folded second to seventh blind sets (blind_2026_12b to g).
+still waiting in incoming/) and the folded second to eighth blind sets (blind_2026_12b to h).
 
 These tests hold the promises the files make: every quoted line is labelled with known stages
 and says where it was quoted from, when, and what kind of text it is; a line is benign exactly
@@ -92,6 +92,7 @@ def test_training_reads_the_folded_lines_and_blind_sets_but_not_incoming(
         "blind_2026_12d",
         "blind_2026_12e",
         "blind_2026_12g",
+        "blind_2026_12h",
     ):
         blind = [r for r in rows if r.origin == origin]
         assert len(blind) >= 500, origin
@@ -99,7 +100,8 @@ def test_training_reads_the_folded_lines_and_blind_sets_but_not_incoming(
 
 
 @pytest.mark.parametrize(
-    "origin", ["blind_2026_12d", "blind_2026_12e", "blind_2026_12f", "blind_2026_12g"]
+    "origin",
+    ["blind_2026_12d", "blind_2026_12e", "blind_2026_12f", "blind_2026_12g", "blind_2026_12h"],
 )
 def test_the_blind_sets_since_the_fourth_were_folded_in_without_copies(
     data_dir: Path, origin: str
