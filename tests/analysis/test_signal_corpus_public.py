@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from benchmarks.evaluation.signals import copies
 
+from unshared.analysis.signal_corpus import load_corpus
 from unshared.analysis.signal_rules import KEY_STAGES, STAGES
-from unshared.analysis.signal_training import load_corpus
 
 LANGS = {"en", "fr", "es", "de", "it", "pt", "nl"}  # nl: read with the English rules, as it, pt
 FIELDS = {"id", "lang", "source", "is_benign", "stages", "kind", "text", "source_url"}
@@ -117,7 +117,8 @@ def test_ordinary_text_messages_spread_over_every_fold(data_dir: Path) -> None:
     """The ordinary text messages share one collection's address; grouped by it, all 1,695
     would sit in one fold, and that fold's model would learn none of them (so the training's
     out-of-fold count of ordinary lines flagged would describe a model without them)."""
-    from unshared.analysis.signal_training import FOLDS, TRAIN_ONLY, _fold
+    from unshared.analysis.signal_corpus import TRAIN_ONLY
+    from unshared.analysis.signal_training import FOLDS, _fold
 
     rows = [r for r in load_corpus(data_dir / "signals") if r.origin in TRAIN_ONLY]
     assert len(rows) > 1000

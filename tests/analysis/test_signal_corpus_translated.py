@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from unshared.analysis.signal_training import _fold, load_corpus
+from unshared.analysis.signal_corpus import TRAIN_ONLY, load_corpus
+from unshared.analysis.signal_training import _fold
 
 LANGS = {"fr", "de", "es", "it", "pt", "nl"}
 COPIED = ("stages", "is_benign", "source", "source_url", "source_date")
@@ -83,23 +84,21 @@ def test_a_translation_is_learnt_in_the_same_fold_as_its_original(
 ) -> None:
     rows = load_corpus(data_dir / "signals")
     fold_of = {(r.origin, r.text): _fold(r.group) for r in rows if not r.context}
-    originals = {}
+    found_at = {}  # original id -> (file, text)
     for path in (data_dir / "signals" / "corpus").glob("*.jsonl"):
         if not path.stem.startswith(("translated_", "ordinary_sms_")):
-            originals.update({r.get("id"): (path.stem, r.get("text")) for r in _read(path)})
+            found_at.update({r.get("id"): (path.stem, r.get("text")) for r in _read(path)})
     checked = 0
     for lang, lines in translated.items():
         for r in lines:
-            stem = f"translated_{lang}" if not r["id"].startswith(f"tr-{lang}-sms") else ""
-            stem = stem or f"ordinary_sms_{lang}"
-            assert fold_of[(stem, r["text"])] == fold_of[originals[r["translated_from"]]], r
+            sms = r["id"].startswith(f"tr-{lang}-sms")
+            stem = f"ordinary_sms_{lang}" if sms else f"translated_{lang}"
+            assert fold_of[(stem, r["text"])] == fold_of[found_at[r["translated_from"]]], r
             checked += 1
     assert checked >= 6 * 700
 
 
 def test_translations_train_but_the_dev_figures_stay_on_lines_as_found(data_dir: Path) -> None:
-    from unshared.analysis.signal_training import TRAIN_ONLY
-
     rows = load_corpus(data_dir / "signals")
     for lang in LANGS:
         assert f"ordinary_sms_{lang}" in TRAIN_ONLY  # weighs as the SMS it translates
