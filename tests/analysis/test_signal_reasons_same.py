@@ -11,6 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from unshared.analysis.disguise import undisguise
 from unshared.analysis.signal_scorer import (
     ScorerModel,
     Similar,
@@ -29,7 +30,7 @@ def _weighty_before(
     self: ScorerModel, text: str, stage: str, top: int = 3, *, context: bool = False
 ) -> list[str]:
     j = self.stages.index(stage)
-    text = _head(text)
+    text = undisguise(_head(text)).text  # the reasons quote the words as read (plain letters)
     f = featurise([text], self.bits, spans=True)
     norm = normalise(text)
     w = self.weights[f.bucket, j]

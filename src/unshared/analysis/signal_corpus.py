@@ -22,6 +22,7 @@ from typing import Any
 
 from unshared.analysis.signal_rules import KEY_STAGES
 from unshared.analysis.signals import available_languages
+from unshared.errors import ParseError
 
 __all__ = [
     "CONTEXT_WINDOW",
@@ -69,10 +70,11 @@ def load_corpus(root: Path) -> list[Row]:
         if path.name == "conversations.jsonl":
             rows.extend(_conversations(path))
             continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            r = json.loads(line)
+        for number, r in _json_lines(path):
+            if not isinstance(r.get("text"), str):
+                raise ParseError(
+                    "a labelled line needs a text", path=str(path), where=f"line {number}"
+                )
             rows.append(
                 Row(
                     text=r["text"],
@@ -132,11 +134,31 @@ def _blind_sets(root: Path) -> Iterable[Row]:
                 )
 
 
-def _conversations(path: Path) -> Iterable[Row]:
-    for line in path.read_text(encoding="utf-8").splitlines():
+def _json_lines(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+    """The JSON objects of a JSONL file with their line numbers; a broken line is a
+    :class:`~unshared.errors.ParseError` naming the file and the line."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
-        conv = json.loads(line)
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ParseError(
+                f"not a JSON object: {exc.msg} at column {exc.colno}",
+                path=str(path),
+                where=f"line {number}",
+            ) from exc
+        if not isinstance(value, dict):
+            raise ParseError("not a JSON object", path=str(path), where=f"line {number}")
+        yield number, value
+
+
+def _conversations(path: Path) -> Iterable[Row]:
+    for number, conv in _json_lines(path):
+        if not isinstance(conv.get("messages"), list) or "id" not in conv:
+            raise ParseError(
+                "a conversation needs an id and messages", path=str(path), where=f"line {number}"
+            )
         recent: dict[str, list[bool]] = {}
         for m in conv["messages"]:
             sender = m["sender"]

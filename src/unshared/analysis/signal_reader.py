@@ -35,6 +35,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
+from unshared.analysis.disguise import undisguise
 from unshared.analysis.signal_decision import decide
 from unshared.analysis.signal_rules import KEY_STAGES, STAGES, load_pack
 from unshared.analysis.signal_scorer import (
@@ -46,6 +47,7 @@ from unshared.analysis.signal_scorer import (
 )
 from unshared.analysis.signals import (
     ABOUT,
+    DISGUISED,
     detect_payments_made,
     detect_signals,
     payment_details,
@@ -230,6 +232,8 @@ class SignalReader:
             return Signal(stage, rule.reason, rule.start, rule.end, (*rule.details, *details))
         if stage == "payment_demand":
             details.extend(payment_details(text, self.lang))
+        if undisguise(text).changed:
+            details.append(DISGUISED)
         return Signal(stage, self._scorer_reason(text, stage, after), -1, -1, tuple(details))
 
     def _scorer_reason(self, text: str, stage: str, after: bool) -> str:

@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from unshared.analysis.disguise import undisguise
+
 __all__ = [
     "BITS",
     "COERCION_HEAD",
@@ -91,8 +93,9 @@ _CHUNK = 1024
 
 
 def normalise(text: str) -> str:
-    """Lower case, punctuation to spaces, digits to 0; one character in, one (or more) out."""
-    return " " + text.lower().translate(_TABLE) + " "
+    """The plain form (:func:`~unshared.analysis.disguise.undisguise`), lower case, punctuation
+    to spaces, digits to 0; one character of the plain form in, one (or more) out."""
+    return " " + undisguise(text).text.lower().translate(_TABLE) + " "
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +141,8 @@ def _head(text: str) -> str:
 
 
 def featurise(texts: Sequence[str], bits: int = BITS, *, spans: bool = False) -> Features:
-    """Hashed features of every text (vectorised over the whole batch)."""
-    lowered = [t.lower().replace("\0", " ") for t in texts]
+    """Hashed features of every text's plain form (vectorised over the whole batch)."""
+    lowered = [undisguise(t).text.lower().replace("\0", " ") for t in texts]
     # " text1 \0 text2 \0": every message padded with spaces, then a separator.
     joined = " " + " \0 ".join(lowered) + " \0"
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(
@@ -322,7 +325,7 @@ class ScorerModel:
     ) -> list[str]:
         """The words of ``text`` whose features pushed ``stage`` (or the coercion head) up the most."""
         j = self.coercion if stage == COERCION_HEAD else self.stages.index(stage)
-        text = _head(text)
+        text = undisguise(_head(text)).text
         f = featurise([text], self.bits, spans=True)
         norm = normalise(text)
         w = self.weights[f.bucket, j]

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from unshared.analysis.anchors import AnchorSet, fold
+from unshared.analysis.disguise import Plain, undisguise
 from unshared.analysis.prefilter import PatternFilter
 from unshared.analysis.signal_rules import (
     KEY_STAGES,
@@ -40,6 +41,7 @@ from unshared.analysis.signal_rules import (
 from unshared.model import Signal
 
 __all__ = [
+    "DISGUISED",
     "KEY_STAGES",
     "STAGES",
     "available_languages",
@@ -69,9 +71,34 @@ def rule_reading(text: str, lang: str = "en") -> tuple[list[Signal], bool]:
     """:func:`detect_signals` and whether a ``context`` frame (text *about* sextortion) matched.
 
     The learned scorer takes both as features (see :mod:`unshared.analysis.signal_reader`).
+    The rules read the plain form of the text (:func:`~unshared.analysis.disguise.undisguise`:
+    look-alike letters, zero-width characters, ``s3nd``, ``s e n d``); spans point into ``text``.
     """
     pack = load_pack(lang)
     if not text or not text.strip():
+        return [], False
+    plain = undisguise(text)
+    signals, about = _rule_reading(plain.text, pack)
+    if plain.changed:
+        signals = [_in_original(s, plain) for s in signals]
+    return signals, about
+
+
+DISGUISED = (
+    "disguised",
+    "written with disguised letters (look-alike characters, hidden spaces or digits for"
+    " letters); read as plain words",
+)
+"""The detail a signal carries when its message's letters were disguised."""
+
+
+def _in_original(signal: Signal, plain: Plain) -> Signal:
+    start, end = plain.span(signal.start, signal.end)
+    return replace(signal, start=start, end=end, details=(*signal.details, DISGUISED))
+
+
+def _rule_reading(text: str, pack: LanguagePack) -> tuple[list[Signal], bool]:
+    if not text.strip():
         return [], False
     # The patterns that can match at all: those RE2 finds in one pass over the text (a
     # superset, see prefilter.py), or failing that, those whose every anchor set is in it.
@@ -143,7 +170,7 @@ def possible_stages(text: str, lang: str = "en") -> int | None:
     can give, from the patterns the pre-filter calls possible (a rule needs all of its patterns,
     a rule that ``needs`` another stage needs a rule of that stage). ``None``: not known."""
     pack = load_pack(lang)
-    lp = _pattern_filter(pack).possible(text)
+    lp = _pattern_filter(pack).possible(undisguise(text).text)
     if lp is None:
         return None
     index = _rule_index(pack)
@@ -213,19 +240,19 @@ def detect_payments_made(text: str, lang: str = "en") -> list[Signal]:
     pack = load_pack(lang)
     if not text or not text.strip():
         return []
+    plain = undisguise(text)
     for rule in pack.payments_made:
-        matches = _apply(rule, text, jest=False)
+        matches = _apply(rule, plain.text, jest=False)
         if matches:
-            details = (("rule", rule.id), *payment_details(text, pack))
-            return [
-                Signal(
-                    stage="payment_made",
-                    reason=f"{rule.label}: {_quote(matches)}",
-                    start=matches[0].start(),
-                    end=matches[-1].end(),
-                    details=details,
-                )
-            ]
+            details = (("rule", rule.id), *payment_details(plain.text, pack))
+            found = Signal(
+                stage="payment_made",
+                reason=f"{rule.label}: {_quote(matches)}",
+                start=matches[0].start(),
+                end=matches[-1].end(),
+                details=details,
+            )
+            return [_in_original(found, plain) if plain.changed else found]
     return []
 
 
@@ -233,6 +260,7 @@ def payment_details(text: str, pack: LanguagePack | str = "en") -> list[tuple[st
     """Amount, currency and method(s) named in ``text``, as (key, value) pairs."""
     if isinstance(pack, str):
         pack = load_pack(pack)
+    text = undisguise(text).text
     out: list[tuple[str, str]] = []
     amount = _amount(text, pack)
     if amount is not None:
