@@ -21,7 +21,12 @@ from unshared.analysis.disguise import _slow, undisguise
 from unshared.analysis.signal_corpus import load_corpus
 from unshared.analysis.signal_reader import SignalReader
 from unshared.analysis.signal_rules import KEY_STAGES
-from unshared.analysis.signals import DISGUISED, detect_payments_made, rule_reading
+from unshared.analysis.signals import (
+    DISGUISED,
+    DISGUISED_NOTE,
+    detect_payments_made,
+    rule_reading,
+)
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "signals"
 
@@ -67,6 +72,7 @@ def test_exact_disguises_are_undone_and_read_the_same(
         assert frozenset(s.stage for s in sigs) == stages, (name, t, plain)
         if t != plain:
             assert all(DISGUISED in s.details for s in sigs), (name, t)
+            assert all(s.reason.endswith(DISGUISED_NOTE) for s in sigs), (name, t)
 
 
 @pytest.mark.parametrize("disguise", [leet, spaced], ids=["leet", "spaced"])

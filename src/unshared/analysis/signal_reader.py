@@ -48,6 +48,7 @@ from unshared.analysis.signal_scorer import (
 from unshared.analysis.signals import (
     ABOUT,
     DISGUISED,
+    DISGUISED_NOTE,
     detect_payments_made,
     detect_signals,
     payment_details,
@@ -232,9 +233,11 @@ class SignalReader:
             return Signal(stage, rule.reason, rule.start, rule.end, (*rule.details, *details))
         if stage == "payment_demand":
             details.extend(payment_details(text, self.lang))
+        reason = self._scorer_reason(text, stage, after)
         if undisguise(text).changed:
             details.append(DISGUISED)
-        return Signal(stage, self._scorer_reason(text, stage, after), -1, -1, tuple(details))
+            reason += DISGUISED_NOTE
+        return Signal(stage, reason, -1, -1, tuple(details))
 
     def _scorer_reason(self, text: str, stage: str, after: bool) -> str:
         assert self.model is not None

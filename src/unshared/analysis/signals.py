@@ -42,6 +42,7 @@ from unshared.model import Signal
 
 __all__ = [
     "DISGUISED",
+    "DISGUISED_NOTE",
     "KEY_STAGES",
     "STAGES",
     "available_languages",
@@ -92,9 +93,19 @@ DISGUISED = (
 """The detail a signal carries when its message's letters were disguised."""
 
 
+DISGUISED_NOTE = " (read past disguised letters)"
+"""Added to the reason of a signal on a message whose letters were disguised."""
+
+
 def _in_original(signal: Signal, plain: Plain) -> Signal:
     start, end = plain.span(signal.start, signal.end)
-    return replace(signal, start=start, end=end, details=(*signal.details, DISGUISED))
+    return replace(
+        signal,
+        reason=signal.reason + DISGUISED_NOTE,
+        start=start,
+        end=end,
+        details=(*signal.details, DISGUISED),
+    )
 
 
 def _rule_reading(text: str, pack: LanguagePack) -> tuple[list[Signal], bool]:
