@@ -18,7 +18,7 @@ from report_case import build_case
 
 _CHILD = textwrap.dedent(
     """
-    import os, signal, sys
+    import signal, sys
     from pathlib import Path
     from unshared.casefile.store import Case
     from unshared.report.bundle import make_bundle
@@ -29,7 +29,10 @@ _CHILD = textwrap.dedent(
     def step(what: str) -> None:
         if what.startswith("copying exhibit"):
             print("signalling", flush=True)
-            os.kill(os.getpid(), sig)
+            # raise_signal runs the handler before it returns, so the interruption comes out
+            # of this call. With os.kill it was left to the interpreter's next check, and in
+            # one CI run (2026-12-04) both signals were lost and the bundle finished.
+            signal.raise_signal(sig)
 
     case = Case.open(Path(case_path), None)
     try:
