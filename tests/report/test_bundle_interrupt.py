@@ -25,13 +25,16 @@ _CHILD = textwrap.dedent(
 
     case_path, out, signame = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     sig = getattr(signal, signame)
+    # Ctrl-C as in a terminal: a process started in the background by a shell without job
+    # control inherits SIGINT ignored, and Python then keeps it ignored (a CI run launched
+    # that way saw both signals lost and the bundle finish).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def step(what: str) -> None:
         if what.startswith("copying exhibit"):
             print("signalling", flush=True)
-            # raise_signal runs the handler before it returns, so the interruption comes out
-            # of this call. With os.kill it was left to the interpreter's next check, and in
-            # one CI run (2026-12-04) both signals were lost and the bundle finished.
+            # raise_signal runs the handler before it returns: the interruption comes out of
+            # this call, not at the interpreter's next check.
             signal.raise_signal(sig)
 
     case = Case.open(Path(case_path), None)
