@@ -108,6 +108,7 @@ def test_training_reads_the_folded_lines_and_blind_sets_but_not_incoming(
         "blind_2026_12g",
         "blind_2026_12h",
         "blind_2026_12i",
+        "blind_2026_12j",
     ],
 )
 def test_the_blind_sets_since_the_fourth_were_folded_in_without_copies(
