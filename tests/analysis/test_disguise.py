@@ -188,3 +188,25 @@ def test_undisguise_on_its_own_alphabet(text: str) -> None:
 def test_the_quick_look_misses_nothing(text: str) -> None:
     """A text the quick look passes as plain is one the full reading leaves unchanged."""
     assert undisguise(text).text == _slow(text).text
+
+
+HOSTILE_DISGUISES = {
+    "long word with a look-alike": "é" + "a" * 20_000 + "а",
+    "digits between letters": "a1" * 10_000,
+    "spaced letters": "a " * 10_000,
+    "zero-width between letters": "a\u200b" * 10_000,
+    "combining marks": "e\u0301\u0316" * 7_000,
+    "format characters alone": "\u200d" * 20_000,
+}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", sorted(HOSTILE_DISGUISES))
+def test_hostile_long_disguises_finish(name: str) -> None:
+    # A generous timeout, not a timing assertion: each step is linear in the text; quadratic
+    # work on 20,000 characters (400 million steps) would take minutes.
+    text = HOSTILE_DISGUISES[name]
+    plain = undisguise(text)
+    assert undisguise(plain.text).text == plain.text
+    start, end = plain.span(0, len(plain.text))
+    assert 0 <= start <= end <= len(text)
