@@ -21,12 +21,13 @@ What it changes, and only that:
   message is left as it is);
 * digits and symbols standing for letters inside a word (``y0ur``, ``p@y``, ``ca$h``,
   ``b1tc0in``, ``vide0``, ``0r``): only between letters (or a 0 that starts or ends a word),
-  in a word that starts with a letter (or that 0) and has at least two letters (one after a 0), whose every non-letter is such a stand-in (so ``24h``, ``mp4``,
-  ``h264``, ``$500``, ``covid19``, ``l8r`` and ``name@host.com`` stay);
+  in a word that starts with a letter (or that 0) and has at least two letters (one after a
+  0), whose every non-letter is such a stand-in (so ``24h``, ``mp4``, ``h264``, ``$500``,
+  ``covid19``, ``l8r`` and ``name@host.com`` stay);
 * four or more single letters spaced out (``s e n d``, ``s.e.n.d``) are joined.
 
 Plain text, including French, German and Spanish with their accents, comes back unchanged,
-and fast: most messages are decided by one regular-expression search.
+and fast: most messages are decided by a quick look of two to five character-class searches.
 """
 
 from __future__ import annotations
@@ -111,23 +112,17 @@ def _char_map() -> dict[str, str]:
 
 
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_COMPAT = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _COMPAT_RANGES)
 _LOOK = "".join(_LOOKALIKE)
 _FMT = re.escape(_FORMAT)
-# Characters the slow path maps one by one: marks, wide spaces, compatibility letters.
-_SPECIAL = re.compile(
-    f"[{_MARKS}]+|["
-    + re.escape(_FORMAT + _SPACES + "".join(_SMALL_CAPS))
-    + "\u2460-\u24ff\ufb00-\ufb06\uff01-\uff5e\U0001d400-\U0001d7ff\U0001f130-\U0001f189]"
-)
+# What the slow path still maps one by one once ``str.translate`` has done the one-to-one part
+# (wide spaces, small capitals, most compatibility letters): runs of marks, format characters,
+# compatibility characters of more than one letter ("ﬁ", "⑩").
+_SPECIAL = re.compile(f"[{_MARKS}]+|[{_FMT}{_COMPAT}]")
 # The quick look: a message needs the slow path only if one of these finds something. Each
 # starts with a character class, which Python's re scans for quickly.
 _NEAR = f"A-Za-z0-9{_LOOK}"
-_QUICK_CLASS = re.compile(
-    "["
-    + re.escape(_SPACES + "".join(_SMALL_CAPS))
-    + _MARKS
-    + "\u2460-\u24ff\ufb00-\ufb06\uff01-\uff5e\U0001d400-\U0001d7ff\U0001f130-\U0001f189]"
-)
+_QUICK_CLASS = re.compile("[" + re.escape(_SPACES + "".join(_SMALL_CAPS)) + _MARKS + _COMPAT + "]")
 _FMT_CLASS = re.compile(f"[{_FMT}]")
 _FMT_NEAR = re.compile(f"[{_FMT}]+[{_NEAR}]|[{_NEAR}][{_FMT}]")
 _LOOK_HINT = re.compile(f"[{_LOOK}]")
@@ -217,7 +212,7 @@ def _characters(text: str) -> tuple[list[str], list[int], list[int]]:
         if ch in _FORMAT:
             if _inside_latin(text, i):
                 continue
-        elif m.end() > i + 1 or _MARK.match(ch):  # a run of combining marks
+        elif _MARK.match(ch):  # a run of combining marks
             if chars:
                 # The letter with the marks Unicode composes it with; the rest are dropped.
                 chars[-1] = unicodedata.normalize("NFC", chars[-1] + m.group())[0]
