@@ -100,24 +100,24 @@ def test_training_reads_the_folded_lines_and_blind_sets_but_not_incoming(
 
 
 @pytest.mark.parametrize(
-    "origin",
+    ("origin", "at_least"),
     [
-        "blind_2026_12d",
-        "blind_2026_12e",
-        "blind_2026_12f",
-        "blind_2026_12g",
-        "blind_2026_12h",
-        "blind_2026_12i",
-        "blind_2026_12j",
+        ("blind_2026_12d", 500),
+        ("blind_2026_12e", 500),
+        ("blind_2026_12f", 500),
+        ("blind_2026_12g", 500),
+        ("blind_2026_12h", 500),
+        ("blind_2026_12i", 450),  # the ninth set is smaller (465 lines folded in)
+        ("blind_2026_12j", 500),
     ],
 )
 def test_the_blind_sets_since_the_fourth_were_folded_in_without_copies(
-    data_dir: Path, origin: str
+    data_dir: Path, origin: str, at_least: int
 ) -> None:
     """Their lines that copied a training line were left out when they were folded in."""
     rows = load_corpus(data_dir / "signals")
     blind = [r.text for r in rows if r.origin == origin]
-    assert len(blind) >= 450
+    assert len(blind) >= at_least
     assert copies([r.text for r in rows if r.origin != origin], blind) == []
 
 
