@@ -134,6 +134,88 @@ def load_blind(folder: Path, corpus: Path = DATA) -> dict[str, list[dict[str, An
     return out
 
 
+def load_conversations(path: Path) -> list[dict[str, Any]]:
+    """Whole conversations (JSONL: ``id``, ``lang``, ``messages`` of ``sender``, ``text`` and
+    ``stages`` or ``labels``), each message labelled as read in its conversation."""
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        conv = json.loads(line)
+        messages = []
+        for m in conv["messages"]:
+            labels = [LABELS.get(x, x) for x in (m.get("stages") or m.get("labels") or [])]
+            unknown = [x for x in labels if x not in STAGES and x.lower() != "benign"]
+            if unknown:
+                raise SystemExit(f"{path.name}, line {n}: unknown labels {unknown}")
+            messages.append({"sender": m["sender"], "text": m["text"], "stages": labels})
+        out.append(
+            {"id": conv.get("id", str(n)), "lang": conv.get("lang", "en"), "messages": messages}
+        )
+    return out
+
+
+def conversation_table(convs: list[dict[str, Any]]) -> None:
+    """Messages read in order, each after its sender's last 3 (as ``unshared signals`` reads a
+    case; then again with the victim's messages marked as theirs, as in a case whose owner said
+    which names are theirs) and each alone, beside the rules: the key-stage messages flagged, the escalation ones,
+    and the benign messages flagged with a key stage, per sender."""
+    from unshared.analysis.signals import available_languages
+
+    model = _MODEL[0] if _MODEL else None
+    threshold = _THRESHOLD[0] if _THRESHOLD else None
+    keys = set(KEY_STAGES)
+    readings: dict[str, list[tuple[dict[str, Any], set[str]]]] = {}
+    for name, context, scored in (
+        ("context 3", 3, True),
+        ("victim known", 3, True),
+        ("alone", 0, True),
+        ("rules", 0, False),
+    ):
+        pairs = []
+        for conv in convs:
+            lang = conv["lang"] if conv["lang"] in available_languages() else "en"
+            reader = signal_reader.SignalReader(
+                lang=lang, context=context, threshold=threshold, use_scorer=scored, model=model
+            )
+            msgs = conv["messages"]
+            victim = [name == "victim known" and m["sender"] == "victim" for m in msgs]
+            got = reader.read([m["text"] for m in msgs], [m["sender"] for m in msgs], victim)
+            pairs += [(m, {s.stage for s in g}) for m, g in zip(msgs, got, strict=True)]
+        readings[name] = pairs
+
+    def share(
+        pairs: list[tuple[dict[str, Any], set[str]]], want: Callable[[dict[str, Any]], bool]
+    ) -> str:
+        picked = [g for m, g in pairs if want(m)]
+        hit = sum(bool(g & keys) for g in picked)
+        return f"{hit}/{len(picked)} ({hit / len(picked):.2f})" if picked else "-"
+
+    n = sum(len(c["messages"]) for c in convs)
+    print(f"\n### conversations: {len(convs)} ({n} messages), labelled as read in them\n")
+    print("| messages | context 3 | context 3, victim's side known | alone | rules only |")
+    print("|---|---:|---:|---:|---:|")
+    rows: list[tuple[str, Callable[[dict[str, Any]], bool]]] = [
+        ("with a key stage: flagged", lambda m: bool(set(m["stages"]) & keys)),
+        ("escalation: flagged", lambda m: "escalation" in m["stages"]),
+        ("escalation alone of the key stages", lambda m: set(m["stages"]) & keys == {"escalation"}),
+        (
+            "benign, offender's: flagged",
+            lambda m: not set(m["stages"]) & keys and m["sender"] == "offender",
+        ),
+        (
+            "benign, victim's: flagged",
+            lambda m: not set(m["stages"]) & keys and m["sender"] == "victim",
+        ),
+        (
+            "benign, friend's: flagged",
+            lambda m: not set(m["stages"]) & keys and m["sender"] not in ("offender", "victim"),
+        ),
+    ]
+    for label, want in rows:
+        print(f"| {label} | " + " | ".join(share(readings[k], want) for k in readings) + " |")
+
+
 def _training_rows(corpus: Path = DATA) -> list[dict[str, Any]]:
     """Every line the scorer learns from, folded-in blind sets included."""
     from unshared.analysis.signal_training import load_corpus
@@ -333,6 +415,9 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--skip-splits", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--speed-lines", type=int, default=20000, help="lines per speed input")
+    parser.add_argument(
+        "--conversations", type=Path, help="whole conversations (JSONL; default: DIR's, if any)"
+    )
     parser.add_argument("--model", type=Path, help="a model file (tools/train_signals.py --out)")
     parser.add_argument("--threshold", type=float, help="the coercion head's threshold")
     parser.add_argument(
@@ -389,6 +474,13 @@ def main(argv: Iterable[str] | None = None) -> None:
                     f"{coercion_recall(sub, detect_signals)}; benign flagged "
                     f"{s.benign_flagged}/{s.benign} vs {r.benign_flagged}/{r.benign}"
                 )
+    convs = args.conversations or (
+        args.blind / "conversations.jsonl"
+        if args.blind and (args.blind / "conversations.jsonl").exists()
+        else None
+    )
+    if convs:
+        conversation_table(load_conversations(convs))
     if not args.skip_splits:
         for split in SPLITS:
             rows = load(split)

@@ -49,6 +49,13 @@ def main() -> int:
         m = report[name]
         recalls = ", ".join(f"{s} {m['stages'][s]['recall']:.2f}" for s in m["stages"])
         print(f"{name}: benign flagged {m['benign_flagged']}/{m['benign']}; recall {recalls}")
+    c = report["context_shift"]
+    print(
+        f"context shift {c['shift']} (log-odds) from {c['messages']} conversation messages that "
+        f"follow a threat or demand ({c['coercive']} coercive); flagged, coercive / other: "
+        f"{c['without_shift']['coercive_flagged']} / {c['without_shift']['other_flagged']} without, "
+        f"{c['with_shift']['coercive_flagged']} / {c['with_shift']['other_flagged']} with"
+    )
     o = report["ordinary_flagged"]
     print(f"ordinary text messages (train only) with a key stage: {o['flagged']}/{o['lines']}")
     for part in ("per_language", "per_origin"):

@@ -58,9 +58,12 @@ def _reference_read(
                 inputs[RULE_FEATURES.index(f"rule:{s.stage}")] = 1.0
             inputs[RULE_FEATURES.index("about_sextortion")] = float(about)
             z = z + inputs @ model.rule_weights
+        bare = (
+            float(sigmoid(z - np.float32(model.context_shift))[model.coercion]) if after else None
+        )
         signals = [
             self._signal(text, stage, score, rules.get(stage), after)
-            for stage, score in decide(sigmoid(z), model.stages, KEY_STAGES, cut, other, pick)
+            for stage, score in decide(sigmoid(z), model.stages, KEY_STAGES, cut, other, pick, bare)
             if not (stage == "payment_demand" and stage not in rules and self._paid(text))
         ]
         out.append(signals)
@@ -151,9 +154,9 @@ def test_quiet_lines_are_not_read_by_the_rules(monkeypatch: pytest.MonkeyPatch) 
     )
     # Ordinary lines the scorer alone cannot rule out (the rules ran on each before).
     texts = [
-        "package 6",
-        "good All",
-        "sister it's so cold outside",
+        "I see the letter B on my car",
+        "Tell where you reached",
+        "Yup next stop.",
         "pay $500 in gift cards or I post it",
     ]
     assert all(_reference_read(SignalReader(), [t]) == [[]] for t in texts[:3]) and len(calls) == 3

@@ -28,7 +28,7 @@ __all__ = [
     "VictimAnswer",
 ]
 
-ANALYSER = "2026-12-04b"
+ANALYSER = "2026-12-04c"
 """Version of what the analysis finds. Change it with any change to the finders, rules or model
 that can change a stored row: a case analysed by another version is analysed again when next
 used, and ``verify`` does not compare it with today's analysis (it says so)."""
@@ -92,13 +92,17 @@ def analyse(
         for ident in participant_identifiers(person, region):
             identifiers.append((None, ident))
     # Signals: the rules and the scorer together, as ``scan`` and ``signals`` read them, each
-    # message after the same sender's previous ones in its conversation.
+    # message after the same sender's previous ones in its conversation (the victim's alone).
     reader = SignalReader(context=CONTEXT)
     pending: list[tuple[int, Message]] = []
 
     def flush() -> None:
         texts = [m.text if m.kind == "message" and m.text else "" for _, m in pending]
-        found = reader.read(texts, [context_key(m) for _, m in pending])
+        found = reader.read(
+            texts,
+            [context_key(m) for _, m in pending],
+            [victims.side(m.sender, m.sender_id) == "victim" for _, m in pending],
+        )
         signals.extend(
             (mid, sig) for (mid, _), sigs in zip(pending, found, strict=True) for sig in sigs
         )

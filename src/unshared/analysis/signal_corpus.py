@@ -4,11 +4,12 @@ Corpus files (JSON lines):
 
 * ``<split>.jsonl`` and ``corpus/*.jsonl`` lines: ``text``, ``stages``, ``lang``, ``is_benign``,
   ``source`` (offender / victim / benign), optional ``source_url`` / ``source_date``;
-* ``corpus/conversations.jsonl``: ``{"id", "lang", "messages": [{"sender", "text", "stages"}]}``,
+* ``corpus/conversations*.jsonl``: ``{"id", "lang", "messages": [{"sender", "text", "stages"}]}``,
   the messages labelled as read in order (a remark about the neighbourhood right after a
   threat is labelled escalation; the same remark alone, elsewhere in the corpus, is not).
 
-Blind sets folded in after their one first look are TSV files ``blind_*/*.tsv``.
+Blind sets folded in after their one first look are TSV files ``blind_*/*.tsv`` and, for their
+whole conversations, ``blind_*/conversations.jsonl``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "TRANSLATED",
     "Row",
     "corpus_hash",
+    "from_conversation",
     "load_corpus",
     "with_context_copies",
 ]
@@ -66,9 +68,9 @@ def load_corpus(root: Path) -> list[Row]:
     rows: list[Row] = list(_blind_sets(root))
     packs = set(available_languages())
     files = sorted(root.glob("*.jsonl")) + sorted((root / "corpus").glob("*.jsonl"))
-    for path in files:
-        if path.name == "conversations.jsonl":
-            rows.extend(_conversations(path))
+    for path in files + sorted(root.glob("blind_*/conversations.jsonl")):
+        if path.name.startswith("conversations"):
+            rows.extend(_conversations(path, packs))
             continue
         for number, r in _json_lines(path):
             if not isinstance(r.get("text"), str):
@@ -153,35 +155,57 @@ def _json_lines(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
         yield number, value
 
 
-def _conversations(path: Path) -> Iterable[Row]:
+def _conversations(path: Path, packs: set[str]) -> Iterable[Row]:
+    """Each message of each conversation, in order, with ``context`` set when one of the
+    sender's previous :data:`CONTEXT_WINDOW` messages is labelled a threat or a demand."""
+    from unshared.analysis.signal_rules import STAGES
+
+    origin = (
+        f"{path.parent.name}/conversations" if path.parent.name.startswith("blind_") else path.stem
+    )
     for number, conv in _json_lines(path):
         if not isinstance(conv.get("messages"), list) or "id" not in conv:
             raise ParseError(
                 "a conversation needs an id and messages", path=str(path), where=f"line {number}"
             )
+        lang = conv.get("lang") or "en"
         recent: dict[str, list[bool]] = {}
         for m in conv["messages"]:
-            sender = m["sender"]
-            history = recent.setdefault(sender, [])
             stages = frozenset(m.get("stages") or ())
+            if not isinstance(m.get("text"), str) or not isinstance(m.get("sender"), str):
+                raise ParseError(
+                    "a message needs a sender and a text", path=str(path), where=f"line {number}"
+                )
+            if stages - set(STAGES):
+                raise ParseError(
+                    f"unknown stages {sorted(stages - set(STAGES))}",
+                    path=str(path),
+                    where=f"line {number}",
+                )
+            history = recent.setdefault(m["sender"], [])
             yield Row(
                 text=m["text"],
                 stages=stages,
-                lang=conv.get("lang") or "en",
-                group=f"conversation:{conv['id']}",
+                lang=lang if lang in packs else "en",
+                group=f"{origin}:{conv['id']}",
                 is_benign=bool(m.get("is_benign")),
                 context=any(history[-CONTEXT_WINDOW:]),
                 source=conv.get("source_url") or f"conversation {conv['id']}",
-                origin="conversations",
+                origin=origin,
             )
             history.append(bool(stages & {"threat", "payment_demand"}))
+
+
+def from_conversation(row: Row) -> bool:
+    """Whether ``row`` is a message of a whole conversation (read in order, with its context)."""
+    return row.origin.startswith("conversations") or row.origin.endswith("/conversations")
 
 
 def with_context_copies(rows: Sequence[Row]) -> list[Row]:
     """Single lines again with the context features on: what holds alone holds after a threat."""
     out = list(rows)
     for r in rows:
-        if r.origin != "conversations":
+        if not from_conversation(r):
             out.append(
                 Row(r.text, r.stages, r.lang, r.group, r.is_benign, True, False, r.source, r.origin)
             )
@@ -195,6 +219,7 @@ def corpus_hash(root: Path) -> str:
         sorted(root.glob("*.jsonl"))
         + sorted((root / "corpus").glob("*.jsonl"))
         + sorted(root.glob("blind_*/*.tsv"))
+        + sorted(root.glob("blind_*/conversations.jsonl"))
     )
     for path in files:
         h.update(path.name.encode())

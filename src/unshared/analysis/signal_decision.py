@@ -21,12 +21,14 @@ def key_stages(
     stages: Sequence[str],
     keys: Sequence[str],
     pick: float,
+    named_only: bool = False,
 ) -> list[str]:
     """Which key stages a message the coercion head flagged shows: those whose own probability
-    reaches ``pick``, or else the likeliest one (a coercive message always names a stage)."""
+    reaches ``pick``, or else the likeliest one (a coercive message always names a stage), unless
+    ``named_only``: then none."""
     scored = [(float(probs[j]), s) for j, s in enumerate(stages) if s in keys]
     chosen = [s for p, s in scored if p >= pick]
-    if chosen or not scored:
+    if chosen or not scored or named_only:
         return chosen
     return [max(scored, key=lambda ps: ps[0])[1]]
 
@@ -38,14 +40,24 @@ def decide(
     threshold: float,
     other: float,
     pick: float,
+    bare: float | None = None,
 ) -> list[tuple[str, float]]:
     """The stages a message shows, in ``stages`` order, each with its score, from the heads'
     probabilities (the stages', then the coercion head's): the stages not in ``keys`` by their
     own probability and ``other``; the ``keys`` when the coercion head reaches ``threshold``
     (:func:`key_stages` says which), scored with the coercion head's probability, the one the
-    threshold applies to. The reader and the training's dev figures both decide with this."""
+    threshold applies to. The reader and the training's dev figures both decide with this.
+
+    ``bare`` is the coercion head's probability without the context shift, for a message that
+    follows a threat or demand from the same sender: when only the shift lifts it to the
+    threshold, the message must also name a stage by its own probability (context raises the
+    odds that a message is coercive; which stage it shows must still come from its words, so an
+    "ok" after a threat is not made a threat)."""
     coercive = float(probs[len(stages)])
-    chosen = set(key_stages(probs, stages, keys, pick)) if coercive >= threshold else set()
+    named_only = bare is not None and bare < threshold
+    chosen = (
+        set(key_stages(probs, stages, keys, pick, named_only)) if coercive >= threshold else set()
+    )
     out: list[tuple[str, float]] = []
     for j, stage in enumerate(stages):
         if stage in chosen:

@@ -17,8 +17,10 @@ has no signal and the rules do not run; on ordinary chat that is nearly every me
 skipped messages are exactly those the full reading gives no signal (a test keeps the reader as
 it was before and compares).
 
-Context: a message is scored with its "follows coercion" features switched on when one of the
-previous ``context`` messages from the same sender was flagged with a threat or a demand.
+Context: a message is scored with its "follows coercion" features switched on, and the coercion
+head's odds raised by the model's ``context_shift`` (fitted on labelled conversations), when one
+of the previous ``context`` messages from the same sender was flagged with a threat or a demand.
+The victim's own messages, when known, are always read alone.
 
 Reasons: a rule's label and words when a rule fired for the stage; otherwise the closest
 labelled example ("reads like: ...") and the words that weighed most. Every signal carries its
@@ -94,18 +96,28 @@ class SignalReader:
             self.model = load_scorer()
 
     def read(
-        self, texts: Sequence[str], senders: Sequence[str | None] | None = None
+        self,
+        texts: Sequence[str],
+        senders: Sequence[str | None] | None = None,
+        victim: Sequence[bool] | None = None,
     ) -> list[list[Signal]]:
-        """Signals of each message, in order (context carries over between calls)."""
+        """Signals of each message, in order (context carries over between calls).
+
+        ``victim`` marks the messages of the person being coerced, when known (a case whose
+        owner said which names are theirs): they are always read alone, since the one being
+        threatened is not the one threatening, and a plea that quotes the threat ("please don't
+        send it to my family") cannot put their next messages in an offender's context."""
         if not self.use_scorer or self.model is None:
             return [detect_signals(t, self.lang) if t and t.strip() else [] for t in texts]
         model = self.model
         who: Sequence[str | None] = senders if senders is not None else [None] * len(texts)
+        own_side: Sequence[bool] = victim if victim is not None else [False] * len(texts)
         cut, other, pick, logit_cuts = self._cuts(model)
         own, ctx = model.logits(texts, None if self.context else [False] * len(texts))
         heads = model.heads
         boost = _reach(model.rule_weights)[_EVERY_STAGE]  # every positive rule weight, per head
         gate = logit(float(model.meta.get("gate", 0.0))) if model.meta.get("gate") else -np.inf
+        shift = np.float32(model.context_shift)
         quiet_alone, quiet_after = self._quiet(texts, own, ctx, logit_cuts)
         out: list[list[Signal]] = []
         for i, text in enumerate(texts):
@@ -114,7 +126,7 @@ class SignalReader:
                 out.append([])
                 self._remember(sender, False)
                 continue
-            after = self._follows_coercion(sender)
+            after = not own_side[i] and self._follows_coercion(sender)
             if quiet_after[i] if after else quiet_alone[i]:
                 out.append([])  # no head can reach its threshold, whatever the rules say
                 self._remember(sender, False)
@@ -131,13 +143,16 @@ class SignalReader:
                 inputs[RULE_FEATURES.index("about_sextortion")] = float(about)
                 z = z + inputs @ model.rule_weights
             p = sigmoid(z)
+            bare = (
+                float(sigmoid(z[model.coercion : model.coercion + 1] - shift)[0]) if after else None
+            )
             signals = [
                 self._signal(text, stage, score, rules.get(stage), after)
-                for stage, score in decide(p, model.stages, KEY_STAGES, cut, other, pick)
+                for stage, score in decide(p, model.stages, KEY_STAGES, cut, other, pick, bare)
                 if not (stage == "payment_demand" and stage not in rules and self._paid(text))
             ]  # "I sent 100 by Western Union": a payment made, not a demand
             out.append(signals)
-            self._remember(sender, any(s.stage in COERCION for s in signals))
+            self._remember(sender, not own_side[i] and any(s.stage in COERCION for s in signals))
         return out
 
     def _cuts(self, model: ScorerModel) -> tuple[float, float, float, npt.NDArray[np.float32]]:

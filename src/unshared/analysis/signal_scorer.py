@@ -267,6 +267,13 @@ class ScorerModel:
         return int(self.meta.get("count_floor", 1))
 
     @property
+    def context_shift(self) -> float:
+        """Log-odds added to the coercion head when a message follows a threat or demand from
+        the same sender: how much likelier coercion is there, estimated at training time on the
+        labelled conversations (0 for a model from before it existed)."""
+        return float(self.meta.get("context_shift", 0.0))
+
+    @property
     def coercion(self) -> int:
         """The coercion head's column."""
         return len(self.stages)
@@ -275,7 +282,8 @@ class ScorerModel:
     def logits(
         self, texts: Sequence[str], context: Sequence[bool] | None = None
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-        """Own logits and the extra logit added when a message follows coercion, per stage.
+        """Own logits and the extra logit added when a message follows coercion, per stage
+        (for the coercion head it includes :attr:`context_shift`).
 
         Both have shape ``(len(texts), heads + 1)``; the context part is computed for every
         message (cheap) so the caller can decide the context message by message.
@@ -292,6 +300,8 @@ class ScorerModel:
             own[lo:hi] = self._sum(f, f.bucket, hi - lo) * scale + self.bias
             if want_ctx:
                 ctx[lo:hi] = self._sum(f, context_bucket(f.bucket, self.bits), hi - lo) * scale
+        if want_ctx:
+            ctx[:, self.coercion] += np.float32(self.context_shift)
         return own, ctx
 
     def _sum(self, f: Features, bucket: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.float32]:
@@ -403,17 +413,22 @@ class ScorerModel:
 
     # ------------------------------------------------------------------ storage
     def save(self, path: Any) -> None:
-        """Write the model: non-zero rows of the weights as float16, in a zip with fixed dates,
-        so the same training gives the same bytes."""
+        """Write the model: the weights as float16 (only the non-zero rows and their numbers when
+        fewer than half are non-zero, else the whole table, which then compresses smaller than
+        the row numbers would), in a zip with fixed dates, so the same training gives the same
+        bytes."""
         rows = np.nonzero(np.any(self.weights != 0, axis=1))[0].astype(np.uint32)
+        dense = 2 * len(rows) > len(self.weights)
         meta = dict(self.meta)
         meta.update(stages=list(self.stages), bits=self.bits, threshold=self.threshold)
         blob = json.dumps(
             {"meta": meta, "examples": self.examples}, ensure_ascii=False, sort_keys=True
         ).encode()
         arrays = {
-            "rows": rows,
-            "weights": self.weights[rows].astype(np.float16),
+            "rows": np.zeros(0, dtype=np.uint32) if dense else rows,
+            # + 0 turns -0.0 into 0.0: a stored zero is the same bytes however it was reached
+            "weights": (self.weights if dense else self.weights[rows]).astype(np.float16)
+            + np.float16(0),
             "bias": self.bias.astype(np.float32),
             "rule_weights": self.rule_weights.astype(np.float32),
             "blob": np.frombuffer(blob, dtype=np.uint8),
@@ -433,8 +448,12 @@ class ScorerModel:
             meta = blob["meta"]
             stages = tuple(meta["stages"])
             bits = int(meta["bits"])
-            weights = np.zeros((1 << bits, data["weights"].shape[1]), dtype=np.float32)
-            weights[data["rows"].astype(np.int64)] = data["weights"].astype(np.float32)
+            stored = data["weights"]
+            if len(stored) == 1 << bits and not len(data["rows"]):
+                weights = stored.astype(np.float32)  # the whole table
+            else:
+                weights = np.zeros((1 << bits, stored.shape[1]), dtype=np.float32)
+                weights[data["rows"].astype(np.int64)] = stored.astype(np.float32)
             bias = data["bias"].astype(np.float32)
             rule_weights = data["rule_weights"].astype(np.float32)
         return cls(

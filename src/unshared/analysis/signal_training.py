@@ -27,6 +27,7 @@ from unshared.analysis.signal_corpus import (
     TRANSLATED,
     Row,
     corpus_hash,
+    from_conversation,
     load_corpus,
     with_context_copies,
 )
@@ -152,12 +153,15 @@ def choose_gate(
     other: float,
     max_benign: float,
     pick: float = 0.5,
+    bare: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None,
 ) -> float:
-    """The highest gate (fewest rule runs) that costs at most ``GATE_LOSS`` of key recall."""
-    full = measure(rows, flagged(with_rules, threshold, other, pick))
+    """The highest gate (fewest rule runs) that costs at most ``GATE_LOSS`` of key recall
+    (``bare``: the coercion probabilities without the context shift, with and without rules)."""
+    full = measure(rows, flagged(with_rules, threshold, other, pick, bare[0] if bare else None))
     for g in GATES:
         probs = np.where((gate >= g)[:, None], with_rules, without_rules)
-        m = measure(rows, flagged(probs, threshold, other, pick))
+        no_shift = np.where(gate >= g, bare[0], bare[1]) if bare else None
+        m = measure(rows, flagged(probs, threshold, other, pick, no_shift))
         others = [s for s in STAGES if s not in KEY_STAGES]
         lost = max(full["stages"][s]["recall"] - m["stages"][s]["recall"] for s in others)
         if (
@@ -194,12 +198,16 @@ def measure(rows: Sequence[Row], got: Sequence[set[str]]) -> dict[str, Any]:
 
 
 def choose(
-    rows: Sequence[Row], probs: npt.NDArray[np.float64], max_benign: float, pick: float = 0.5
+    rows: Sequence[Row],
+    probs: npt.NDArray[np.float64],
+    max_benign: float,
+    pick: float = 0.5,
+    bare: npt.NDArray[np.float64] | None = None,
 ) -> tuple[float, dict[str, Any]]:
     """The threshold with the best key-stage recall at <= ``max_benign`` benign flagged."""
     best: tuple[float, float, dict[str, Any]] | None = None
     for t in THRESHOLDS:
-        m = measure(rows, flagged(probs, t, pick=pick))
+        m = measure(rows, flagged(probs, t, pick=pick, bare=bare))
         if m["benign_rate"] > max_benign:
             continue
         other = np.mean([m["stages"][s]["recall"] for s in STAGES if s not in KEY_STAGES])
@@ -216,18 +224,34 @@ def flagged(
     threshold: float,
     other: float | None = None,
     pick: float = 0.5,
+    bare: npt.NDArray[np.float64] | None = None,
 ) -> list[set[str]]:
     """The stages each row shows, as the reader decides (:func:`~unshared.analysis.
     signal_decision.decide`, the coercion head in the last column); ``other`` for the stages that
-    are not key (``threshold`` if None)."""
+    are not key (``threshold`` if None); ``bare``: each row's coercion probability without the
+    context shift (NaN for a row read alone)."""
     cut = threshold if other is None else other
-    return [{s for s, _ in decide(p, STAGES, KEY_STAGES, threshold, cut, pick)} for p in probs]
+    no_shift = [
+        None if b is None or np.isnan(b) else float(b)
+        for b in (bare if bare is not None else [None] * len(probs))
+    ]
+    return [
+        {s for s, _ in decide(p, STAGES, KEY_STAGES, threshold, cut, pick, b)}
+        for p, b in zip(probs, no_shift, strict=True)
+    ]
 
 
-def choose_pick(rows: Sequence[Row], probs: npt.NDArray[np.float64], threshold: float) -> float:
+def choose_pick(
+    rows: Sequence[Row],
+    probs: npt.NDArray[np.float64],
+    threshold: float,
+    bare: npt.NDArray[np.float64] | None = None,
+) -> float:
     """The stage models' cut once the coercion head has flagged a message: the best mean F1 of
-    the key stages on the dev split (the benign share does not depend on it)."""
-    return _best_f1(rows, KEY_STAGES, PICKS, lambda t: flagged(probs, threshold, 1.0, pick=t))
+    the key stages on the dev split."""
+    return _best_f1(
+        rows, KEY_STAGES, PICKS, lambda t: flagged(probs, threshold, 1.0, pick=t, bare=bare)
+    )
 
 
 def choose_other(rows: Sequence[Row], probs: npt.NDArray[np.float64]) -> float:
@@ -278,19 +302,55 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
         oof_words[test_idx] = sigmoid((xt[test_idx] @ w[:n_text] + b).astype(np.float32))
         wg, bg = _fit_gate(xt[train_idx], y_gate[train_idx])
         oof_gate[test_idx] = sigmoid((xt[test_idx] @ wg + bg).astype(np.float32))
+    coercion = len(STAGES)
+    shift, shift_report = fit_context_shift(rows, oof[:, coercion])
+    unshifted = oof[:, coercion].copy()
+    after = np.array([r.context for r in rows])
+    # Each row's coercion probability without the shift when it is read in context, else NaN.
+    bare_all = np.where(after, unshifted, np.nan)
+    bare_words_all = np.where(after, oof_words[:, coercion], np.nan)
+    for probs in (oof, oof_words):
+        probs[after, coercion] = _shifted(probs[after, coercion], shift)
     dev_idx = [i for i, r in enumerate(rows) if r.evaluate]
     dev = [rows[i] for i in dev_idx]
     dev_probs = oof[dev_idx]
     dev_rules = [fired[i] for i in dev_idx]
-    threshold, chosen = choose(dev, dev_probs, max_benign)
-    pick = choose_pick(dev, dev_probs, threshold)
+    bare, bare_words = bare_all[dev_idx], bare_words_all[dev_idx]
+    threshold, chosen = choose(dev, dev_probs, max_benign, bare=bare)
+    pick = choose_pick(dev, dev_probs, threshold, bare)
     other = choose_other(dev, dev_probs)
     gate = choose_gate(
-        dev, dev_probs, oof_words[dev_idx], oof_gate[dev_idx], threshold, other, max_benign, pick
+        dev,
+        dev_probs,
+        oof_words[dev_idx],
+        oof_gate[dev_idx],
+        threshold,
+        other,
+        max_benign,
+        pick,
+        (bare, bare_words),
     )
-    dev_probs = np.where((oof_gate[dev_idx] >= gate)[:, None], dev_probs, oof_words[dev_idx])
-    got = flagged(dev_probs, threshold, other, pick)
+    opened = oof_gate[dev_idx] >= gate
+    dev_probs = np.where(opened[:, None], dev_probs, oof_words[dev_idx])
+    got = flagged(dev_probs, threshold, other, pick, np.where(opened, bare, bare_words))
     chosen = measure(dev, got)
+    in_context = [
+        i for i, r in enumerate(rows) if r.context and r.evaluate and from_conversation(r)
+    ]
+    plain = oof[in_context].copy()
+    plain[:, coercion] = unshifted[in_context]
+    for name, probs, no_shift in (
+        ("without", plain, None),
+        ("with", oof[in_context], bare_all[in_context]),
+    ):
+        hit = np.array(
+            [bool(g & set(KEY_STAGES)) for g in flagged(probs, threshold, other, pick, no_shift)]
+        )
+        coercive = np.array([bool(rows[i].stages & set(KEY_STAGES)) for i in in_context], bool)
+        shift_report[f"{name}_shift"] = {
+            "coercive_flagged": int((hit & coercive).sum()),
+            "other_flagged": int((hit & ~coercive).sum()),
+        }
     report: dict[str, Any] = {
         "threshold": threshold,
         "pick": pick,
@@ -300,6 +360,7 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
         "rows": len(base),
         "dev": chosen,
         "dev_rules_only": measure(dev, dev_rules),
+        "context_shift": shift_report,
         "ordinary_flagged": _ordinary_flagged(rows, oof, threshold, other, pick),
         "per_language": {},
         "per_origin": {},
@@ -333,12 +394,69 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
             "threshold_other": other,
             "pick": pick,
             "gate": gate,
+            "context_shift": shift,
             "dev_key_recall": round(chosen["key_recall"], 4),
             "dev_benign_rate": round(chosen["benign_rate"], 4),
         },
         examples=_examples(base),
     )
     return TrainResult(model, report)
+
+
+SHIFT_LIMIT = 4.0
+"""The largest context shift (log-odds) taken, whatever the conversations say."""
+
+
+def fit_context_shift(
+    rows: Sequence[Row], coercion: npt.NDArray[np.float64]
+) -> tuple[float, dict[str, Any]]:
+    """How much likelier coercion is after a threat or demand from the same sender.
+
+    The words' evidence does not change with context, the odds before reading them do: after
+    "I have your video and I will send it to your family", the sender's next message is far
+    likelier to be intimidation than a random line is. That change of prior odds is one number,
+    fitted by maximum likelihood on the messages of whole conversations that follow the sender's
+    threat or demand (their labels say what each is, read in its conversation), from their
+    out-of-fold coercion scores ``coercion``. Clamped to [0, :data:`SHIFT_LIMIT`]: context never
+    makes a message less likely to be flagged.
+    """
+    idx = [i for i, r in enumerate(rows) if r.context and r.evaluate and from_conversation(r)]
+    keys = set(KEY_STAGES)
+    y = np.array([bool(rows[i].stages & keys) for i in idx], dtype=np.float64)
+    z = _logits(coercion[idx])
+    shift = 0.0
+    for _ in range(50):  # Newton's method on one parameter
+        p = 1.0 / (1.0 + np.exp(-(z + shift)))
+        grad = float(np.sum(y - p))
+        hess = float(np.sum(p * (1 - p)))
+        if hess <= 1e-9:
+            break
+        step = grad / hess
+        shift += step
+        if abs(step) < 1e-6:
+            break
+    shift = round(min(max(shift, 0.0), SHIFT_LIMIT), 3) if idx else 0.0
+    return shift, {
+        "messages": len(idx),
+        "coercive": int(y.sum()),
+        "shift": shift,
+        "read": [
+            {"text": rows[i].text, "z": round(float(v), 4), "coercive": bool(c)}
+            for i, v, c in zip(idx, z, y, strict=True)
+        ],
+    }
+
+
+def _shifted(probs: npt.NDArray[np.float64], shift: float) -> npt.NDArray[np.float64]:
+    z = _logits(probs) + shift
+    out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-z))
+    return out
+
+
+def _logits(probs: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    p = np.clip(np.asarray(probs, dtype=np.float64), 1e-6, 1 - 1e-6)
+    out: npt.NDArray[np.float64] = np.log(p / (1 - p))
+    return out
 
 
 def _ordinary_flagged(

@@ -64,13 +64,18 @@ def review_signs(
         lang=lang, context=CONTEXT if context is None else context, threshold=threshold
     )
     rows: list[tuple[int, Message, list[Signal]]] = []
+    victims = case.victims()
     if starting is not None:
         starting(case.message_count())
     batch: list[tuple[int, Message]] = []
 
     def flush() -> None:
         texts = [m.text if m.kind == "message" and m.text else "" for _, m in batch]
-        found = reader.read(texts, [context_key(m) for _, m in batch])
+        found = reader.read(
+            texts,
+            [context_key(m) for _, m in batch],
+            [victims.side(m.sender, m.sender_id) == "victim" for _, m in batch],
+        )
         rows.extend((mid, m, sigs) for (mid, m), sigs in zip(batch, found, strict=True))
         if progress is not None:
             progress(len(batch))
