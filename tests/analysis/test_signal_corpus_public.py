@@ -113,6 +113,7 @@ def test_training_reads_the_folded_lines_and_blind_sets_but_not_incoming(
         ("blind_2026_12h", 500),
         ("blind_2026_12i", 450),  # the ninth set is smaller (465 lines folded in)
         ("blind_2026_12j", 500),
+        ("blind_2026_12k", 500),
     ],
 )
 def test_the_blind_sets_since_the_fourth_were_folded_in_without_copies(

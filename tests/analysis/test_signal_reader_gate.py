@@ -63,7 +63,9 @@ def _reference_read(
         )
         signals = [
             self._signal(text, stage, score, rules.get(stage), after)
-            for stage, score in decide(sigmoid(z), model.stages, KEY_STAGES, cut, other, pick, bare)
+            for stage, score in decide(
+                sigmoid(z), model.stages, KEY_STAGES, cut, other, pick, bare, rules.keys()
+            )
             if not (stage == "payment_demand" and stage not in rules and self._paid(text))
         ]
         out.append(signals)

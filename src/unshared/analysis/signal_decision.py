@@ -7,7 +7,7 @@ chosen at training time means what it means at run time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,7 @@ def decide(
     other: float,
     pick: float,
     bare: float | None = None,
+    ruled: Collection[str] = (),
 ) -> list[tuple[str, float]]:
     """The stages a message shows, in ``stages`` order, each with its score, from the heads'
     probabilities (the stages', then the coercion head's): the stages not in ``keys`` by their
@@ -52,12 +53,18 @@ def decide(
     follows a threat or demand from the same sender: when only the shift lifts it to the
     threshold, the message must also name a stage by its own probability (context raises the
     odds that a message is coercive; which stage it shows must still come from its words, so an
-    "ok" after a threat is not made a threat)."""
+    "ok" after a threat is not made a threat).
+
+    ``ruled`` are the stages a rule found in the message: a key stage among them is shown
+    whenever the coercion head flags the message, whatever its stage model says ("pay $500 in
+    gift cards or I post it" after a threat is still a threat: the rule quotes the words)."""
     coercive = float(probs[len(stages)])
     named_only = bare is not None and bare < threshold
     chosen = (
         set(key_stages(probs, stages, keys, pick, named_only)) if coercive >= threshold else set()
     )
+    if chosen:
+        chosen |= set(ruled) & set(keys)
     out: list[tuple[str, float]] = []
     for j, stage in enumerate(stages):
         if stage in chosen:

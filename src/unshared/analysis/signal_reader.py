@@ -112,6 +112,8 @@ class SignalReader:
         model = self.model
         who: Sequence[str | None] = senders if senders is not None else [None] * len(texts)
         own_side: Sequence[bool] = victim if victim is not None else [False] * len(texts)
+        if len(own_side) != len(texts) or len(who) != len(texts):
+            raise ValueError("senders and victim need one entry per text")
         cut, other, pick, logit_cuts = self._cuts(model)
         own, ctx = model.logits(texts, None if self.context else [False] * len(texts))
         heads = model.heads
@@ -148,7 +150,9 @@ class SignalReader:
             )
             signals = [
                 self._signal(text, stage, score, rules.get(stage), after)
-                for stage, score in decide(p, model.stages, KEY_STAGES, cut, other, pick, bare)
+                for stage, score in decide(
+                    p, model.stages, KEY_STAGES, cut, other, pick, bare, rules.keys()
+                )
                 if not (stage == "payment_demand" and stage not in rules and self._paid(text))
             ]  # "I sent 100 by Western Union": a payment made, not a demand
             out.append(signals)

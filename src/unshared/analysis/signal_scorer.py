@@ -413,10 +413,8 @@ class ScorerModel:
 
     # ------------------------------------------------------------------ storage
     def save(self, path: Any) -> None:
-        """Write the model: the weights as float16 (only the non-zero rows and their numbers when
-        fewer than half are non-zero, else the whole table, which then compresses smaller than
-        the row numbers would), in a zip with fixed dates, so the same training gives the same
-        bytes."""
+        """Write the model: the float16 weights (the whole table when most rows are non-zero,
+        else those rows and their numbers) in a zip with fixed dates: same training, same bytes."""
         rows = np.nonzero(np.any(self.weights != 0, axis=1))[0].astype(np.uint32)
         dense = 2 * len(rows) > len(self.weights)
         meta = dict(self.meta)
@@ -426,9 +424,8 @@ class ScorerModel:
         ).encode()
         arrays = {
             "rows": np.zeros(0, dtype=np.uint32) if dense else rows,
-            # + 0 turns -0.0 into 0.0: a stored zero is the same bytes however it was reached
-            "weights": (self.weights if dense else self.weights[rows]).astype(np.float16)
-            + np.float16(0),
+            # + 0 turns -0.0 into 0.0: a zero is the same bytes however it was reached
+            "weights": (self.weights if dense else self.weights[rows]).astype(np.float16) + 0,
             "bias": self.bias.astype(np.float32),
             "rule_weights": self.rule_weights.astype(np.float32),
             "blob": np.frombuffer(blob, dtype=np.uint8),

@@ -154,14 +154,21 @@ def choose_gate(
     max_benign: float,
     pick: float = 0.5,
     bare: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None,
+    ruled: Sequence[set[str]] | None = None,
 ) -> float:
     """The highest gate (fewest rule runs) that costs at most ``GATE_LOSS`` of key recall
-    (``bare``: the coercion probabilities without the context shift, with and without rules)."""
-    full = measure(rows, flagged(with_rules, threshold, other, pick, bare[0] if bare else None))
+    (``bare``: the coercion probabilities without the context shift, with and without rules;
+    ``ruled``: the stages the rules found, which count only where the gate lets them run)."""
+    found = ruled if ruled is not None else [set()] * len(rows)
+    full = measure(
+        rows, flagged(with_rules, threshold, other, pick, bare[0] if bare else None, found)
+    )
     for g in GATES:
-        probs = np.where((gate >= g)[:, None], with_rules, without_rules)
-        no_shift = np.where(gate >= g, bare[0], bare[1]) if bare else None
-        m = measure(rows, flagged(probs, threshold, other, pick, no_shift))
+        opened = gate >= g
+        probs = np.where(opened[:, None], with_rules, without_rules)
+        no_shift = np.where(opened, bare[0], bare[1]) if bare else None
+        ran = [f if o else set() for f, o in zip(found, opened.tolist(), strict=True)]
+        m = measure(rows, flagged(probs, threshold, other, pick, no_shift, ran))
         others = [s for s in STAGES if s not in KEY_STAGES]
         lost = max(full["stages"][s]["recall"] - m["stages"][s]["recall"] for s in others)
         if (
@@ -203,11 +210,12 @@ def choose(
     max_benign: float,
     pick: float = 0.5,
     bare: npt.NDArray[np.float64] | None = None,
+    ruled: Sequence[set[str]] | None = None,
 ) -> tuple[float, dict[str, Any]]:
     """The threshold with the best key-stage recall at <= ``max_benign`` benign flagged."""
     best: tuple[float, float, dict[str, Any]] | None = None
     for t in THRESHOLDS:
-        m = measure(rows, flagged(probs, t, pick=pick, bare=bare))
+        m = measure(rows, flagged(probs, t, pick=pick, bare=bare, ruled=ruled))
         if m["benign_rate"] > max_benign:
             continue
         other = np.mean([m["stages"][s]["recall"] for s in STAGES if s not in KEY_STAGES])
@@ -225,19 +233,22 @@ def flagged(
     other: float | None = None,
     pick: float = 0.5,
     bare: npt.NDArray[np.float64] | None = None,
+    ruled: Sequence[set[str]] | None = None,
 ) -> list[set[str]]:
     """The stages each row shows, as the reader decides (:func:`~unshared.analysis.
     signal_decision.decide`, the coercion head in the last column); ``other`` for the stages that
     are not key (``threshold`` if None); ``bare``: each row's coercion probability without the
-    context shift (NaN for a row read alone)."""
+    context shift (NaN for a row read alone); ``ruled``: the stages the rules found in each row
+    (none where they did not run)."""
     cut = threshold if other is None else other
     no_shift = [
         None if b is None or np.isnan(b) else float(b)
         for b in (bare if bare is not None else [None] * len(probs))
     ]
+    found: Sequence[set[str]] = ruled if ruled is not None else [set()] * len(probs)
     return [
-        {s for s, _ in decide(p, STAGES, KEY_STAGES, threshold, cut, pick, b)}
-        for p, b in zip(probs, no_shift, strict=True)
+        {s for s, _ in decide(p, STAGES, KEY_STAGES, threshold, cut, pick, b, f)}
+        for p, b, f in zip(probs, no_shift, found, strict=True)
     ]
 
 
@@ -246,11 +257,15 @@ def choose_pick(
     probs: npt.NDArray[np.float64],
     threshold: float,
     bare: npt.NDArray[np.float64] | None = None,
+    ruled: Sequence[set[str]] | None = None,
 ) -> float:
     """The stage models' cut once the coercion head has flagged a message: the best mean F1 of
     the key stages on the dev split."""
     return _best_f1(
-        rows, KEY_STAGES, PICKS, lambda t: flagged(probs, threshold, 1.0, pick=t, bare=bare)
+        rows,
+        KEY_STAGES,
+        PICKS,
+        lambda t: flagged(probs, threshold, 1.0, pick=t, bare=bare, ruled=ruled),
     )
 
 
@@ -316,8 +331,8 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
     dev_probs = oof[dev_idx]
     dev_rules = [fired[i] for i in dev_idx]
     bare, bare_words = bare_all[dev_idx], bare_words_all[dev_idx]
-    threshold, chosen = choose(dev, dev_probs, max_benign, bare=bare)
-    pick = choose_pick(dev, dev_probs, threshold, bare)
+    threshold, chosen = choose(dev, dev_probs, max_benign, bare=bare, ruled=dev_rules)
+    pick = choose_pick(dev, dev_probs, threshold, bare, dev_rules)
     other = choose_other(dev, dev_probs)
     gate = choose_gate(
         dev,
@@ -329,10 +344,12 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
         max_benign,
         pick,
         (bare, bare_words),
+        dev_rules,
     )
     opened = oof_gate[dev_idx] >= gate
     dev_probs = np.where(opened[:, None], dev_probs, oof_words[dev_idx])
-    got = flagged(dev_probs, threshold, other, pick, np.where(opened, bare, bare_words))
+    ran = [f if o else set() for f, o in zip(dev_rules, opened.tolist(), strict=True)]
+    got = flagged(dev_probs, threshold, other, pick, np.where(opened, bare, bare_words), ran)
     chosen = measure(dev, got)
     in_context = [
         i for i, r in enumerate(rows) if r.context and r.evaluate and from_conversation(r)
