@@ -455,6 +455,7 @@ def test_item_12_phone_layout_focus_tab_order_and_announcements(
     assert "6 messages read" in said
     assert page.locator("#upload-status[aria-live=polite]").count() == 1
     page.get_by_role("link", name="3. What they used").click()
+    page.wait_for_load_state("load")  # measured with the stylesheet applied, not before
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     _plan(page, age="17")
     page.get_by_role("button", name="Mark “Tell an adult you trust” as done").click()
