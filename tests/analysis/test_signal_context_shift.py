@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from unshared.analysis.signal_context import SHIFT_LIMIT, fit_context_shift
 from unshared.analysis.signal_corpus import Row, from_conversation, load_corpus
 from unshared.analysis.signal_reader import SignalReader
 from unshared.analysis.signal_scorer import ScorerModel, load_scorer
-from unshared.analysis.signal_training import SHIFT_LIMIT, fit_context_shift
 from unshared.errors import ParseError
 
 KEY = {"threat", "payment_demand", "deadline", "escalation"}

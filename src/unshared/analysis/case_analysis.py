@@ -94,17 +94,17 @@ def analyse(
     # Signals: the rules and the scorer together, as ``scan`` and ``signals`` read them, each
     # message after the same sender's previous ones in its conversation (the victim's alone).
     reader = SignalReader(context=CONTEXT)
-    pending: list[tuple[int, Message]] = []
+    pending: list[tuple[int, Message, Side]] = []
 
     def flush() -> None:
-        texts = [m.text if m.kind == "message" and m.text else "" for _, m in pending]
+        texts = [m.text if m.kind == "message" and m.text else "" for _, m, _ in pending]
         found = reader.read(
             texts,
-            [context_key(m) for _, m in pending],
-            [victims.side(m.sender, m.sender_id) == "victim" for _, m in pending],
+            [context_key(m) for _, m, _ in pending],
+            [side == "victim" for _, _, side in pending],
         )
         signals.extend(
-            (mid, sig) for (mid, _), sigs in zip(pending, found, strict=True) for sig in sigs
+            (mid, sig) for (mid, _, _), sigs in zip(pending, found, strict=True) for sig in sigs
         )
         pending.clear()
 
@@ -134,7 +134,7 @@ def analyse(
                 if number:
                     ident = replace(ident, start=-1, end=-1)
                 identifiers.append((message_id, ident))
-        pending.append((message_id, message))
+        pending.append((message_id, message, side))
         if len(pending) == _BATCH:
             flush()
         count += 1

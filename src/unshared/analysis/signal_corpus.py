@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from unshared.analysis.signal_rules import KEY_STAGES
+from unshared.analysis.signal_rules import KEY_STAGES, STAGES
 from unshared.analysis.signals import available_languages
 from unshared.errors import ParseError
 
@@ -158,8 +158,6 @@ def _json_lines(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
 def _conversations(path: Path, packs: set[str]) -> Iterable[Row]:
     """Each message of each conversation, in order, with ``context`` set when one of the
     sender's previous :data:`CONTEXT_WINDOW` messages is labelled a threat or a demand."""
-    from unshared.analysis.signal_rules import STAGES
-
     origin = (
         f"{path.parent.name}/conversations" if path.parent.name.startswith("blind_") else path.stem
     )

@@ -22,12 +22,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from unshared.analysis.signal_context import fit_context_shift, in_context, shifted
 from unshared.analysis.signal_corpus import (
     TRAIN_ONLY,
     TRANSLATED,
     Row,
     corpus_hash,
-    from_conversation,
     load_corpus,
     with_context_copies,
 )
@@ -325,7 +325,7 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
     bare_all = np.where(after, unshifted, np.nan)
     bare_words_all = np.where(after, oof_words[:, coercion], np.nan)
     for probs in (oof, oof_words):
-        probs[after, coercion] = _shifted(probs[after, coercion], shift)
+        probs[after, coercion] = shifted(probs[after, coercion], shift)
     dev_idx = [i for i, r in enumerate(rows) if r.evaluate]
     dev = [rows[i] for i in dev_idx]
     dev_probs = oof[dev_idx]
@@ -351,19 +351,17 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
     ran = [f if o else set() for f, o in zip(dev_rules, opened.tolist(), strict=True)]
     got = flagged(dev_probs, threshold, other, pick, np.where(opened, bare, bare_words), ran)
     chosen = measure(dev, got)
-    in_context = [
-        i for i, r in enumerate(rows) if r.context and r.evaluate and from_conversation(r)
-    ]
-    plain = oof[in_context].copy()
-    plain[:, coercion] = unshifted[in_context]
+    in_ctx = in_context(rows)
+    plain = oof[in_ctx].copy()
+    plain[:, coercion] = unshifted[in_ctx]
     for name, probs, no_shift in (
         ("without", plain, None),
-        ("with", oof[in_context], bare_all[in_context]),
+        ("with", oof[in_ctx], bare_all[in_ctx]),
     ):
         hit = np.array(
             [bool(g & set(KEY_STAGES)) for g in flagged(probs, threshold, other, pick, no_shift)]
         )
-        coercive = np.array([bool(rows[i].stages & set(KEY_STAGES)) for i in in_context], bool)
+        coercive = np.array([bool(rows[i].stages & set(KEY_STAGES)) for i in in_ctx], bool)
         shift_report[f"{name}_shift"] = {
             "coercive_flagged": int((hit & coercive).sum()),
             "other_flagged": int((hit & ~coercive).sum()),
@@ -418,62 +416,6 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
         examples=_examples(base),
     )
     return TrainResult(model, report)
-
-
-SHIFT_LIMIT = 4.0
-"""The largest context shift (log-odds) taken, whatever the conversations say."""
-
-
-def fit_context_shift(
-    rows: Sequence[Row], coercion: npt.NDArray[np.float64]
-) -> tuple[float, dict[str, Any]]:
-    """How much likelier coercion is after a threat or demand from the same sender.
-
-    The words' evidence does not change with context, the odds before reading them do: after
-    "I have your video and I will send it to your family", the sender's next message is far
-    likelier to be intimidation than a random line is. That change of prior odds is one number,
-    fitted by maximum likelihood on the messages of whole conversations that follow the sender's
-    threat or demand (their labels say what each is, read in its conversation), from their
-    out-of-fold coercion scores ``coercion``. Clamped to [0, :data:`SHIFT_LIMIT`]: context never
-    makes a message less likely to be flagged.
-    """
-    idx = [i for i, r in enumerate(rows) if r.context and r.evaluate and from_conversation(r)]
-    keys = set(KEY_STAGES)
-    y = np.array([bool(rows[i].stages & keys) for i in idx], dtype=np.float64)
-    z = _logits(coercion[idx])
-    shift = 0.0
-    for _ in range(50):  # Newton's method on one parameter
-        p = 1.0 / (1.0 + np.exp(-(z + shift)))
-        grad = float(np.sum(y - p))
-        hess = float(np.sum(p * (1 - p)))
-        if hess <= 1e-9:
-            break
-        step = grad / hess
-        shift += step
-        if abs(step) < 1e-6:
-            break
-    shift = round(min(max(shift, 0.0), SHIFT_LIMIT), 3) if idx else 0.0
-    return shift, {
-        "messages": len(idx),
-        "coercive": int(y.sum()),
-        "shift": shift,
-        "read": [
-            {"text": rows[i].text, "z": round(float(v), 4), "coercive": bool(c)}
-            for i, v, c in zip(idx, z, y, strict=True)
-        ],
-    }
-
-
-def _shifted(probs: npt.NDArray[np.float64], shift: float) -> npt.NDArray[np.float64]:
-    z = _logits(probs) + shift
-    out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-z))
-    return out
-
-
-def _logits(probs: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    p = np.clip(np.asarray(probs, dtype=np.float64), 1e-6, 1 - 1e-6)
-    out: npt.NDArray[np.float64] = np.log(p / (1 - p))
-    return out
 
 
 def _ordinary_flagged(
