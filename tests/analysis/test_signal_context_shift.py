@@ -187,3 +187,11 @@ def test_the_victims_own_messages_are_read_alone_when_known() -> None:
 def test_the_packaged_model_carries_a_fitted_shift() -> None:
     model = load_scorer()
     assert 0.0 < model.context_shift <= SHIFT_LIMIT
+
+
+def test_senders_or_victim_marks_that_do_not_match_the_texts_are_a_clear_error() -> None:
+    reader = SignalReader(context=3)
+    with pytest.raises(ValueError, match="one entry per text"):
+        reader.read([THREAT, "ok"], ["them", "me"], [False])
+    with pytest.raises(ValueError, match="one entry per text"):
+        reader.read([THREAT, "ok"], ["them"])
