@@ -48,7 +48,10 @@ def main() -> int:
     for name in ("dev", "dev_rules_only"):
         m = report[name]
         recalls = ", ".join(f"{s} {m['stages'][s]['recall']:.2f}" for s in m["stages"])
-        print(f"{name}: benign flagged {m['benign_flagged']}/{m['benign']}; recall {recalls}")
+        print(
+            f"{name}: benign flagged {m['benign_flagged']}/{m['benign']}; coercive lines flagged "
+            f"{m['coercive_flagged']}/{m['coercive']}; recall {recalls}"
+        )
     c = report["context_shift"]
     print(
         f"context shift {c['shift']} (log-odds) from {c['messages']} conversation messages that "

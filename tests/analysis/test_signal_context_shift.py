@@ -129,6 +129,13 @@ LINES = [
     "pretty house",
     "I can see your followers",
     "you should have thought about that",
+    # short follow-ups whose words say little: what the shift is for
+    "u there?",
+    "still waiting",
+    "hello??",
+    "answer me",
+    "your choice",
+    "i'm not joking",
 ]
 NEUTRAL = ["ok", "sent", "thanks", "see you soon", "got it", "let me check"]
 

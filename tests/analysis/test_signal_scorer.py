@@ -44,10 +44,11 @@ def test_the_committed_model_was_trained_on_the_corpus_and_settings_in_the_repo(
         meta = ScorerModel.read(fh).meta
     hint = "run: PYTHONPATH=src python tools/train_signals.py"
     assert meta["corpus_sha256"] == corpus_hash(ROOT / "tests" / "data" / "signals"), hint
-    assert (meta["C"], meta["count_floor"], meta["rule_scale"]) == (
+    assert (meta["C"], meta["count_floor"], meta["rule_scale"], meta.get("nb_alpha")) == (
         t.C,
         t.COUNT_FLOOR,
         t.RULE_SCALE,
+        t.NB_ALPHA,
     ), hint
     assert meta["dev_benign_rate"] <= 0.05
 
