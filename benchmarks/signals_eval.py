@@ -112,7 +112,7 @@ def load_blind(folder: Path, corpus: Path = DATA) -> dict[str, list[dict[str, An
     for path in sorted(folder.glob("*.tsv")):
         rows = []
         with path.open(encoding="utf-8", newline="") as fh:
-            for r in csv.DictReader(fh, delimiter="\t"):
+            for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
                 labels = [x.strip() for x in re.split(r"[,;| ]+", r["labels"] or "") if x.strip()]
                 labels = [LABELS.get(x, x) for x in labels]
                 stages = [x for x in labels if x in STAGES]

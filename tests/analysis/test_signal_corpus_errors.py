@@ -48,3 +48,23 @@ def test_a_broken_conversation_names_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(ParseError) as err:
         load_corpus(tmp_path)
     assert "conversations.jsonl" in str(err.value) and "line 2" in str(err.value)
+
+
+def test_a_blind_line_that_starts_with_a_quote_mark_stays_one_line(tmp_path: Path) -> None:
+    """A page's stray opening quote (no closing one) must not swallow the lines after it."""
+    folder = tmp_path / "blind_x"
+    folder.mkdir()
+    lines = [
+        "labels\ttext\tsource_url\tsource_date\tlang",
+        'benign\t"Young people can be vulnerable to this scam.\thttps://example.org/a\t\ten',
+        "benign\tReport it to the police.\thttps://example.org/a\t\ten",
+        'threat\tI will send "the video" to everyone\twritten\t2026-12-05\ten',
+    ]
+    (folder / "written.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = load_corpus(tmp_path)
+    assert [r.text for r in rows] == [
+        '"Young people can be vulnerable to this scam.',
+        "Report it to the police.",
+        'I will send "the video" to everyone',
+    ]
+    assert [sorted(r.stages) for r in rows] == [[], [], ["threat"]]

@@ -108,13 +108,16 @@ def _blind_sets(root: Path) -> Iterable[Row]:
     """Blind sets that were measured once and then folded in (``blind_*/*.tsv``).
 
     Columns ``labels, text, source_url, source_date, lang``; ``labels`` are stages or ``benign``,
-    with ``demand`` for our ``payment_demand``.
+    with ``demand`` for our ``payment_demand``. Tab-separated with no quoting: a text may start
+    with a quote mark the page printed, and must not swallow the lines after it.
     """
     import csv
 
     for path in sorted(root.glob("blind_*/*.tsv")):
         with path.open(encoding="utf-8", newline="") as fh:
-            for number, r in enumerate(csv.DictReader(fh, delimiter="\t"), 2):
+            for number, r in enumerate(
+                csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE), 2
+            ):
                 labels = {x.strip() for x in (r["labels"] or "").split(",") if x.strip()}
                 stages = frozenset(
                     "payment_demand" if x == "demand" else x for x in labels if x != "benign"
