@@ -153,7 +153,9 @@ def test_the_shift_adds_to_the_coercion_head_only_when_the_message_follows_coerc
 
 
 def test_a_remark_flagged_only_thanks_to_the_shift_is_the_offenders_after_their_threat() -> None:
-    base = _with_shift(load_scorer(), 0.0)
+    # A strict threshold, so that whatever the packaged model's words and context features make
+    # of these remarks, some are left below it for the shift to lift (the threat stays above).
+    base = _with_shift(dataclasses.replace(load_scorer(), threshold=0.9), 0.0)
     lifted = _with_shift(base, SHIFT_LIMIT)
 
     def flags(model: ScorerModel, senders: list[str], context: int) -> list[bool]:
@@ -161,6 +163,7 @@ def test_a_remark_flagged_only_thanks_to_the_shift_is_the_offenders_after_their_
         out = SignalReader(context=context, model=model).read(texts, senders)
         return [bool({s.stage for s in sig} & KEY) for sig in out[1:]]
 
+    assert SignalReader(context=0, model=base).read([THREAT])[0]  # the threat is flagged
     them = ["them"] * (len(LINES) + 1)
     me = ["them"] + ["me"] * len(LINES)
     window = len(LINES)  # every remark follows the threat
