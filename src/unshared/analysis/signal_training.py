@@ -142,10 +142,12 @@ def _fit(x: Any, rows: Sequence[Row]) -> tuple[npt.NDArray[np.float64], npt.NDAr
         if y.sum() == 0:
             bias[j] = -10.0
             continue
-        lean = nb_scale(x[:, :n_text], y) if j == len(STAGES) else np.ones(n_text)
-        scale = np.concatenate([lean, np.ones(len(RULE_FEATURES))])
-        scaled = x.copy()
-        scaled.data *= scale[scaled.indices]
+        scale: npt.NDArray[np.float64] | None = None
+        fitted_on = x
+        if j == len(STAGES):  # the coercion head; the stage heads read x as it is
+            scale = np.concatenate([nb_scale(x[:, :n_text], y), np.ones(len(RULE_FEATURES))])
+            fitted_on = x.copy()
+            fitted_on.data *= scale[fitted_on.indices]
         clf = LogisticRegression(
             C=C,
             class_weight=CLASS_WEIGHT,
@@ -154,8 +156,8 @@ def _fit(x: Any, rows: Sequence[Row]) -> tuple[npt.NDArray[np.float64], npt.NDAr
             random_state=0,
             max_iter=5000,
         )
-        clf.fit(scaled, y, sample_weight=sample_weight)
-        weights[:, j] = clf.coef_[0] * scale
+        clf.fit(fitted_on, y, sample_weight=sample_weight)
+        weights[:, j] = clf.coef_[0] if scale is None else clf.coef_[0] * scale
         bias[j] = clf.intercept_[0]
     return weights, bias
 
