@@ -125,6 +125,12 @@ def test_spans_point_into_the_original_text() -> None:
         ("p@y c@sh ca$h", "pay cash cash"),
         ("s e n d  m o n e y", "send  money"),
         ("s.e.n.d it", "send it"),
+        # hooked and IPA Latin letters, as mass e-mails write them
+        (
+            "I gıve you 72 houɼs onɭy to transƒer the funds",
+            "I give you 72 hours only to transfer the funds",
+        ),
+        ("ʍy ɱalwaɾe ɦas youɾ ʋideo", "my malware has your video"),
     ],
 )
 def test_disguises(text: str, plain: str) -> None:
@@ -146,6 +152,7 @@ def test_disguises(text: str, plain: str) -> None:
         "I a m fine, x x x",
         "BTC bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh, IBAN GB82WEST12345698765432",
         "MTCN 123-456-7890, code X7K9-ABCD-1234",
+        "Zażółć gęślą jaźń, łódź, Čeština, Ærø, Þórr",  # letters of their own, not look-alikes
     ],
 )
 def test_plain_text_is_left_alone(text: str) -> None:

@@ -16,8 +16,8 @@ What it changes, and only that:
 * compatibility letters and digits become their plain form (fullwidth, mathematical, circled,
   ligatures: NFKC of the single character), small capitals their letter, and no-break and
   other wide spaces a space;
-* Cyrillic and Greek look-alikes become the Latin letter, inside a word that also has Latin
-  letters, or in any word when most of the message's letters are Latin (a Russian or Greek
+* Cyrillic and Greek look-alikes, and hooked or IPA Latin letters ("ı", "ɼ", "ƒ"), become the
+  plain Latin letter, inside a word that also has Latin letters, or in any word when most of the message's letters are Latin (a Russian or Greek
   message is left as it is);
 * digits and symbols standing for letters inside a word (``y0ur``, ``p@y``, ``ca$h``,
   ``b1tc0in``, ``vide0``, ``0r``): only between letters (or a 0 that starts or ends a word),
@@ -72,6 +72,17 @@ _LOOKALIKE = dict(
     zip(
         "аеорсухіјѕԁһӏԛԝвкмнтАВЕЅІЈКМНОРСТХУԜαεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
         "aeopcyxijsdhlqwbkmhtABESIJKMHOPCTXYWaeikvoptuxABEZHIKMNOPTYX",
+        strict=True,
+    )
+)
+# Latin letters with hooks, tails or turned, and IPA letters, that spam swaps in for the plain
+# letter ("I gıve you 72 houɼs onɭy to transƒer"). None is a letter of French, Spanish, German,
+# Italian, Portuguese or Dutch (Polish "ł" and the like are not in it); Turkish "ı" is, and a
+# Turkish message's plain form loses its dots, which only the scorer reads.
+_LOOKALIKE.update(
+    zip(
+        "ıɩȷɑɡɠɼɾɽɭƚƒʋɦɱɳɲʂʐȥɓƅɗɖƙƥƭʈƴɋʠɛʍ",
+        "iijaggrrrllfvhmnnszzbbddkpttyqqem",
         strict=True,
     )
 )
