@@ -7,6 +7,7 @@ import pytest
 
 import unshared.analysis.signal_reader as reader_module
 from unshared.analysis.signal_reader import SignalReader, read_signals
+from unshared.analysis.signal_scorer import ScorerModel
 
 TEXTS = [
     "ok",
@@ -44,3 +45,21 @@ def test_a_text_seen_again_is_not_read_again(monkeypatch: pytest.MonkeyPatch) ->
     SignalReader().read(TEXTS)
     assert len(calls) == len(set(calls))
     assert "pay $500 in gift cards or I post it" in calls
+
+
+def test_a_scorer_reason_is_worked_out_once_per_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The closest labelled line and the weightiest words are looked up once for a text read
+    again, and the reason is the same word for word."""
+    calls: list[str] = []
+    original = ScorerModel.similar
+
+    def counting(self: ScorerModel, text: str, stage: str, top: int = 3) -> object:
+        calls.append(text)
+        return original(self, text, stage, top=top)
+
+    monkeypatch.setattr(ScorerModel, "similar", counting)
+    read = SignalReader().read(["watch my next move", "lol", "watch my next move"])
+    by_scorer = [s for s in read[0] if dict(s.details)["by"] == "scorer"]
+    assert by_scorer, read[0]  # the comparison is about a reason the scorer gave
+    assert read[2] == read[0]
+    assert calls.count("watch my next move") == len(by_scorer)

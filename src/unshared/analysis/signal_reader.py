@@ -85,6 +85,7 @@ class SignalReader:
     model: ScorerModel | None = None
     _recent: dict[str | None, deque[bool]] = field(default_factory=dict)
     _read: OrderedDict[str, tuple[list[Signal], bool]] = field(default_factory=OrderedDict)
+    _reasons: OrderedDict[tuple[str, str, bool], str] = field(default_factory=OrderedDict)
 
     def __post_init__(self) -> None:
         load_pack(self.lang)  # an unknown language fails here, with the available ones named
@@ -259,6 +260,19 @@ class SignalReader:
         return Signal(stage, reason, -1, -1, tuple(details))
 
     def _scorer_reason(self, text: str, stage: str, after: bool) -> str:
+        """The scorer's reason, remembered like the rules' reading (it costs more than the score:
+        the closest labelled line and the weightiest words), for the same reason."""
+        key = (text, stage, after)
+        seen = self._reasons.get(key)
+        if seen is not None:
+            self._reasons.move_to_end(key)
+            return seen
+        seen = self._reasons[key] = self._new_scorer_reason(text, stage, after)
+        if len(self._reasons) > REMEMBERED:
+            self._reasons.popitem(last=False)
+        return seen
+
+    def _new_scorer_reason(self, text: str, stage: str, after: bool) -> str:
         assert self.model is not None
         parts: list[str] = []
         if after:
