@@ -17,8 +17,8 @@ What it changes, and only that:
   ligatures: NFKC of the single character), small capitals their letter, and no-break and
   other wide spaces a space;
 * Cyrillic and Greek look-alikes, and hooked or IPA Latin letters ("ı", "ɼ", "ƒ"), become the
-  plain Latin letter, inside a word that also has Latin letters, or in any word when most of the message's letters are Latin (a Russian or Greek
-  message is left as it is);
+  plain Latin letter, inside a word that also has Latin letters, or in any word when most of
+  the message's letters are Latin (a Russian or Greek message is left as it is);
 * digits and symbols standing for letters inside a word (``y0ur``, ``p@y``, ``ca$h``,
   ``b1tc0in``, ``vide0``, ``0r``): only between letters (or a 0 that starts or ends a word),
   in a word that starts with a letter (or that 0) and has at least two letters (one after a
@@ -255,7 +255,7 @@ def _inside_latin(text: str, i: int) -> bool:
 
 
 def _lookalikes(chars: list[str]) -> None:
-    """Cyrillic and Greek look-alikes to Latin: first in words that mix them with Latin letters,
+    """Look-alikes (:data:`_LOOKALIKE`) to Latin: first in words that mix them with Latin letters,
     then in every word if most of the message's letters are then Latin (in that order, so that
     reading the result again changes nothing)."""
     joined = "".join(chars)

@@ -30,9 +30,10 @@ labelled example ("reads like: ...") and the words that weighed most. Every sign
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -67,7 +68,10 @@ COERCION = frozenset({"threat", "payment_demand"})
 _EXCERPT = 70
 
 REMEMBERED = 4096
-"""How many distinct texts' rule readings a reader keeps."""
+"""How many distinct texts' rule readings (and scorer reasons) a reader keeps."""
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass
@@ -227,14 +231,7 @@ class SignalReader:
         """The rules' reading of ``text``, remembered for the last :data:`REMEMBERED` distinct
         texts: chats and backlogs repeat themselves ("ok", "<Media omitted>", spam), and the
         rules are pure, so a text seen again is not read again."""
-        seen = self._read.get(text)
-        if seen is not None:
-            self._read.move_to_end(text)
-            return seen
-        seen = self._read[text] = rule_reading(text, self.lang)
-        if len(self._read) > REMEMBERED:
-            self._read.popitem(last=False)
-        return seen
+        return _remembered(self._read, text, lambda: rule_reading(text, self.lang))
 
     def _paid(self, text: str) -> bool:
         """The rules read ``text`` as saying money was already paid."""
@@ -262,15 +259,9 @@ class SignalReader:
     def _scorer_reason(self, text: str, stage: str, after: bool) -> str:
         """The scorer's reason, remembered like the rules' reading (it costs more than the score:
         the closest labelled line and the weightiest words), for the same reason."""
-        key = (text, stage, after)
-        seen = self._reasons.get(key)
-        if seen is not None:
-            self._reasons.move_to_end(key)
-            return seen
-        seen = self._reasons[key] = self._new_scorer_reason(text, stage, after)
-        if len(self._reasons) > REMEMBERED:
-            self._reasons.popitem(last=False)
-        return seen
+        return _remembered(
+            self._reasons, (text, stage, after), lambda: self._new_scorer_reason(text, stage, after)
+        )
 
     def _new_scorer_reason(self, text: str, stage: str, after: bool) -> str:
         assert self.model is not None
@@ -284,6 +275,19 @@ class SignalReader:
         if words:
             parts.append("words that weighed most: " + ", ".join(f'"{w}"' for w in words))
         return "; ".join(parts) or "the scorer's estimate"
+
+
+def _remembered(memory: OrderedDict[K, V], key: K, work: Callable[[], V]) -> V:
+    """``work()``'s answer for ``key``, kept in ``memory`` for the last :data:`REMEMBERED` keys
+    (the least recently used is dropped first)."""
+    seen = memory.get(key)
+    if seen is not None:
+        memory.move_to_end(key)
+        return seen
+    seen = memory[key] = work()
+    if len(memory) > REMEMBERED:
+        memory.popitem(last=False)
+    return seen
 
 
 QUIET_MARGIN = 1e-3
