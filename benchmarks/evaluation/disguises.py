@@ -74,11 +74,49 @@ def spaced(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
+TO_GREEK = dict(zip("aeiknoptuvxyABEHIKMNOPTXYZ", "αεικηορτυνχγΑΒΕΗΙΚΜΝΟΡΤΧΥΖ", strict=True))
+
+
+def greek(text: str, rng: random.Random) -> str:
+    """Half the letters that have a Greek look-alike swapped for it ("τhe νιdeο", mass e-mails)."""
+    return "".join(TO_GREEK[c] if c in TO_GREEK and rng.random() < 0.5 else c for c in text)
+
+
+# Accented forms beyond Latin-1 that spray generators pick from, per plain letter.
+SPRAY = {
+    "a": "ąāăạảẚḁ",
+    "c": "ćĉċč",
+    "d": "ďḍḏ",
+    "e": "ēĕėęěẹẻȩ",
+    "g": "ĝğġģ",
+    "h": "ĥḥẖḫ",
+    "i": "ĩīĭįịỉ",
+    "k": "ķḳ",
+    "l": "ĺļľḷ",
+    "m": "ḿṁṃ",
+    "n": "ńņňṅṇǹ",
+    "o": "ōŏőọỏ",
+    "r": "ŕŗřṛ",
+    "s": "śŝşšșṡṣ",
+    "t": "ţťțṭṱ",
+    "u": "ũūŭůűųụủ",
+    "w": "ŵẁẃẅ",
+    "y": "ŷỳỵ",
+    "z": "źżžẓ",
+}
+
+
+def sprayed(text: str, rng: random.Random) -> str:
+    """A third of the letters that have one swapped for a stray accented form ("Thîș meanș")."""
+    return "".join(rng.choice(SPRAY[c]) if c in SPRAY and rng.random() < 0.33 else c for c in text)
+
+
 EXACT: dict[str, Disguise] = {
     "cyrillic": cyrillic,
     "zero_width": zero_width,
     "fullwidth": fullwidth,
     "math_bold": math_bold,
     "no_break": no_break,
+    "greek": greek,
 }
-ALL: dict[str, Disguise] = {**EXACT, "leet": leet, "spaced": spaced}
+ALL: dict[str, Disguise] = {**EXACT, "leet": leet, "spaced": spaced, "sprayed": sprayed}

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from benchmarks.evaluation.disguises import EXACT, Disguise, leet, spaced
+from benchmarks.evaluation.disguises import EXACT, Disguise, leet, spaced, sprayed
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -94,6 +94,22 @@ def test_digits_for_letters_and_spaced_words_keep_the_flags(
     assert kept >= 0.95 * len(changed)
 
 
+def test_sprayed_accents_keep_the_key_flags(
+    flagged_lines: list[tuple[str, frozenset[str]]],
+) -> None:
+    """Stray accents beyond Latin-1's over a third of the letters ("Thîș meanș"): the rules do
+    not read past them (French and German keep their accents), the scorer does."""
+    rng = random.Random("sprayed")
+    texts = [sprayed(text, rng) for text, _ in flagged_lines]
+    changed = [
+        k for k, (t, (plain, _)) in enumerate(zip(texts, flagged_lines, strict=True)) if t != plain
+    ]
+    assert len(changed) >= 250
+    read = SignalReader(lang="en").read([texts[k] for k in changed])
+    kept = sum(bool(frozenset(s.stage for s in sigs) & set(KEY_STAGES)) for sigs in read)
+    assert kept >= 0.9 * len(changed)
+
+
 def test_spans_point_into_the_original_text() -> None:
     text = "p\u200b@y $500 in b1tc0in 0r I p\u200b0st y0ur vіdео, yоu have 2 hоurs"
     signals, _ = rule_reading(text)
@@ -131,6 +147,18 @@ def test_spans_point_into_the_original_text() -> None:
             "I give you 72 hours only to transfer the funds",
         ),
         ("ʍy ɱalwaɾe ɦas youɾ ʋideo", "my malware has your video"),
+        # more Greek and Cyrillic look-alikes, and the same letters with accents, as sprayed by
+        # the mass e-mails of 2019-2021
+        (
+            "1sτ ραrτ shοws τhe νιdeο yοu were wατchιηg",
+            "1st part shows the video you were watching",
+        ),
+        (
+            "i do nϙt wөnt all уὁur contacts to get ҍhis",
+            "i do not wont all your contacts to get bhis",
+        ),
+        ("før jeg sender vίdeoen til alle", "før jeg sender videoen til alle"),
+        ("Du er meget Ƿerverteret!", "Du er meget Perverteret!"),
     ],
 )
 def test_disguises(text: str, plain: str) -> None:

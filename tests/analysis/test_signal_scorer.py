@@ -106,6 +106,46 @@ def test_a_batch_hashes_each_message_as_if_alone() -> None:
             assert 0 <= a < b <= len(norm)
 
 
+SPRAYED = "Thîș meanș that î can șee everythîng on your șcreen, ẚnd ṱurn on your camera"
+PLAIN = "This means that i can see everything on your screen, and turn on your camera"
+
+
+def test_sprayed_accents_read_as_the_plain_words() -> None:
+    """Mass e-mails spray stray accents over English words; the scorer reads the words."""
+    assert normalise(SPRAYED) == normalise(PLAIN).lower()
+    assert sorted(featurise([SPRAYED]).bucket) == sorted(featurise([PLAIN]).bucket)
+    model = load_scorer()
+    assert model.features >= 2
+    np.testing.assert_allclose(model.scores([SPRAYED]), model.scores([PLAIN]), atol=1e-6)
+    # and the reasons point at the words as written
+    words = model.weighty_words(SPRAYED, "coercion", top=5)
+    assert words and all(w in SPRAYED.lower() or w in SPRAYED for w in words)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vous avez 48 heures pour payer, sinon la vidéo sera envoyée à tes proches",
+        "Tienes 24 horas, envíame el dinero o lo publico",
+        "Du hast bis morgen Zeit, zahl oder ich schicke es deiner Familie, Straße",
+        "Hai tempo fino a domani, pagami o la invio a tutti, perché",
+        "cœur, sœur, œuvre et façade",  # letters of their own, not sprayed accents
+    ],
+)
+def test_the_accents_of_french_spanish_german_italian_are_kept(text: str) -> None:
+    norm = normalise(text)
+    assert norm == normalise(text, features=1)  # as before sprayed accents were read
+    assert any(ch in norm for ch in "éíßèçœ")
+
+
+def test_a_model_of_the_first_featuriser_is_read_as_it_was_trained() -> None:
+    """A model trained before sprayed accents were read (features 1) still hashes them as is."""
+    old = featurise([SPRAYED], features=1)
+    new = featurise([SPRAYED])
+    assert sorted(old.bucket) != sorted(new.bucket)
+    assert normalise(SPRAYED, features=1) != normalise(SPRAYED)
+
+
 def test_the_model_file_is_small_and_complete() -> None:
     model = load_scorer()
     assert MODEL.stat().st_size < 5_000_000  # 4.60 MB on 21,565 lines (the whole table, float16)

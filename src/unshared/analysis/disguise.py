@@ -86,6 +86,27 @@ _LOOKALIKE.update(
         strict=True,
     )
 )
+# Spam that sprays look-alikes uses more of them than the confusables' core: Greek eta, mu,
+# gamma and omega, Cyrillic i, pe, ghe, sha and schwa, koppa for o, wynn for p ("τhe νιdeο",
+# "уὁur", "ҍhis", "nϙt", "Ƿerverteret"). Same rule: only in a word that also has Latin letters,
+# or in a message whose letters are mostly Latin.
+_LOOKALIKE.update(
+    zip(
+        "ημγωϲϳϱϙπипгшєьѡѵҏәөҍѳԍƿǷᴦɵƫȼɇɍɏƀɨʉƈ",
+        "nuywcjponunrwebwvpeobogpProtceryyiuc",
+        strict=True,
+    )
+)
+# The same Greek and Cyrillic letters with accents or breathings ("vίdeoen", "уὁur", "ў").
+for _cp in (*range(0x370, 0x500), *range(0x1F00, 0x2000)):
+    _parts = unicodedata.normalize("NFD", chr(_cp))
+    if (
+        len(_parts) > 1
+        and _parts[0] in _LOOKALIKE
+        and chr(_cp) not in _LOOKALIKE
+        and all(unicodedata.category(c) == "Mn" for c in _parts[1:])
+    ):
+        _LOOKALIKE[chr(_cp)] = _LOOKALIKE[_parts[0]]
 _SMALL_CAPS = dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnoprstuvwyz", strict=True))
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 _SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"

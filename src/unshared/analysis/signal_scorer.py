@@ -28,6 +28,8 @@ import io
 import itertools
 import json
 import math
+import re
+import unicodedata
 import zipfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -86,16 +88,59 @@ _SPACE = 32
 _PUNCT = '\t\n\r\f\v"“”«»„‘(),.;:[]{}<>*_~^|/\\=+-–—…·•\0'
 _TABLE: dict[int, str] = {ord(c): " " for c in _PUNCT}
 _TABLE.update({ord(str(d)): "0" for d in range(10)})
+
+
+def _accent_folds() -> dict[int, str]:
+    """Latin letters with accents, marks or dots -> the plain ASCII letter ("ș" -> "s", "ẚ" ->
+    "a", "î" -> "i"); letters of their own ("ß", "ø", "æ", "ł") have none and stay."""
+    folds: dict[int, str] = {}
+    for lo, hi in ((0xC0, 0x24F), (0x1E00, 0x1EFF)):
+        for cp in range(lo, hi + 1):
+            parts = unicodedata.normalize("NFKD", chr(cp))
+            base = parts[0]
+            if (
+                len(parts) > 1
+                and base.isascii()
+                and base.isalpha()
+                and all(unicodedata.category(c) in ("Mn", "Lm", "Sk") for c in parts[1:])
+            ):
+                folds[cp] = base.lower()
+    return folds
+
+
+_FOLDS = _accent_folds()
+# Accented letters beyond Latin-1's (which has those of French, Spanish, German, Italian,
+# Portuguese, Dutch and the Nordic languages); "œ", "ł" and the like are letters, not accents.
+_RARE_ACCENT = re.compile("[" + "".join(chr(cp) for cp in sorted(_FOLDS) if cp > 0xFF) + "]")
+FEATURES = 2
+"""The featuriser's version, kept in a model's ``meta``; 2 reads sprayed accents (see
+:func:`_unsprayed`); a model of version 1 (before 2026-12-05 noon) is read as it was trained."""
+
+
+def _unsprayed(lowered: str) -> str:
+    """A message with two or more letters carrying accents beyond Latin-1's, read without any
+    accents. Spam sprays stray accents over English words so filters miss them ("Thîș meanș that
+    î can șee", "ẚnd nexṭ pảrt"); French, Spanish or German text keeps its accents (a Polish or
+    Romanian message loses them, in training as at run time). One character in, one out."""
+    if lowered.isascii() or len(_RARE_ACCENT.findall(lowered)) < 2:
+        return lowered
+    return lowered.translate(_FOLDS)
+
+
 _LUT = np.arange(max(_TABLE) + 1, dtype=np.uint64)
 for _k, _v in _TABLE.items():
     _LUT[_k] = ord(_v)
 _CHUNK = 1024
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, features: int = FEATURES) -> str:
     """The plain form (:func:`~unshared.analysis.disguise.undisguise`), lower case, punctuation
-    to spaces, digits to 0; one character of the plain form in, one (or more) out."""
-    return " " + undisguise(text).text.lower().translate(_TABLE) + " "
+    to spaces, digits to 0 (and, from features version 2, letters without accents); one
+    character of the plain form in, one (or more) out."""
+    lowered = undisguise(text).text.lower()
+    if features >= 2:
+        lowered = _unsprayed(lowered)
+    return " " + lowered.translate(_TABLE) + " "
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,9 +185,14 @@ def _head(text: str) -> str:
     return text if len(text) <= SCORE_CHARS else text[:SCORE_CHARS]
 
 
-def featurise(texts: Sequence[str], bits: int = BITS, *, spans: bool = False) -> Features:
-    """Hashed features of every text's plain form (vectorised over the whole batch)."""
+def featurise(
+    texts: Sequence[str], bits: int = BITS, *, spans: bool = False, features: int = FEATURES
+) -> Features:
+    """Hashed features of every text's plain form (vectorised over the whole batch), as the
+    featuriser of version ``features`` made them."""
     lowered = [undisguise(t).text.lower().replace("\0", " ") for t in texts]
+    if features >= 2:
+        lowered = [_unsprayed(t) for t in lowered]
     # " text1 \0 text2 \0": every message padded with spaces, then a separator.
     joined = " " + " \0 ".join(lowered) + " \0"
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(
@@ -267,6 +317,11 @@ class ScorerModel:
         return int(self.meta.get("count_floor", 1))
 
     @property
+    def features(self) -> int:
+        """The featuriser version the weights were trained with (:data:`FEATURES`)."""
+        return int(self.meta.get("features", 1))
+
+    @property
     def context_shift(self) -> float:
         """Log-odds added to the coercion head when a message follows a threat or demand from
         the same sender: how much likelier coercion is there, estimated at training time on the
@@ -294,7 +349,7 @@ class ScorerModel:
         want_ctx = context is None or any(context)
         for lo in range(0, n, _CHUNK):
             hi = min(n, lo + _CHUNK)
-            f = featurise([_head(t) for t in texts[lo:hi]], self.bits)
+            f = featurise([_head(t) for t in texts[lo:hi]], self.bits, features=self.features)
             scale = (1.0 / np.sqrt(np.maximum(f.counts, self.count_floor))).astype(np.float32)
             scale = scale[:, None]
             own[lo:hi] = self._sum(f, f.bucket, hi - lo) * scale + self.bias
@@ -336,8 +391,8 @@ class ScorerModel:
         """The words of ``text`` whose features pushed ``stage`` (or the coercion head) up the most."""
         j = self.coercion if stage == COERCION_HEAD else self.stages.index(stage)
         text = undisguise(_head(text)).text
-        f = featurise([text], self.bits, spans=True)
-        norm = normalise(text)
+        f = featurise([text], self.bits, spans=True, features=self.features)
+        norm = normalise(text, self.features)
         w = self.weights[f.bucket, j]
         if context:
             w = w + self.weights[context_bucket(f.bucket, self.bits), j]
@@ -369,7 +424,7 @@ class ScorerModel:
             return []
         j = self.stages.index(stage)
         ex_bucket, ex_owner, ex_stage_mask = self._example_index()
-        f = featurise([_head(text)], self.bits)
+        f = featurise([_head(text)], self.bits, features=self.features)
         query = np.unique(f.bucket)
         pos = np.maximum(self.weights[query, j], 0.0)
         keep = pos > 0
@@ -399,7 +454,7 @@ class ScorerModel:
         self,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         if self._index is None:
-            f = featurise([e["text"] for e in self.examples], self.bits)
+            f = featurise([e["text"] for e in self.examples], self.bits, features=self.features)
             pairs = np.unique(np.stack([f.bucket, f.message]), axis=1)
             mask = np.array(
                 [

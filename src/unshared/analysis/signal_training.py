@@ -35,6 +35,7 @@ from unshared.analysis.signal_decision import decide
 from unshared.analysis.signal_rules import KEY_STAGES, STAGES
 from unshared.analysis.signal_scorer import (
     BITS,
+    FEATURES,
     RULE_FEATURES,
     ScorerModel,
     context_bucket,
@@ -431,6 +432,7 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
         bits=bits,
         meta={
             "version": 2,
+            "features": FEATURES,
             "trained_on": len(base),
             "corpus_sha256": corpus_hash(root),
             "dev": "out-of-fold scores, 5 folds grouped by source",
