@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unshared.analysis.disguise import undisguise
+from unshared.analysis.signal_features import scored_part as _head
+from unshared.analysis.signal_features import word_spans as _word_spans
 from unshared.analysis.signal_scorer import (
     ScorerModel,
     Similar,
-    _head,
-    _word_spans,
     context_bucket,
     featurise,
     load_scorer,
