@@ -159,6 +159,7 @@ def test_spans_point_into_the_original_text() -> None:
         ),
         ("før jeg sender vίdeoen til alle", "før jeg sender videoen til alle"),
         ("Du er meget Ƿerverteret!", "Du er meget Perverteret!"),
+        ("for everyƄody to see, Ƒriday", "for everyBody to see, Friday"),
     ],
 )
 def test_disguises(text: str, plain: str) -> None:

@@ -92,8 +92,8 @@ _LOOKALIKE.update(
 # or in a message whose letters are mostly Latin.
 _LOOKALIKE.update(
     zip(
-        "ημγωϲϳϱϙπипгшєьѡѵҏәөҍѳԍƿǷᴦɵƫȼɇɍɏƀɨʉƈ",
-        "nuywcjponunrwebwvpeobogpProtceryyiuc",
+        "ημγωϲϳϱϙπипгшєьѡѵҏәөҍѳԍƿǷᴦɵƫȼɇɍɏƀɨʉƈƁƄƊƑƓƘƤƬƮƳȤ",
+        "nuywcjponunrwebwvpeobogpProtceryyiucBBDFGKPTTYZ",
         strict=True,
     )
 )
