@@ -48,6 +48,7 @@ from benchmarks.evaluation.signals import Evaluation, evaluate, line_key  # noqa
 
 from unshared.analysis import signal_reader  # noqa: E402
 from unshared.analysis.identifiers import extract_identifiers  # noqa: E402
+from unshared.analysis.signal_encoder import EncoderModel  # noqa: E402
 from unshared.analysis.signal_scorer import ScorerModel  # noqa: E402
 from unshared.analysis.signals import KEY_STAGES, STAGES, detect_signals  # noqa: E402
 from unshared.model import Signal  # noqa: E402
@@ -82,12 +83,23 @@ def keyword_baseline(text: str, lang: str = "en") -> list[Signal]:
 
 _MODEL: list[ScorerModel] = []  # --model: another model file than the packaged one
 _THRESHOLD: list[float] = []  # --threshold
+_ENCODER: list[EncoderModel] = []  # --encoder: another encoder file than the packaged one
+_WORDS_ONLY: list[bool] = []  # --words-only: the scorer without the sentence encoder
+
+
+def _encoder_kw() -> dict[str, Any]:
+    return {
+        "encoder": _ENCODER[0] if _ENCODER else None,
+        "use_encoder": not _WORDS_ONLY,
+    }
 
 
 def scorer(text: str, lang: str = "en") -> list[Signal]:
     model = _MODEL[0] if _MODEL else None
     threshold = _THRESHOLD[0] if _THRESHOLD else None
-    return signal_reader.SignalReader(lang=lang, model=model, threshold=threshold).read([text])[0]
+    return signal_reader.SignalReader(
+        lang=lang, model=model, threshold=threshold, **_encoder_kw()
+    ).read([text])[0]
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -176,7 +188,12 @@ def conversation_table(convs: list[dict[str, Any]]) -> None:
         for conv in convs:
             lang = conv["lang"] if conv["lang"] in available_languages() else "en"
             reader = signal_reader.SignalReader(
-                lang=lang, context=context, threshold=threshold, use_scorer=scored, model=model
+                lang=lang,
+                context=context,
+                threshold=threshold,
+                use_scorer=scored,
+                model=model,
+                **_encoder_kw(),
             )
             msgs = conv["messages"]
             victim = [name == "victim known" and m["sender"] == "victim" for m in msgs]
@@ -342,7 +359,7 @@ def scan_speed(
 
             calls = _count_rule_calls()
             for _ in range(repeat):
-                for _finding in check_lines(numbered, "GB"):
+                for _finding in check_lines(numbered, "GB", encoder=not _WORDS_ONLY):
                     pass
             gate = calls() / (len(lines) * repeat)
         else:
@@ -421,6 +438,12 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--model", type=Path, help="a model file (tools/train_signals.py --out)")
     parser.add_argument("--threshold", type=float, help="the coercion head's threshold")
     parser.add_argument(
+        "--encoder", type=Path, help="an encoder file (tools/train_encoder.py --out)"
+    )
+    parser.add_argument(
+        "--words-only", action="store_true", help="the scorer without the sentence encoder"
+    )
+    parser.add_argument(
         "--corpus", type=Path, default=DATA, help="the corpus --model was trained on ('seen')"
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
@@ -429,6 +452,14 @@ def main(argv: Iterable[str] | None = None) -> None:
             _MODEL.append(ScorerModel.read(fh))
     if args.threshold is not None:
         _THRESHOLD.append(args.threshold)
+    if args.encoder:
+        import hashlib
+
+        with args.encoder.open("rb") as fh:
+            _ENCODER.append(EncoderModel.read(fh))
+        _ENCODER[0].sha256 = hashlib.sha256(args.encoder.read_bytes()).hexdigest()
+    if args.words_only:
+        _WORDS_ONLY.append(True)
     cpu = next(
         (
             ln.split(":", 1)[1].strip()

@@ -10,12 +10,14 @@ Needs scikit-learn (the `test` extra). Deterministic: the same corpus gives the 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import sys
 import time
 from pathlib import Path
 
+from unshared.analysis.signal_encoder import EncoderModel
 from unshared.analysis.signal_training import train
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,11 +33,19 @@ def main() -> int:
     parser.add_argument(
         "--corpus", type=Path, default=CORPUS, help="train on this folder instead (needs --out)"
     )
+    parser.add_argument(
+        "--encoder", type=Path, help="blend with this encoder file (tools/train_encoder.py --out)"
+    )
     args = parser.parse_args()
     if args.corpus.resolve() != CORPUS.resolve() and args.out.resolve() == MODEL.resolve():
         parser.error("a model trained on another corpus goes elsewhere: give --out")
     start = time.perf_counter()
-    result = train(args.corpus)
+    encoder = None
+    if args.encoder:
+        with args.encoder.open("rb") as fh:
+            encoder = EncoderModel.read(fh)
+        encoder.sha256 = hashlib.sha256(args.encoder.read_bytes()).hexdigest()
+    result = train(args.corpus, encoder=encoder)
     buf = io.BytesIO()
     result.model.save(buf)
     took = time.perf_counter() - start
@@ -61,6 +71,15 @@ def main() -> int:
     )
     o = report["ordinary_flagged"]
     print(f"ordinary text messages (train only) with a key stage: {o['flagged']}/{o['lines']}")
+    b = report.get("blend") or {}
+    if b:
+        alone, mixed = b["scorer_alone"], b["blended"]
+        print(
+            f"blend {result.model.meta['blend']} on the encoder's dev fold ({b['coercive']} "
+            f"coercive, {b['benign']} benign lines): words alone recall {alone['recall']:.3f}, "
+            f"benign {alone['benign_rate']:.3f}; blended recall {mixed['recall']:.3f}, benign "
+            f"{mixed['benign_rate']:.3f}, encoder asked for {mixed.get('asked', 1.0):.1%}"
+        )
     for part in ("per_language", "per_origin"):
         for name, both in report[part].items():
             s, r = both["scorer"], both["rules"]

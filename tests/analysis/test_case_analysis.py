@@ -127,7 +127,7 @@ def test_the_case_is_read_with_the_scorer_as_scan_and_signals_read_it() -> None:
 
 def test_context_is_the_same_senders_earlier_messages_in_the_same_conversation() -> None:
     threat = "send me 500 or your nudes go to all your friends"
-    remark = "nice neighbourhood you live in"
+    remark = "your mum seems nice"  # nothing alone, escalation after the sender's threat
 
     def stages_of_remark(*lines: tuple[str, str, str]) -> set[str]:
         found = analyse([], _chat(*lines), Victims())

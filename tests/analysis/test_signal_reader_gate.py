@@ -76,6 +76,7 @@ def _reference_read(
 def _both(
     texts: list[str], senders: list[str | None] | None = None, **kwargs: object
 ) -> tuple[list[list[Signal]], list[list[Signal]]]:
+    kwargs.setdefault("use_encoder", False)  # the encoder's own gate: test_signal_encoder.py
     new = SignalReader(**kwargs).read(texts, senders)  # type: ignore[arg-type]
     old = _reference_read(SignalReader(**kwargs), texts, senders)  # type: ignore[arg-type]
     return new, old
@@ -161,8 +162,9 @@ def test_quiet_lines_are_not_read_by_the_rules(monkeypatch: pytest.MonkeyPatch) 
         "Yup next stop.",
         "pay $500 in gift cards or I post it",
     ]
-    assert all(_reference_read(SignalReader(), [t]) == [[]] for t in texts[:3]) and len(calls) == 3
+    plain = SignalReader(use_encoder=False)
+    assert all(_reference_read(plain, [t]) == [[]] for t in texts[:3]) and len(calls) == 3
     calls.clear()
-    found = SignalReader().read(texts)
+    found = SignalReader(use_encoder=False).read(texts)
     assert found[:3] == [[], [], []] and found[3]
     assert calls == ["pay $500 in gift cards or I post it"]

@@ -156,19 +156,23 @@ def test_the_model_file_is_small_and_complete() -> None:
 
 
 def test_a_remark_about_the_neighbourhood_reads_as_escalation_only_after_a_threat() -> None:
+    # The words alone read "nice neighbourhood you live in" as nothing alone; the sentence
+    # encoder (no context) reads it as intimidation even alone (docs/signals.md, Limits), so the
+    # context test uses a remark that both read as nothing alone.
+    assert _stages(read_signals(["nice neighbourhood you live in"], use_encoder=False)[0]) == set()
     after = read_signals(
-        ["I have your video and I will send it to your family", "nice neighbourhood you live in"],
+        ["I have your video and I will send it to your family", "your mum seems nice"],
         ["them", "them"],
         context=3,
     )
-    alone = read_signals(["nice neighbourhood you live in"], ["them"], context=3)
+    alone = read_signals(["your mum seems nice"], ["them"], context=3)
     assert "escalation" in _stages(after[1])
     assert _stages(alone[0]) == set()
     (esc,) = [s for s in after[1] if s.stage == "escalation"]
     assert dict(esc.details)["context"].startswith("follows a threat")
     # The victim's own messages are not read in the offender's context.
     other = read_signals(
-        ["I have your video and I will send it to your family", "nice neighbourhood you live in"],
+        ["I have your video and I will send it to your family", "your mum seems nice"],
         ["them", "me"],
         context=3,
     )
@@ -178,7 +182,7 @@ def test_a_remark_about_the_neighbourhood_reads_as_escalation_only_after_a_threa
 def test_context_zero_reads_every_line_alone() -> None:
     lines = [
         "I have your video and I will send it to your family",
-        "nice neighbourhood you live in",
+        "your mum seems nice",
     ]
     assert _stages(read_signals(lines, context=0)[1]) == set()
     assert "escalation" in _stages(read_signals(lines, context=1)[1])
@@ -220,7 +224,7 @@ def test_rules_only_is_still_available() -> None:
 def test_scan_takes_context_and_threshold(tmp_path: Path) -> None:
     src = tmp_path / "chat.txt"
     src.write_text(
-        "I have your video and I will send it to your family\nnice neighbourhood you live in\n"
+        "I have your video and I will send it to your family\nyour mum seems nice\n"
         "I will make your video viral.\n",
         encoding="utf-8",
     )

@@ -38,6 +38,24 @@ def test_scan_jsonl_shape(tmp_path: Path) -> None:
     assert isinstance(rows[1]["signals"], list)
 
 
+def test_scan_reads_with_the_sentence_encoder_unless_fast(tmp_path: Path) -> None:
+    src = tmp_path / "lines.txt"
+    src.write_text("pay $500 in gift cards or I post it. you have 2 hours\nsee you at 6\n", "utf-8")
+
+    def read(*extra: str) -> list[dict[str, object]]:
+        result = runner.invoke(app, ["scan", str(src), "--format", "jsonl", *extra])
+        assert result.exit_code == 0, result.output
+        return [json.loads(line) for line in result.stdout.splitlines()][:2]
+
+    full, fast = read(), read("--fast")
+    assert {s["stage"] for s in full[0]["signals"]} >= {"threat", "payment_demand"}
+    assert {s["stage"] for s in fast[0]["signals"]} >= {"threat", "payment_demand"}
+    # The encoder's own reading is shown beside the blended score; --fast has none.
+    assert all("sentence" in s["details"] for s in full[0]["signals"] if s["stage"] == "threat")
+    assert not any("sentence" in s["details"] for s in fast[0]["signals"])
+    assert full[1]["signals"] == fast[1]["signals"] == []
+
+
 def test_scan_stdin_text_and_region() -> None:
     result = runner.invoke(app, ["scan", "-", "--region", "US"], input="call (415) 555-2671\n")
     assert result.exit_code == 0

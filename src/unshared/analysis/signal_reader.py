@@ -39,7 +39,9 @@ import numpy as np
 import numpy.typing as npt
 
 from unshared.analysis.disguise import undisguise
+from unshared.analysis.signal_blend import Blend, long_enough
 from unshared.analysis.signal_decision import decide
+from unshared.analysis.signal_encoder import EncoderModel
 from unshared.analysis.signal_rules import KEY_STAGES, STAGES, load_pack
 from unshared.analysis.signal_scorer import (
     RULE_FEATURES,
@@ -79,7 +81,8 @@ class SignalReader:
     """Reads messages in order, remembering each sender's recent flags for context.
 
     ``context`` is how many previous messages of the same sender count (0: none).
-    ``threshold`` overrides the model's default. ``use_scorer=False`` gives the rules alone.
+    ``threshold`` overrides the model's default. ``use_scorer=False`` gives the rules alone;
+    ``use_encoder=False`` the rules and the n-gram scorer without the sentence encoder.
     """
 
     lang: str = "en"
@@ -87,6 +90,9 @@ class SignalReader:
     threshold: float | None = None
     use_scorer: bool = True
     model: ScorerModel | None = None
+    use_encoder: bool = True
+    encoder: EncoderModel | None = None  # None: the packaged one
+    _blend: Blend | None = None
     _recent: dict[str | None, deque[bool]] = field(default_factory=dict)
     _read: OrderedDict[str, tuple[list[Signal], bool]] = field(default_factory=OrderedDict)
     _reasons: OrderedDict[tuple[str, str, bool], str] = field(default_factory=OrderedDict)
@@ -99,6 +105,27 @@ class SignalReader:
             raise ValueError("threshold must be between 0 and 1")
         if self.use_scorer and self.model is None:
             self.model = load_scorer()
+        if self.use_scorer and self.use_encoder and self.model is not None:
+            self._blend = Blend.from_meta(self.model.meta.get("blend"))
+
+    def _encoder_logits(
+        self, texts: Sequence[str], asked: npt.NDArray[np.bool_]
+    ) -> npt.NDArray[np.float32]:
+        """The sentence encoder's coercion logit of the ``asked`` texts (0 elsewhere), when the
+        packaged encoder is the one the model's blend was chosen with."""
+        from unshared.analysis.signal_encoder import load_encoder
+
+        out = np.zeros(len(texts), dtype=np.float32)
+        if not asked.any():
+            return out
+        encoder = self.encoder if self.encoder is not None else load_encoder()
+        assert self.model is not None
+        if encoder is None or encoder.sha256 != self.model.meta.get("encoder_sha256"):
+            self._blend = None  # the model's blend belongs to another encoder: n-grams alone
+            return out
+        idx = np.nonzero(asked)[0]
+        out[idx] = encoder.logits([texts[int(i)] for i in idx])
+        return out
 
     def read(
         self,
@@ -126,6 +153,28 @@ class SignalReader:
         gate = logit(float(model.meta.get("gate", 0.0))) if model.meta.get("gate") else -np.inf
         shift = np.float32(model.context_shift)
         quiet_alone, quiet_after = self._quiet(texts, own, ctx, logit_cuts)
+        c = model.coercion
+        blend = self._blend
+        enc = np.zeros(len(texts), dtype=np.float32)
+        if blend is not None:
+            # The encoder is asked about messages whose coercion logit may reach the gate, read
+            # alone or after coercion, whatever rules fire; they are never skipped as quiet.
+            best = np.maximum(own[:, c], own[:, c] + ctx[:, c]) if self.context else own[:, c]
+            asked = (best + max(float(boost[c]), 0.0) >= blend.gate_logit) & np.array(
+                [bool(t) and long_enough(t) for t in texts], dtype=bool
+            )
+            table = _reach(model.rule_weights)
+            for k in np.nonzero(asked)[0].tolist():  # only the rules that might fire can add
+                asked[k] = best[k] + table[self._possible(texts[k]), c] >= blend.gate_logit
+            enc = self._encoder_logits(texts, asked)
+            blend = self._blend
+            if blend is not None:
+                quiet_alone = [
+                    q and not a for q, a in zip(quiet_alone, asked.tolist(), strict=True)
+                ]
+                quiet_after = [
+                    q and not a for q, a in zip(quiet_after, asked.tolist(), strict=True)
+                ]
         out: list[list[Signal]] = []
         for i, text in enumerate(texts):
             sender = who[i]
@@ -149,12 +198,33 @@ class SignalReader:
                     inputs[RULE_FEATURES.index(f"rule:{s.stage}")] = 1.0
                 inputs[RULE_FEATURES.index("about_sextortion")] = float(about)
                 z = z + inputs @ model.rule_weights
+            zc = float(z[c])
+            bare_z = zc - float(shift) if after else None
+            sentence: float | None = None
+            if blend is not None:
+                gate_z = blend.gate_logit
+                z = z.copy()
+                if zc >= gate_z and long_enough(text):  # shift added after: encoder reads alone
+                    lift = float(shift) if after else 0.0
+                    z[c] = np.float32(blend.mix(zc - lift, float(enc[i])) + lift)
+                    sentence = float(sigmoid(enc[i : i + 1])[0])
+                if bare_z is not None and bare_z >= gate_z and long_enough(text):
+                    bare_z = blend.mix(bare_z, float(enc[i]))
             p = sigmoid(z)
             bare = (
-                float(sigmoid(z[model.coercion : model.coercion + 1] - shift)[0]) if after else None
+                float(sigmoid(np.array([bare_z], dtype=np.float32))[0])
+                if bare_z is not None
+                else None
             )
             signals = [
-                self._signal(text, stage, score, rules.get(stage), after)
+                self._signal(
+                    text,
+                    stage,
+                    score,
+                    rules.get(stage),
+                    after,
+                    sentence if stage in KEY_STAGES else None,
+                )
                 for stage, score in decide(
                     p, model.stages, KEY_STAGES, cut, other, pick, bare, rules.keys()
                 )
@@ -238,12 +308,21 @@ class SignalReader:
         return bool(detect_payments_made(text, self.lang))
 
     def _signal(
-        self, text: str, stage: str, score: float, rule: Signal | None, after: bool
+        self,
+        text: str,
+        stage: str,
+        score: float,
+        rule: Signal | None,
+        after: bool,
+        sentence: float | None = None,
     ) -> Signal:
         details: list[tuple[str, str]] = [
             ("score", f"{score:.2f}"),
             ("by", "rules+scorer" if rule else "scorer"),
         ]
+        if sentence is not None:
+            # the sentence encoder's own reading, blended into the score
+            details.append(("sentence", f"{sentence:.2f}"))
         if after:
             details.append(("context", "follows a threat or demand from the same sender"))
         if rule is not None:
@@ -333,9 +412,16 @@ def read_signals(
     context: int = 0,
     threshold: float | None = None,
     use_scorer: bool = True,
+    use_encoder: bool = True,
 ) -> list[list[Signal]]:
     """Signals of each message in ``texts`` (one conversation, in order)."""
-    reader = SignalReader(lang=lang, context=context, threshold=threshold, use_scorer=use_scorer)
+    reader = SignalReader(
+        lang=lang,
+        context=context,
+        threshold=threshold,
+        use_scorer=use_scorer,
+        use_encoder=use_encoder,
+    )
     return reader.read(texts, senders)
 
 

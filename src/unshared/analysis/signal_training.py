@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from unshared.analysis.signal_blend import blend_for
 from unshared.analysis.signal_context import fit_context_shift, in_context, shifted
 from unshared.analysis.signal_corpus import (
     TRAIN_ONLY,
@@ -32,6 +33,7 @@ from unshared.analysis.signal_corpus import (
     with_context_copies,
 )
 from unshared.analysis.signal_decision import decide
+from unshared.analysis.signal_encoder import EncoderModel
 from unshared.analysis.signal_rules import KEY_STAGES, STAGES
 from unshared.analysis.signal_scorer import (
     BITS,
@@ -328,8 +330,15 @@ def _best_f1(
     return best[1]
 
 
-def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainResult:
-    """Fit the scorer on the corpus under ``root``; the threshold from out-of-fold scores."""
+def train(
+    root: Path,
+    *,
+    max_benign: float = 0.05,
+    bits: int = BITS,
+    encoder: EncoderModel | None = None,
+) -> TrainResult:
+    """Fit the scorer on the corpus under ``root``; the threshold from out-of-fold scores; the
+    blend with ``encoder`` (None: the packaged one) on its dev fold."""
     base = load_corpus(root)
     rows = with_context_copies(base)
     rules, fired = rule_inputs(rows)
@@ -360,6 +369,7 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
     for probs in (oof, oof_words):
         probs[after, coercion] = shifted(probs[after, coercion], shift)
     dev_idx = [i for i, r in enumerate(rows) if r.evaluate]
+    ordinary_idx = [i for i, r in enumerate(rows) if r.origin in TRAIN_ONLY and not r.context]
     dev = [rows[i] for i in dev_idx]
     dev_probs = oof[dev_idx]
     dev_rules = [fired[i] for i in dev_idx]
@@ -420,6 +430,15 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
                 "scorer": measure([dev[i] for i in idx], [got[i] for i in idx]),
                 "rules": measure([dev[i] for i in idx], [dev_rules[i] for i in idx]),
             }
+    blend, report["blend"] = blend_for(
+        dev,
+        unshifted[dev_idx],
+        threshold,
+        max_benign,
+        encoder,
+        after[dev_idx] * shift,
+        ([rows[i] for i in ordinary_idx], unshifted[ordinary_idx]),
+    )
     weights, bias = _fit(x, rows)
     wg, bg = _fit_gate(xt, y_gate)
     table = np.concatenate([weights[:n_text], wg[:, None]], axis=1)
@@ -447,6 +466,7 @@ def train(root: Path, *, max_benign: float = 0.05, bits: int = BITS) -> TrainRes
             "context_shift": shift,
             "dev_key_recall": round(chosen["key_recall"], 4),
             "dev_benign_rate": round(chosen["benign_rate"], 4),
+            **blend,
         },
         examples=_examples(base),
     )

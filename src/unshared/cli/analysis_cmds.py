@@ -118,13 +118,18 @@ def register(app: typer.Typer) -> None:
         threshold: float | None = typer.Option(
             None, "--threshold", min=0.01, max=0.99, help="Score needed to flag a sign."
         ),
+        fast: bool = typer.Option(
+            False, "--fast", help="Words and rules only, without the sentence encoder."
+        ),
     ) -> None:
         """Check any text, one message per line, without a case: identifiers and warning signs."""
         from unshared.usecases.analyse import check_lines
 
         lines = 0
         total = 0
-        for line in check_lines(_read_lines(file), region, context=context, threshold=threshold):
+        for line in check_lines(
+            _read_lines(file), region, context=context, threshold=threshold, encoder=not fast
+        ):
             number, text, found, signals = line.line, line.text, line.identifiers, line.signals
             lines += 1
             total += len(found)

@@ -194,18 +194,20 @@ def check_lines(
     *,
     context: int = 0,
     threshold: float | None = None,
+    encoder: bool = True,
 ) -> Iterator[LineFindings]:
     """``unshared scan``: check any text, one message a line, without a case.
 
     With ``context`` > 0 each line is read after the ``context`` lines before it (as one
-    sender's messages); ``threshold`` overrides the signals' default threshold.
+    sender's messages); ``threshold`` overrides the signals' default threshold; ``encoder=False``
+    reads without the sentence encoder (faster, finds fewer).
     """
     from itertools import islice
 
     from unshared.analysis.identifiers import extract_identifiers
     from unshared.analysis.signal_reader import SignalReader
 
-    reader = SignalReader(context=context, threshold=threshold)
+    reader = SignalReader(context=context, threshold=threshold, use_encoder=encoder)
     it = iter(lines)
     while batch := list(islice(it, 1024)):
         found = reader.read([text for _, text in batch])

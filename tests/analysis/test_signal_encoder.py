@@ -1,0 +1,225 @@
+"""The sentence encoder beside the n-gram scorer: the packaged file, its numpy reading, the blend
+and the reader's gate for it (issue 17)."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import math
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from unshared.analysis.signal_blend import Blend, choose_blend
+from unshared.analysis.signal_corpus import corpus_hash, load_corpus
+from unshared.analysis.signal_encoder import (
+    DEV_FOLD,
+    EncoderModel,
+    load_encoder,
+    text_key,
+)
+from unshared.analysis.signal_reader import SignalReader
+from unshared.analysis.signal_scorer import load_scorer
+from unshared.analysis.signal_training import _fold
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "signals"
+
+
+@pytest.fixture(scope="module")
+def encoder() -> EncoderModel:
+    model = load_encoder()
+    assert model is not None, "the package ships analysis/data/signals/encoder.npz"
+    return model
+
+
+def test_the_encoder_was_trained_on_this_corpus_and_the_scorer_blends_with_it(
+    encoder: EncoderModel,
+) -> None:
+    # A corpus change needs tools/train_encoder.py, then tools/train_signals.py.
+    assert encoder.meta["corpus_sha256"] == corpus_hash(DATA)
+    assert encoder.meta["dev_fold"] == DEV_FOLD
+    scorer = load_scorer()
+    assert scorer.meta["encoder_sha256"] == encoder.sha256
+    blend = Blend.from_meta(scorer.meta["blend"])
+    assert blend is not None and 0.0 < blend.weight <= 1.0
+
+
+def test_it_never_trained_on_its_dev_fold(encoder: EncoderModel) -> None:
+    rows = load_corpus(DATA)
+    dev = {text_key(r.text) for r in rows if _fold(r.group) == DEV_FOLD}
+    trained = {text_key(r.text) for r in rows if _fold(r.group) != DEV_FOLD}
+    assert set(encoder.dev) == dev
+    assert encoder.meta["trained_on"] == sum(1 for r in rows if _fold(r.group) != DEV_FOLD)
+    # Lines found in both (the same words on two pages) are the only overlap.
+    assert len(dev & trained) < 0.05 * len(dev)
+
+
+def test_numpy_reading_gives_the_stored_dev_scores(encoder: EncoderModel) -> None:
+    rows = [r for r in load_corpus(DATA) if _fold(r.group) == DEV_FOLD]
+    sample = random.Random(7).sample(sorted({r.text for r in rows}), 40)
+    got = encoder.logits(sample)
+    want = np.array([encoder.dev[text_key(t)] for t in sample])
+    assert np.allclose(got, want, atol=1e-3)
+    # The scores mean something: coercive dev lines above the benign ones, most of the time.
+    coercive = [encoder.dev[text_key(r.text)] for r in rows if r.stages and not r.is_benign]
+    benign = [encoder.dev[text_key(r.text)] for r in rows if r.is_benign]
+    assert np.median(coercive) > np.quantile(benign, 0.9)
+
+
+def test_it_reads_the_plain_form_and_any_length(encoder: EncoderModel) -> None:
+    plain, disguised = encoder.logits(
+        ["send the money or I post your video", "ѕеnd thе mоnеу оr I pоѕt уоur vіdео"]
+    )
+    assert plain == pytest.approx(disguised, abs=1e-5)
+    long = encoder.logits(["pay now or everyone sees it " * 5000, "", "   ", "🙂" * 300])
+    assert np.isfinite(long).all()
+    # Batching does not change a message's reading.
+    texts = ["hi", "I will ruin your life", "where are you " * 40]
+    one_by_one = np.concatenate([encoder.logits([t]) for t in texts])
+    assert np.allclose(encoder.logits(texts), one_by_one, atol=1e-4)
+
+
+def test_the_file_round_trips_and_names_its_parts(encoder: EncoderModel, tmp_path: Path) -> None:
+    ref = Path(__file__).resolve().parents[2] / "src/unshared/analysis/data/signals/encoder.npz"
+    meta = EncoderModel.read_meta(ref)
+    assert "all-MiniLM-L6-v2" in meta["base"] and meta["max_tokens"] == encoder.max_tokens
+    again = EncoderModel.read(io.BytesIO(ref.read_bytes()))
+    assert np.array_equal(again.logits(["pay me"]), encoder.logits(["pay me"]))
+
+
+# ---------------------------------------------------------------------------- the blend
+def test_choose_blend_keeps_to_the_benign_budget_and_maps_its_cut_onto_the_threshold() -> None:
+    rng = np.random.default_rng(0)
+    n = 2000
+    coercive = rng.random(n) < 0.5
+    benign = ~coercive
+    z = rng.normal(0, 1, n) + coercive * 0.5  # weak words
+    e = rng.normal(0, 1, n) + coercive * 3.0  # a strong sentence reading
+    blend, report = choose_blend(z, e, coercive, benign, threshold=0.6, max_benign=0.05)
+    assert blend.weight >= 0.7
+    mixed = blend.mix_all(z, e)
+    cut = math.log(0.6 / 0.4)
+    assert (mixed[benign] >= cut).mean() <= 0.05
+    assert report["blended"]["recall"] > report["scorer_alone"]["recall"] + 0.3
+    # Worthless encoder: the weight goes to the words.
+    noise = rng.normal(0, 1, n)
+    z2 = rng.normal(0, 1, n) + coercive * 3.0
+    assert choose_blend(z2, noise, coercive, benign, 0.6, 0.05)[0].weight <= 0.2
+
+
+def test_choose_blend_keeps_everyday_chat_as_quiet_as_the_words_leave_it() -> None:
+    rng = np.random.default_rng(1)
+    n = 3000
+    kind = rng.integers(0, 3, n)  # 0 coercive, 1 look-alike, 2 everyday chat
+    coercive, benign, ordinary = kind == 0, kind == 1, kind == 2
+    z = rng.normal(0, 1, n) + coercive * 2.0 - ordinary * 3.0  # words: chat is far below
+    e = rng.normal(0, 1, n) + coercive * 3.0 + ordinary * 3.5  # the encoder fires on chat
+    free, _ = choose_blend(z, e, coercive, benign, 0.6, 0.05)
+    held, report = choose_blend(z, e, coercive, benign, 0.6, 0.05, ordinary=ordinary)
+    cut = math.log(0.6 / 0.4)
+    assert (free.mix_all(z, e)[ordinary] >= cut).mean() > 0.01  # unconstrained, chat is flagged
+    asked = z >= (math.log(held.gate / (1 - held.gate)) if held.gate > 0 else -np.inf)
+    got = np.where(asked, held.mix_all(z, e), z) >= cut
+    assert got[ordinary].mean() <= report["scorer_alone"]["ordinary_rate"] + 0.001
+    assert report["blended"]["ordinary_rate"] == got[ordinary].mean()
+
+
+def test_blend_meta_round_trips() -> None:
+    b = Blend(0.7, -1.25, 0.05)
+    assert Blend.from_meta(b.as_meta()) == b
+    assert Blend.from_meta(None) is None
+    assert b.mix(1.0, 2.0) == pytest.approx(0.3 + 1.4 - 1.25)
+
+
+# ---------------------------------------------------------------------------- the reader
+def _reference(texts: list[str], context: int) -> list[list[object]]:
+    """The reader with the encoder asked about every message (no gate for it)."""
+    reader = SignalReader(context=context)
+    real = reader._encoder_logits
+
+    def every(texts_: object, asked: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+        return real(texts_, np.ones_like(asked))  # type: ignore[arg-type]
+
+    reader._encoder_logits = every  # type: ignore[method-assign]
+    return reader.read(texts, ["them"] * len(texts))  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("context", [0, 3])
+def test_asking_the_encoder_only_past_its_gate_changes_nothing(context: int) -> None:
+    rows = load_corpus(DATA)
+    pool = sorted({r.text for r in rows if r.lang == "en"})
+    texts = random.Random(context).sample(pool, 250)
+    new = SignalReader(context=context).read(texts, ["them"] * len(texts))
+    assert new == _reference(texts, context)
+    assert any(new)
+
+
+def test_a_scorer_blended_with_another_encoder_reads_with_ngrams_alone() -> None:
+    model = load_scorer()
+    other = dataclasses.replace(model, meta={**model.meta, "encoder_sha256": "0" * 64})
+    texts = ["I will make your video viral", "see you at 6", "pay or everyone sees it"]
+    assert SignalReader(model=other).read(texts) == SignalReader(use_encoder=False).read(texts)
+
+
+# Written for this test on 2026-12-05, after the model was trained (so not a blind measure): offender
+# sentences in words unlike the corpus's, and look-alikes that borrow their phrasing.
+COERCIVE = [
+    "Think carefully about what happens to your reputation when your boss opens my email.",
+    "Every person on your friend list is one click away from seeing what you did on camera.",
+    "Your little show is saved on my drive and your classmates would love a copy.",
+    "I wonder how your girlfriend will react when the clip lands in her inbox.",
+    "It would be a shame if your church group found out what you get up to at night.",
+    "The recording stays private only as long as you cooperate with me.",
+    "Your employer's HR department will receive the full folder unless we settle this.",
+    "You can end this quietly with a small contribution, or loudly without one.",
+    "Transfer the agreed sum and I disappear from your life forever.",
+    "Ignore me again and your mother gets the first preview.",
+    "I have screenshots of everyone who follows you and they are all getting the pictures.",
+    "Keep pretending you did not see my messages and watch what I do next.",
+    "Your nudes, your name, your school, all on one page by Friday.",
+    "We can do this the easy way: five hundred dollars and it all goes away.",
+    "I know which bus you take to school every morning.",
+    "Nobody will believe you when the video is everywhere.",
+    "Send another one or the first one goes to your cousins.",
+    "The countdown has started and you are wasting your chances.",
+    "You really thought blocking me would make me go away?",
+    "I will make sure this follows you to every job you ever apply for.",
+]
+LOOKALIKES = [
+    "My sister said someone threatened to send her pictures to her school unless she paid.",
+    "Police say the man demanded money and threatened to share the images with the boy's family.",
+    "If anyone asks you for money to keep pictures private, stop replying and tell an adult.",
+    "Can you send me 20 quid before Friday, I'll pay you back next week.",
+    "Ignore me again and I'm eating your leftovers lol",
+    "The recording of the concert is on my drive if you want a copy.",
+    "Your employer's HR department will send the contract by Friday.",
+    "I know which bus you take, want to ride together tomorrow?",
+    "The countdown has started! Only 3 days until our holiday.",
+    "Nobody will believe you caught a fish that big.",
+    "He told me he would post the video everywhere if I didn't pay him.",
+    "Transfer the rent to the landlord by the end of the month please.",
+    "Scammers often say they will ruin your reputation unless you pay in gift cards.",
+    "Send me another photo of the puppy!",
+    "The article explains how blackmailers pressure teenagers with countdowns.",
+    "We can do this the easy way: you wash, I dry.",
+    "Your mum called, she wants you home by 9.",
+    "Keep pretending you did not see my messages and I will stop inviting you haha",
+    "The victim was told that everyone on her friend list would see the pictures.",
+    "It would be a shame if it rained on your birthday.",
+]
+
+
+def _key_flags(reader: SignalReader, texts: list[str]) -> int:
+    keys = {"threat", "payment_demand", "deadline", "escalation"}
+    return sum(1 for found in reader.read(texts) if {s.stage for s in found} & keys)
+
+
+def test_the_encoder_finds_unseen_wording_the_words_alone_miss() -> None:
+    words, blended = SignalReader(use_encoder=False), SignalReader()
+    assert _key_flags(blended, COERCIVE) > _key_flags(words, COERCIVE)
+    assert _key_flags(blended, COERCIVE) >= 18
+    # It borrows no licence from them: look-alikes stay mostly unflagged.
+    assert _key_flags(blended, LOOKALIKES) <= _key_flags(words, LOOKALIKES) + 3
+    assert _key_flags(blended, LOOKALIKES) <= 4
