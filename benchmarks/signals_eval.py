@@ -339,16 +339,18 @@ on a machine shared with other work, wall-clock rates fall with the load, CPU-ti
 
 def scan_speed(
     lines: list[str], scorer_on: bool, rounds: int = 2, later: list[str] | None = None
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     """Messages per second through what ``unshared scan`` does (identifiers + signals); each
     ``check_lines`` call is a fresh scan, so a short input is read again with nothing
     remembered until about 20,000 messages have been read. ``later``: other lines for the rounds
-    after the first (so that no line is read twice)."""
+    after the first (so that no line is read twice). Also the share of messages the rules ran
+    on and the share the sentence encoder read."""
     numbered = list(enumerate(lines, 1))
     repeat = max(1, 20000 // len(lines))
     best = 0.0
     best_cpu = 0.0
     gate = 0.0
+    asked = 0.0
     for round_number in range(rounds):
         if round_number == 1 and later is not None:
             numbered = list(enumerate(later, 1))
@@ -358,10 +360,12 @@ def scan_speed(
             from unshared.usecases.analyse import check_lines
 
             calls = _count_rule_calls()
+            read = _count_encoder_reads()
             for _ in range(repeat):
                 for _finding in check_lines(numbered, "GB", encoder=not _WORDS_ONLY):
                     pass
             gate = calls() / (len(lines) * repeat)
+            asked = read() / (len(lines) * repeat)
         else:
             for _ in range(repeat):
                 for _, text in numbered:
@@ -373,7 +377,7 @@ def scan_speed(
             FIRST_ROUND.append(rate)
         best = max(best, rate)
     CPU_RATE.append(best_cpu)
-    return best, gate
+    return best, gate, asked
 
 
 def _count_rule_calls() -> Callable[[], int]:
@@ -389,11 +393,31 @@ def _count_rule_calls() -> Callable[[], int]:
     return lambda: count[0]
 
 
+def _count_encoder_reads() -> Callable[[], int]:
+    """Count the messages the sentence encoder reads (after the reader's memory of texts)."""
+    original = EncoderModel.logits
+    count = [0]
+
+    def counting(self: EncoderModel, texts: Any) -> Any:
+        count[0] += len(texts)
+        return original(self, texts)
+
+    EncoderModel.logits = counting  # type: ignore[method-assign]
+
+    def done() -> int:
+        EncoderModel.logits = original  # type: ignore[method-assign]
+        return count[0]
+
+    return done
+
+
 def load_time() -> str:
     code = (
         "import time; t=time.perf_counter();"
         "from unshared.analysis.signal_scorer import load_scorer; u=time.perf_counter();"
-        "load_scorer(); v=time.perf_counter(); print(u-t, v-u)"
+        "load_scorer(); v=time.perf_counter();"
+        "from unshared.analysis.signal_encoder import load_encoder; w=time.perf_counter();"
+        "load_encoder(); x=time.perf_counter(); print(u-t, v-u, x-w)"
     )
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     runs = [
@@ -406,7 +430,8 @@ def load_time() -> str:
         for _ in range(3)
     ]
     return ", ".join(
-        f"{b:.3f} s (after importing numpy and the module: {a:.3f} s)" for a, b in runs
+        f"scorer {b:.3f} s + encoder {c:.3f} s (after importing numpy and the module: {a:.3f} s)"
+        for a, b, c in runs
     )
 
 
@@ -415,7 +440,10 @@ def wheel_bytes() -> tuple[int, int]:
     pkg = ROOT / "src" / "unshared" / "analysis"
     files = [
         pkg / "data" / "signals" / "scorer.npz",
+        pkg / "data" / "signals" / "encoder.npz",
         pkg / "signal_scorer.py",
+        pkg / "signal_encoder.py",
+        pkg / "signal_blend.py",
         pkg / "signal_reader.py",
         pkg / "signal_training.py",
     ]
@@ -528,10 +556,10 @@ def main(argv: Iterable[str] | None = None) -> None:
         chat = chat_stream(n)
         print("\n## scan throughput, one core (identifiers + signals)\n")
         print(
-            "| input | messages | scorer on (msg/s) | rules ran on | rules only (msg/s) | ratio "
-            "| scorer on, CPU time (msg/s) |"
+            "| input | messages | scorer on (msg/s) | rules ran on | encoder read | rules only "
+            "(msg/s) | ratio | scorer on, CPU time (msg/s) |"
         )
-        print("|---|---:|---:|---:|---:|---:|---:|")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         # The chat-like stream repeats its few hundred distinct lines (the reader remembers the
         # rules' reading of a text it has seen); the same lines with every repeat dropped, read
         # over and over by fresh readers, show the rate when no line repeats.
@@ -542,21 +570,22 @@ def main(argv: Iterable[str] | None = None) -> None:
             (f"its {len(distinct)} distinct lines, no repeats", distinct),
         )
         for name, lines in inputs:
-            on, gate = scan_speed(lines, True)
+            on, gate, share = scan_speed(lines, True)
             cpu = CPU_RATE[-1]
-            off, _ = scan_speed(lines, False, rounds=1)
+            off, _, _ = scan_speed(lines, False, rounds=1)
             print(
-                f"| {name} | {len(lines):,} | {on:,.0f} | {gate:.1%} | {off:,.0f} | {on / off:.2f} "
-                f"| {cpu:,.0f} |"
+                f"| {name} | {len(lines):,} | {on:,.0f} | {gate:.1%} | {share:.1%} | {off:,.0f} "
+                f"| {on / off:.2f} | {cpu:,.0f} |"
             )
         # Varied chat: each round (and the rules-only reference) reads lines never read before.
         varied = varied_stream(3 * n)
-        on, gate = scan_speed(varied[:n], True, later=varied[n : 2 * n])
+        on, gate, share = scan_speed(varied[:n], True, later=varied[n : 2 * n])
         cpu = CPU_RATE[-1]
-        off, _ = scan_speed(varied[2 * n :], False, rounds=1)
+        off, _, _ = scan_speed(varied[2 * n :], False, rounds=1)
         name = "varied chat, no line read twice"
         print(
-            f"| {name} | {n:,} | {on:,.0f} | {gate:.1%} | {off:,.0f} | {on / off:.2f} | {cpu:,.0f} |"
+            f"| {name} | {n:,} | {on:,.0f} | {gate:.1%} | {share:.1%} | {off:,.0f} "
+            f"| {on / off:.2f} | {cpu:,.0f} |"
         )
         print(f"\n{name}, first round alone: {FIRST_ROUND[-1]:,.0f} msg/s with the scorer on")
         zipped, raw = wheel_bytes()

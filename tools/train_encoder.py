@@ -146,7 +146,7 @@ def main() -> int:
         "torch": torch.__version__,
     }
     # The dev fold's scores as the numpy reader computes them (int8 weights), for the blend.
-    model = EncoderModel.from_arrays(arrays, tokenizer_json, meta)
+    model = EncoderModel(arrays, tokenizer_json, meta)
     dev_texts = sorted({r.text for r in dev})
     dev_logits = model.logits(dev_texts)
     with torch.no_grad():

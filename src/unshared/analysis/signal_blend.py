@@ -206,11 +206,12 @@ def blend_on_dev(
     signal_encoder.text_key`. None when there are none."""
     from unshared.analysis.signal_encoder import text_key
 
-    keep = [i for i, t in enumerate(texts) if text_key(t) in dev_logits]
+    scored = [(i, dev_logits.get(text_key(t))) for i, t in enumerate(texts)]
+    keep = [i for i, value in scored if value is not None]
     short = np.array([not long_enough(texts[i]) for i in keep])
     if not keep or not coercive[keep].any() or not benign[keep].any():
         return None, {}
-    e = np.array([dev_logits[text_key(texts[i])] for i in keep], dtype=np.float64)
+    e = np.array([value for _, value in scored if value is not None], dtype=np.float64)
     add = None if shift is None else shift[keep]
     ords = None if ordinary is None else ordinary[keep]
     return choose_blend(

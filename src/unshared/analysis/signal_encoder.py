@@ -177,12 +177,6 @@ class EncoderModel:
             else {}
         )
 
-    @classmethod
-    def from_arrays(
-        cls, arrays: Mapping[str, Any], tokenizer_json: bytes, meta: dict[str, Any]
-    ) -> EncoderModel:
-        return cls(arrays, tokenizer_json, meta)
-
     def logits(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """The coercion logit of each text (read in its plain form), in batches of similar
         length so that little padding is computed."""

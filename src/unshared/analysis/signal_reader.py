@@ -96,6 +96,7 @@ class SignalReader:
     _recent: dict[str | None, deque[bool]] = field(default_factory=dict)
     _read: OrderedDict[str, tuple[list[Signal], bool]] = field(default_factory=OrderedDict)
     _reasons: OrderedDict[tuple[str, str, bool], str] = field(default_factory=OrderedDict)
+    _sentences: OrderedDict[str, float] = field(default_factory=OrderedDict)
 
     def __post_init__(self) -> None:
         load_pack(self.lang)  # an unknown language fails here, with the available ones named
@@ -110,21 +111,30 @@ class SignalReader:
 
     def _encoder_logits(
         self, texts: Sequence[str], asked: npt.NDArray[np.bool_]
-    ) -> npt.NDArray[np.float32]:
-        """The sentence encoder's coercion logit of the ``asked`` texts (0 elsewhere), when the
-        packaged encoder is the one the model's blend was chosen with."""
+    ) -> npt.NDArray[np.float32] | None:
+        """The sentence encoder's coercion logit of the ``asked`` texts (0 elsewhere), or None
+        when the packaged encoder is not the one the model's blend was chosen with."""
         from unshared.analysis.signal_encoder import load_encoder
 
-        out = np.zeros(len(texts), dtype=np.float32)
-        if not asked.any():
-            return out
-        encoder = self.encoder if self.encoder is not None else load_encoder()
         assert self.model is not None
+        if not asked.any():
+            return np.zeros(len(texts), dtype=np.float32)
+        encoder = self.encoder if self.encoder is not None else load_encoder()
         if encoder is None or encoder.sha256 != self.model.meta.get("encoder_sha256"):
-            self._blend = None  # the model's blend belongs to another encoder: n-grams alone
-            return out
-        idx = np.nonzero(asked)[0]
-        out[idx] = encoder.logits([texts[int(i)] for i in idx])
+            return None
+        out = np.zeros(len(texts), dtype=np.float32)
+        idx = [int(i) for i in np.nonzero(asked)[0]]
+        # one reading per distinct text, remembered: chats and backlogs repeat themselves
+        values = {
+            t: v for t in {texts[i] for i in idx} if (v := self._sentences.get(t)) is not None
+        }
+        new = [t for t in dict.fromkeys(texts[i] for i in idx) if t not in values]
+        if new:
+            values.update(zip(new, encoder.logits(new).tolist(), strict=True))
+        for text, value in values.items():
+            _remembered(self._sentences, text, lambda value=value: value)  # type: ignore[misc]
+        for i in idx:
+            out[i] = values[texts[i]]
         return out
 
     def read(
@@ -151,30 +161,68 @@ class SignalReader:
         heads = model.heads
         boost = _reach(model.rule_weights)[_EVERY_STAGE]  # every positive rule weight, per head
         gate = logit(float(model.meta.get("gate", 0.0))) if model.meta.get("gate") else -np.inf
-        shift = np.float32(model.context_shift)
-        quiet_alone, quiet_after = self._quiet(texts, own, ctx, logit_cuts)
+        shift = float(model.context_shift)
+        quiet_alone, quiet_after, masks = self._quiet(texts, own, ctx, logit_cuts)
         c = model.coercion
+        readings: dict[tuple[int, bool], tuple[npt.NDArray[np.float32], dict[str, Signal]]] = {}
+
+        def reading(i: int, after: bool) -> tuple[npt.NDArray[np.float32], dict[str, Signal]]:
+            """The message's head logits (n-grams, and the rules' inputs when a head could
+            reach its cut with them) and the rules that fired, read alone or after coercion."""
+            key = (i, after)
+            if key not in readings:
+                zg = own[i] + ctx[i] if after else own[i]
+                z = zg[:heads]
+                rules: dict[str, Signal] = {}
+                if zg[heads] >= gate and bool((z + boost >= logit_cuts).any()):
+                    fired, about = self._rules(texts[i])
+                    rules = {s.stage: s for s in fired}
+                    inputs = np.zeros(len(RULE_FEATURES), dtype=np.float32)
+                    for s in fired:
+                        inputs[RULE_FEATURES.index(f"rule:{s.stage}")] = 1.0
+                    inputs[RULE_FEATURES.index("about_sextortion")] = float(about)
+                    z = z + inputs @ model.rule_weights
+                readings[key] = (z, rules)
+            return readings[key]
+
+        # The blend: the coercion logit without the context shift (what training chose the gate
+        # and the mix on) joins the encoder's when it reaches the gate; the shift is added after.
         blend = self._blend
-        enc = np.zeros(len(texts), dtype=np.float32)
+        sentences: dict[int, float] = {}
         if blend is not None:
-            # The encoder is asked about messages whose coercion logit may reach the gate, read
-            # alone or after coercion, whatever rules fire; they are never skipped as quiet.
-            best = np.maximum(own[:, c], own[:, c] + ctx[:, c]) if self.context else own[:, c]
-            asked = (best + max(float(boost[c]), 0.0) >= blend.gate_logit) & np.array(
-                [bool(t) and long_enough(t) for t in texts], dtype=bool
+            gate_z = blend.gate_logit
+            reach = _reach(model.rule_weights)[:, c]
+
+            def may_reach(i: int, after: bool) -> bool:
+                """Whether the message's coercion logit (without the shift) could reach the gate
+                if every rule that might fire did: a bound, told before any rule runs."""
+                if not texts[i] or not long_enough(texts[i]):
+                    return False
+                bound = float(own[i, c]) + (float(ctx[i, c]) - shift if after else 0.0)
+                if bound + reach[masks[i]] < gate_z:
+                    return False
+                if masks[i] == _EVERY_STAGE:  # not asked yet which rules might fire
+                    masks[i] = self._possible(texts[i])
+                return bool(bound + reach[masks[i]] >= gate_z)
+
+            # Read alone, the messages the encoder is needed for are known now: one batch.
+            asked = np.array(
+                [
+                    may_reach(i, False) and reading(i, False)[0][c] >= gate_z
+                    for i in range(len(texts))
+                ],
+                dtype=bool,
             )
-            table = _reach(model.rule_weights)
-            for k in np.nonzero(asked)[0].tolist():  # only the rules that might fire can add
-                asked[k] = best[k] + table[self._possible(texts[k]), c] >= blend.gate_logit
-            enc = self._encoder_logits(texts, asked)
-            blend = self._blend
-            if blend is not None:
+            got = self._encoder_logits(texts, asked)
+            if got is None:
+                blend = None  # the model's blend belongs to another encoder: n-grams alone
+            else:
+                sentences = {int(i): float(got[i]) for i in np.nonzero(asked)[0]}
                 quiet_alone = [
                     q and not a for q, a in zip(quiet_alone, asked.tolist(), strict=True)
                 ]
-                quiet_after = [
-                    q and not a for q, a in zip(quiet_after, asked.tolist(), strict=True)
-                ]
+                # read after coercion, a message may need it too (asked then, rarely)
+                quiet_after = [q and not may_reach(i, True) for i, q in enumerate(quiet_after)]
         out: list[list[Signal]] = []
         for i, text in enumerate(texts):
             sender = who[i]
@@ -187,29 +235,25 @@ class SignalReader:
                 out.append([])  # no head can reach its threshold, whatever the rules say
                 self._remember(sender, False)
                 continue
-            zg = own[i] + ctx[i] if after else own[i]
-            z = zg[:heads]
-            rules: dict[str, Signal] = {}
-            if zg[heads] >= gate and bool((z + boost >= logit_cuts).any()):
-                fired, about = self._rules(text)
-                rules = {s.stage: s for s in fired}
-                inputs = np.zeros(len(RULE_FEATURES), dtype=np.float32)
-                for s in fired:
-                    inputs[RULE_FEATURES.index(f"rule:{s.stage}")] = 1.0
-                inputs[RULE_FEATURES.index("about_sextortion")] = float(about)
-                z = z + inputs @ model.rule_weights
-            zc = float(z[c])
-            bare_z = zc - float(shift) if after else None
+            z, rules = reading(i, after)
+            lift = shift if after else 0.0
+            bare_z = float(z[c]) - lift if after else None
             sentence: float | None = None
-            if blend is not None:
-                gate_z = blend.gate_logit
-                z = z.copy()
-                if zc >= gate_z and long_enough(text):  # shift added after: encoder reads alone
-                    lift = float(shift) if after else 0.0
-                    z[c] = np.float32(blend.mix(zc - lift, float(enc[i])) + lift)
-                    sentence = float(sigmoid(enc[i : i + 1])[0])
-                if bare_z is not None and bare_z >= gate_z and long_enough(text):
-                    bare_z = blend.mix(bare_z, float(enc[i]))
+            if blend is not None and float(z[c]) - lift >= blend.gate_logit and long_enough(text):
+                unshifted = float(z[c]) - lift
+                e = sentences.get(i)
+                if e is None:  # read after coercion: not foreseen in the batch
+                    got = self._encoder_logits([text], np.ones(1, dtype=bool))
+                    if got is not None:
+                        e = sentences[i] = float(got[0])
+                if e is not None:
+                    mixed = blend.mix(unshifted, e)
+                    z = z.copy()
+                    z[c] = np.float32(mixed + lift)
+                    bare_z = mixed if after else None
+                    sentence = float(sigmoid(np.array([e], dtype=np.float32))[0])
+                else:
+                    blend = None  # the model's blend belongs to another encoder: n-grams alone
             p = sigmoid(z)
             bare = (
                 float(sigmoid(np.array([bare_z], dtype=np.float32))[0])
@@ -252,12 +296,13 @@ class SignalReader:
         own: npt.NDArray[np.float32],
         ctx: npt.NDArray[np.float32],
         logit_cuts: npt.NDArray[np.float32],
-    ) -> tuple[list[bool], list[bool]]:
+    ) -> tuple[list[bool], list[bool], npt.NDArray[np.int64]]:
         """Which messages can have no signal (read alone; read after coercion), told before
         any rule runs: each stage's logit plus every positive rule weight of the stages the
         rules *might* find (:func:`possible_stages`, a superset) stays below the stage's cut by
         :data:`QUIET_MARGIN`. What the rules would have added is at most that, so such a message
-        would have had no signal either way."""
+        would have had no signal either way. Also each message's :func:`possible_stages` mask
+        (every stage for those quiet even if every rule fired)."""
         assert self.model is not None
         n = self.model.heads
         table = _reach(self.model.rule_weights)
@@ -279,7 +324,7 @@ class SignalReader:
         reach = table[masks]
         alone = _below(alone_z + reach, limit)
         after = _below(after_z + reach, limit) if self.context else alone
-        return [bool(q) for q in alone.tolist()], [bool(q) for q in after.tolist()]
+        return [bool(q) for q in alone.tolist()], [bool(q) for q in after.tolist()], masks
 
     def _possible(self, text: str) -> int:
         mask = possible_stages(text, self.lang) if text and text.strip() else None
