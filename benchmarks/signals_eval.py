@@ -140,8 +140,15 @@ def load_blind(folder: Path, corpus: Path = DATA) -> dict[str, list[dict[str, An
                         "written_lang": lang,
                         "is_benign": not set(stages) & set(KEY_STAGES),
                         "seen": line_key(r["text"]) in seen_texts,
+                        "source": (r.get("source_url") or "").strip(),
                     }
                 )
+        # A benign line from a source that also gives offender lines is mostly a neutral
+        # sentence of the offender's own message ("I am a hacker who has access to your
+        # device"), not a look-alike written by someone else.
+        offender_sources = {r["source"] for r in rows if not r["is_benign"] and r["source"]}
+        for r in rows:
+            r["offender_source"] = r["source"] in offender_sources
         out[path.stem] = rows
     return out
 
@@ -514,6 +521,14 @@ def main(argv: Iterable[str] | None = None) -> None:
                 f"coercion lines with a key stage flagged: scorer {coercion_recall(rows, scorer)}, "
                 f"rules {coercion_recall(rows, detect_signals)}"
             )
+            for own, what in ((True, "from an offender's source"), (False, "from other sources")):
+                sub = [r for r in rows if r["is_benign"] and r["offender_source"] == own]
+                if sub:
+                    ev_s, ev_r = evaluate(sub, scorer), evaluate(sub, detect_signals)
+                    print(
+                        f"  benign lines {what}: scorer {ev_s.benign_flagged}/{ev_s.benign}, "
+                        f"rules {ev_r.benign_flagged}/{ev_r.benign}"
+                    )
             unseen = [r for r in rows if not r["seen"]]
             if len(unseen) < len(rows):
                 table(
