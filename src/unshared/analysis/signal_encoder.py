@@ -76,14 +76,23 @@ def quantise(state: Mapping[str, npt.NDArray[np.float32]], max_tokens: int) -> d
 
 
 def _erf(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """erf to 1.5e-7 (Abramowitz and Stegun 7.1.26), for the exact GELU BERT uses."""
-    sign = np.sign(x)
+    """erf to 1.5e-7 (Abramowitz and Stegun 7.1.26), for the exact GELU BERT uses; computed in
+    place on a few buffers (it is a tenth of the encoder's time)."""
     a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (
-        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
-    )
-    return np.asarray(sign * (1.0 - poly * np.exp(-a * a)), dtype=np.float32)
+    t = a * np.float32(0.3275911)
+    t += np.float32(1.0)
+    np.reciprocal(t, out=t)
+    poly = t * np.float32(1.061405429)
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        poly += np.float32(c)
+        poly *= t
+    a *= a
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    poly *= a
+    np.subtract(np.float32(1.0), poly, out=poly)
+    np.copysign(poly, x, out=poly)
+    return poly
 
 
 def _layer_norm(
