@@ -119,7 +119,10 @@ def register(app: typer.Typer) -> None:
             None, "--threshold", min=0.01, max=0.99, help="Score needed to flag a sign."
         ),
         fast: bool = typer.Option(
-            False, "--fast", help="Words and rules only, without the sentence encoder."
+            False,
+            "--fast",
+            help="Words and rules only, without the sentence encoder: more than ten times faster "
+            "on chat, for large backlogs.",
         ),
     ) -> None:
         """Check any text, one message per line, without a case: identifiers and warning signs."""
