@@ -80,6 +80,12 @@ def main() -> int:
             f"benign {alone['benign_rate']:.3f}; blended recall {mixed['recall']:.3f}, benign "
             f"{mixed['benign_rate']:.3f}, encoder asked for {mixed.get('asked', 1.0):.1%}"
         )
+        if b.get("ordinary"):
+            print(
+                f"  everyday text messages of that fold ({b['ordinary']}), coercion head at the "
+                f"threshold: words alone {alone['ordinary_rate']:.3f}, blended "
+                f"{mixed['ordinary_rate']:.3f}"
+            )
     for part in ("per_language", "per_origin"):
         for name, both in report[part].items():
             s, r = both["scorer"], both["rules"]

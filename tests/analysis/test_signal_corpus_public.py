@@ -119,6 +119,9 @@ def test_training_reads_the_folded_lines_and_blind_sets_but_not_incoming(
         ("blind_2026_12n", 330),  # the fourteenth: 335 lines once 34 copies were left out
         ("blind_2026_12o", 140),  # the fifteenth: 147 quoted lines once 24 copies were left out
         ("blind_2026_12p", 110),  # the sixteenth: 115 quoted lines once 11 copies were left out
+        ("blind_2026_12q", 50),  # the seventeenth: 56 quoted lines once 5 copies were left out
+        ("blind_2026_12r", 180),  # sextortion e-mails: 184 once 24 template copies were left out
+        ("blind_2026_12s", 180),  # ransomware chats and notes: 186, none a copy
     ],
 )
 def test_the_blind_sets_since_the_fourth_were_folded_in_without_copies(

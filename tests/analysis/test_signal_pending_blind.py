@@ -1,6 +1,7 @@
 """Blind sets measured once and not yet folded in (tests/data/signals/pending): they read as
 the corpus reads a blind set, and training has not seen them (else their figures would not be
-first-look ones). Folding one in moves its folder up, and the encoder and scorer are retrained."""
+first-look ones). Folding one in moves its folder up, and the encoder and scorer are retrained.
+When none is waiting, only the labelling guide the next helper reads is there."""
 
 from __future__ import annotations
 
@@ -19,19 +20,23 @@ def _sets() -> list[Path]:
     return sorted(p for p in PENDING.glob("blind_*") if p.is_dir())
 
 
-def test_there_are_pending_sets_with_offender_lines_and_look_alikes() -> None:
-    sets = _sets()
-    assert len(sets) >= 3
-    for folder in sets:
-        rows = _rows(folder)
-        assert any(r.stages & set(KEY_STAGES) for r in rows), folder.name
-        assert any(r.is_benign for r in rows), folder.name
-        assert all(r.source.startswith("http") for r in rows), folder.name
-        assert (folder / "README.md").is_file()
-
-
 def _rows(folder: Path) -> list[Row]:
     return [r for r in _blind_sets(PENDING) if r.origin == folder.name]
+
+
+def test_the_labelling_guide_for_the_next_set_is_there() -> None:
+    guide = (PENDING / "labels.md").read_text(encoding="utf-8")
+    for label in ("threat", "demand", "deadline", "escalation", "benign"):
+        assert f"`{label}`" in guide
+
+
+@pytest.mark.parametrize("folder", _sets(), ids=lambda p: p.name)
+def test_a_pending_set_has_offender_lines_and_look_alikes(folder: Path) -> None:
+    rows = _rows(folder)
+    assert any(r.stages & set(KEY_STAGES) for r in rows), folder.name
+    assert any(r.is_benign for r in rows), folder.name
+    assert all(r.source.startswith("http") for r in rows), folder.name
+    assert (folder / "README.md").is_file()
 
 
 @pytest.mark.parametrize("folder", _sets(), ids=lambda p: p.name)

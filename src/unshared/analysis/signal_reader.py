@@ -185,8 +185,9 @@ class SignalReader:
                 readings[key] = (z, rules)
             return readings[key]
 
-        # The blend: the coercion logit without the context shift (what training chose the gate
-        # and the mix on) joins the encoder's when it reaches the gate; the shift is added after.
+        # The blend, as training chose it: where the coercion logit (with the context shift when
+        # read after coercion) reaches the gate, the logit without the shift is mixed with the
+        # encoder's, and the shift added after (the encoder reads the message alone).
         blend = self._blend
         sentences: dict[int, float] = {}
         if blend is not None:
@@ -194,11 +195,11 @@ class SignalReader:
             reach = _reach(model.rule_weights)[:, c]
 
             def may_reach(i: int, after: bool) -> bool:
-                """Whether the message's coercion logit (without the shift) could reach the gate
-                if every rule that might fire did: a bound, told before any rule runs."""
+                """Whether the message's coercion logit could reach the gate if every rule that
+                might fire did: a bound, told before any rule runs."""
                 if not texts[i] or not long_enough(texts[i]):
                     return False
-                bound = float(own[i, c]) + (float(ctx[i, c]) - shift if after else 0.0)
+                bound = float(own[i, c]) + (float(ctx[i, c]) if after else 0.0)
                 if bound + reach[masks[i]] < gate_z:
                     return False
                 if masks[i] == _EVERY_STAGE:  # not asked yet which rules might fire
@@ -239,7 +240,7 @@ class SignalReader:
             lift = shift if after else 0.0
             bare_z = float(z[c]) - lift if after else None
             sentence: float | None = None
-            if blend is not None and float(z[c]) - lift >= blend.gate_logit and long_enough(text):
+            if blend is not None and float(z[c]) >= blend.gate_logit and long_enough(text):
                 unshifted = float(z[c]) - lift
                 e = sentences.get(i)
                 if e is None:  # read after coercion: not foreseen in the batch
