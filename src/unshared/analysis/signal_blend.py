@@ -25,6 +25,7 @@ import numpy.typing as npt
 from unshared.analysis.signal_corpus import Row
 from unshared.analysis.signal_encoder import EncoderModel
 from unshared.analysis.signal_rules import KEY_STAGES
+from unshared.analysis.signal_scorer import logit
 
 __all__ = ["Blend"]
 
@@ -37,7 +38,7 @@ class Blend:
 
     @property
     def gate_logit(self) -> float:
-        return -math.inf if self.gate <= 0.0 else math.log(self.gate / (1.0 - self.gate))
+        return -math.inf if self.gate <= 0.0 else logit(self.gate)
 
     def mix(self, z: float, e: float) -> float:
         """The blended coercion logit."""
@@ -126,7 +127,7 @@ def choose_blend(
     (:data:`MIN_WORDS`), which keep the words' reading."""
     add = np.zeros_like(z) if shift is None else shift
     ords = np.zeros_like(coercive) if ordinary is None else ordinary
-    tz = math.log(threshold / (1.0 - threshold))
+    tz = logit(threshold)
     ord_alone = float((z + add >= tz)[ords].mean()) if ords.any() else 0.0
     ord_cap = max(ord_alone * ORDINARY_RATIO, ord_alone + 1e-9)
 
@@ -159,7 +160,7 @@ def choose_blend(
         "ordinary_rate": ord_rate(mixed >= tz),
     }
     for g in GATES:
-        asked = z >= math.log(g / (1.0 - g)) if g > 0 else np.ones_like(z, dtype=bool)
+        asked = z >= logit(g) if g > 0 else np.ones_like(z, dtype=bool)
         if short is not None:
             asked = asked & ~short
         got = np.where(asked, mixed, z) >= tz

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TypeVar
 
 import numpy as np
@@ -125,14 +125,12 @@ class SignalReader:
         out = np.zeros(len(texts), dtype=np.float32)
         idx = [int(i) for i in np.nonzero(asked)[0]]
         # one reading per distinct text, remembered: chats and backlogs repeat themselves
+        distinct = list(dict.fromkeys(texts[i] for i in idx))
+        new = [t for t in distinct if t not in self._sentences]
+        fresh = dict(zip(new, encoder.logits(new).tolist(), strict=True)) if new else {}
         values = {
-            t: v for t in {texts[i] for i in idx} if (v := self._sentences.get(t)) is not None
+            t: _remembered(self._sentences, t, partial(fresh.__getitem__, t)) for t in distinct
         }
-        new = [t for t in dict.fromkeys(texts[i] for i in idx) if t not in values]
-        if new:
-            values.update(zip(new, encoder.logits(new).tolist(), strict=True))
-        for text, value in values.items():
-            _remembered(self._sentences, text, lambda value=value: value)  # type: ignore[misc]
         for i in idx:
             out[i] = values[texts[i]]
         return out
