@@ -91,6 +91,22 @@ def _check(texts: list[str]) -> None:
                 assert got == _weighty_before(model, text, stage, context=context), text
             for top in (1, 3):
                 assert model.similar(text, stage, top) == _similar_before(model, text, stage, top)
+            # what the reader asks for a flagged message: both, from one reading of the features
+            for context in (False, True):
+                assert model.reasons(text, stage, context=context) == (
+                    _similar_before(model, text, stage, 1),
+                    _weighty_before(model, text, stage, context=context),
+                )
+
+
+def test_example_index_is_every_bucket_example_pair_once_in_order() -> None:
+    """The index "reads like" searches: each (bucket, example) pair of the examples' features
+    once, sorted by bucket then example, as np.unique over the pairs gives it."""
+    model = load_scorer()
+    bucket, owner, _mask = model._example_index()
+    f = featurise([e["text"] for e in model.examples], model.bits, features=model.features)
+    pairs = np.unique(np.stack([f.bucket, f.message]), axis=1)
+    assert np.array_equal(bucket, pairs[0]) and np.array_equal(owner, pairs[1])
 
 
 def test_labelled_lines_get_the_same_reasons() -> None:

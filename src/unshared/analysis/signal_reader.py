@@ -391,10 +391,9 @@ class SignalReader:
         parts: list[str] = []
         if after:
             parts.append("after a threat or demand from the same sender")
-        similar = self.model.similar(text, stage, top=1)
+        similar, words = self.model.reasons(text, stage, context=after)
         if similar:
             parts.append(f'reads like: "{_excerpt(similar[0].text)}"')
-        words = self.model.weighty_words(text, stage, context=after)
         if words:
             parts.append("words that weighed most: " + ", ".join(f'"{w}"' for w in words))
         return "; ".join(parts) or "the scorer's estimate"

@@ -113,6 +113,9 @@ class ScorerModel:
     meta: dict[str, Any] = field(default_factory=dict)
     examples: list[dict[str, Any]] = field(default_factory=list)
     _index: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
+    _stage_indexes: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = field(
+        default_factory=dict
+    )
 
     @property
     def heads(self) -> int:
@@ -196,12 +199,19 @@ class ScorerModel:
 
     # ------------------------------------------------------------------ reasons
     def weighty_words(
-        self, text: str, stage: str, top: int = 3, *, context: bool = False
+        self,
+        text: str,
+        stage: str,
+        top: int = 3,
+        *,
+        context: bool = False,
+        features: Features | None = None,
     ) -> list[str]:
-        """The words of ``text`` whose features pushed ``stage`` (or the coercion head) up the most."""
+        """The words of ``text`` whose features pushed ``stage`` (or the coercion head) up the most
+        (``features``: those of its plain form with spans, when the caller has them already)."""
         j = self.coercion if stage == COERCION_HEAD else self.stages.index(stage)
         text = undisguise(scored_part(text)).text
-        f = featurise([text], self.bits, spans=True, features=self.features)
+        f = features or self._spanned(text)
         norm = normalise(text, self.features)
         w = self.weights[f.bucket, j]
         if context:
@@ -228,13 +238,29 @@ class ScorerModel:
                 break
         return out
 
-    def similar(self, text: str, stage: str, top: int = 1) -> list[Similar]:
-        """The labelled examples of ``stage`` sharing the most positive evidence with ``text``."""
+    def reasons(
+        self, text: str, stage: str, *, context: bool = False
+    ) -> tuple[list[Similar], list[str]]:
+        """What :meth:`similar` (the closest example) and :meth:`weighty_words` say about a
+        flagged ``text``, from one reading of its features."""
+        f = self._spanned(undisguise(scored_part(text)).text)
+        return self.similar(text, stage, features=f), self.weighty_words(
+            text, stage, context=context, features=f
+        )
+
+    def _spanned(self, plain: str) -> Features:
+        return featurise([plain], self.bits, spans=True, features=self.features)
+
+    def similar(
+        self, text: str, stage: str, top: int = 1, *, features: Features | None = None
+    ) -> list[Similar]:
+        """The labelled examples of ``stage`` sharing the most positive evidence with ``text``
+        (``features``: its :func:`featurise` features, when the caller has them already)."""
         if not self.examples:
             return []
         j = self.stages.index(stage)
-        ex_bucket, ex_owner, ex_stage_mask = self._example_index()
-        f = featurise([scored_part(text)], self.bits, features=self.features)
+        ex_bucket, ex_owner = self._stage_index(j)
+        f = features or featurise([scored_part(text)], self.bits, features=self.features)
         query = np.unique(f.bucket)
         pos = np.maximum(self.weights[query, j], 0.0)
         keep = pos > 0
@@ -249,9 +275,7 @@ class ScorerModel:
         rep = np.repeat(np.arange(len(query)), lengths)
         # Every index from lo to hi of each query, one after the other (no Python loop).
         flat = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths - lo, lengths)
-        owners = ex_owner[flat]
-        gain = np.bincount(owners, weights=pos[rep], minlength=len(self.examples))
-        gain = gain * ((ex_stage_mask >> j) & 1)
+        gain = np.bincount(ex_owner[flat], weights=pos[rep], minlength=len(self.examples))
         # The first of the largest gains (what a stable sort puts first), without sorting them all.
         best = [int(np.argmax(gain))] if top == 1 else np.argsort(-gain, kind="stable")[:top]
         return [
@@ -260,12 +284,27 @@ class ScorerModel:
             if gain[i] > 0
         ]
 
+    def _stage_index(self, j: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The part of :meth:`_example_index` that can give ``stage`` ``j`` a gain: examples of
+        that stage, buckets with a positive weight for it (a tenth of the whole, so a flagged
+        message's "reads like" costs a tenth). Same order, so the same sums."""
+        if j not in self._stage_indexes:
+            bucket, owner, mask = self._example_index()
+            keep = ((mask[owner] >> j) & 1).astype(bool) & (self.weights[bucket, j] > 0)
+            self._stage_indexes[j] = (bucket[keep], owner[keep])
+        return self._stage_indexes[j]
+
     def _example_index(
         self,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         if self._index is None:
             f = featurise([e["text"] for e in self.examples], self.bits, features=self.features)
-            pairs = np.unique(np.stack([f.bucket, f.message]), axis=1)
+            # (bucket, example) pairs sorted by bucket then example, each once: one number per
+            # pair, sorted, repeats dropped (np.unique took a second, by rows or by hashing).
+            n = max(1, len(self.examples))
+            key = np.sort(f.bucket * n + f.message)
+            key = key[np.concatenate(([True], key[1:] != key[:-1]))] if len(key) else key
+            pairs = (key // n, key % n)
             mask = np.array(
                 [
                     sum(1 << self.stages.index(s) for s in e["stages"] if s in self.stages)
