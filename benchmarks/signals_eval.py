@@ -49,7 +49,7 @@ from benchmarks.evaluation.signals import Evaluation, evaluate, line_key  # noqa
 from unshared.analysis import signal_reader  # noqa: E402
 from unshared.analysis.identifiers import extract_identifiers  # noqa: E402
 from unshared.analysis.signal_encoder import EncoderModel  # noqa: E402
-from unshared.analysis.signal_scorer import ScorerModel  # noqa: E402
+from unshared.analysis.signal_scorer import ScorerModel, load_scorer  # noqa: E402
 from unshared.analysis.signals import KEY_STAGES, STAGES, detect_signals  # noqa: E402
 from unshared.model import Signal  # noqa: E402
 
@@ -389,14 +389,14 @@ def scan_speed(
 
 def _count_rule_calls() -> Callable[[], int]:
     """Count how often the reader runs the rules (the gate's open rate)."""
-    original = signal_reader.rule_reading
+    original = signal_reader.rule_reading  # type: ignore[attr-defined]
     count = [0]
 
     def counting(text: str, lang: str = "en") -> Any:
         count[0] += 1
         return original(text, lang)
 
-    signal_reader.rule_reading = counting
+    signal_reader.rule_reading = counting  # type: ignore[attr-defined]
     return lambda: count[0]
 
 
@@ -507,7 +507,7 @@ def main(argv: Iterable[str] | None = None) -> None:
         f"# machine: {os.cpu_count()} cpus (run pinned to one), {cpu}, "
         f"python {platform.python_version()}, {date.today()}"
     )
-    model = _MODEL[0] if _MODEL else signal_reader.load_scorer()
+    model = _MODEL[0] if _MODEL else load_scorer()
     print(
         f"# scorer {args.model or 'packaged'}: threshold "
         f"{_THRESHOLD[0] if _THRESHOLD else model.threshold} (coercion head), pick "
@@ -586,21 +586,21 @@ def main(argv: Iterable[str] | None = None) -> None:
         )
         for name, lines in inputs:
             on, gate, share = scan_speed(lines, True)
-            cpu = CPU_RATE[-1]
+            cpu_rate = CPU_RATE[-1]
             off, _, _ = scan_speed(lines, False, rounds=1)
             print(
                 f"| {name} | {len(lines):,} | {on:,.0f} | {gate:.1%} | {share:.1%} | {off:,.0f} "
-                f"| {on / off:.2f} | {cpu:,.0f} |"
+                f"| {on / off:.2f} | {cpu_rate:,.0f} |"
             )
         # Varied chat: each round (and the rules-only reference) reads lines never read before.
         varied = varied_stream(3 * n)
         on, gate, share = scan_speed(varied[:n], True, later=varied[n : 2 * n])
-        cpu = CPU_RATE[-1]
+        cpu_rate = CPU_RATE[-1]
         off, _, _ = scan_speed(varied[2 * n :], False, rounds=1)
         name = "varied chat, no line read twice"
         print(
             f"| {name} | {n:,} | {on:,.0f} | {gate:.1%} | {share:.1%} | {off:,.0f} "
-            f"| {on / off:.2f} | {cpu:,.0f} |"
+            f"| {on / off:.2f} | {cpu_rate:,.0f} |"
         )
         print(f"\n{name}, first round alone: {FIRST_ROUND[-1]:,.0f} msg/s with the scorer on")
         zipped, raw = wheel_bytes()
