@@ -44,7 +44,7 @@ sys.path[:0] = [
     str(Path(__file__).resolve().parents[1]),
 ]
 
-from benchmarks.evaluation.signals import Evaluation, evaluate, line_key  # noqa: E402
+from benchmarks.evaluation.signals import Evaluation, copies, evaluate, line_key  # noqa: E402
 
 from unshared.analysis import signal_reader  # noqa: E402
 from unshared.analysis.identifiers import extract_identifiers  # noqa: E402
@@ -119,10 +119,11 @@ def load_blind(folder: Path, corpus: Path = DATA) -> dict[str, list[dict[str, An
     """
     from unshared.analysis.signals import available_languages
 
-    seen_texts = {line_key(r["text"]) for r in _training_rows(corpus)}
+    known = [r["text"] for r in _training_rows(corpus)]
+    seen_texts = {line_key(t) for t in known}
     out: dict[str, list[dict[str, Any]]] = {}
     for path in sorted(folder.glob("*.tsv")):
-        rows = []
+        rows: list[dict[str, Any]] = []
         with path.open(encoding="utf-8", newline="") as fh:
             for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
                 labels = [x.strip() for x in re.split(r"[,;| ]+", r["labels"] or "") if x.strip()]
@@ -147,8 +148,12 @@ def load_blind(folder: Path, corpus: Path = DATA) -> dict[str, list[dict[str, An
         # sentence of the offender's own message ("I am a hacker who has access to your
         # device"), not a look-alike written by someone else.
         offender_sources = {r["source"] for r in rows if not r["is_benign"] and r["source"]}
+        # Near-copies of training lines (80% of the words, :func:`copies`): mass e-mails are
+        # templates, and a blind author may find another copy of a sentence the corpus has.
+        copied = set(copies(known, [r["text"] for r in rows]))
         for r in rows:
             r["offender_source"] = r["source"] in offender_sources
+            r["copy"] = r["text"] in copied
         out[path.stem] = rows
     return out
 
@@ -254,6 +259,22 @@ def coercion_recall(rows: list[dict[str, Any]], detect: Callable[[str, str], lis
         1 for r in coercive if {s.stage for s in detect(r["text"], r["lang"])} & set(KEY_STAGES)
     )
     return f"{hit}/{len(coercive)} ({hit / len(coercive):.2f})" if coercive else "-"
+
+
+def show(rows: list[dict[str, Any]]) -> None:
+    """The scorer's misses (coercive lines with no key stage flagged) and wrong flags (benign
+    lines with one), each with its labels; ``copy`` marks a near-copy of a training line and
+    ``offender's source`` a benign line from a source that also gave coercive lines."""
+    keys = set(KEY_STAGES)
+    print()
+    for r in rows:
+        got = {s.stage for s in scorer(r["text"], r["lang"])} & keys
+        tags = " (copy)" if r["copy"] else ""
+        if not r["is_benign"] and not got:
+            print(f"MISS {','.join(r['stages'])}{tags}: {r['text'][:160]}")
+        elif r["is_benign"] and got:
+            where = " (offender's source)" if r["offender_source"] else ""
+            print(f"FLAG {','.join(sorted(got))}{tags}{where}: {r['text'][:160]}")
 
 
 def table(name: str, rows: list[dict[str, Any]], runs: dict[str, Evaluation]) -> None:
@@ -479,6 +500,9 @@ def main(argv: Iterable[str] | None = None) -> None:
         "--words-only", action="store_true", help="the scorer without the sentence encoder"
     )
     parser.add_argument(
+        "--show", action="store_true", help="list the blind set's missed and wrongly flagged lines"
+    )
+    parser.add_argument(
         "--corpus", type=Path, default=DATA, help="the corpus --model was trained on ('seen')"
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
@@ -540,6 +564,17 @@ def main(argv: Iterable[str] | None = None) -> None:
                     f"coercion lines with a key stage flagged: scorer "
                     f"{coercion_recall(unseen, scorer)}, rules {coercion_recall(unseen, detect_signals)}"
                 )
+            fresh = [r for r in rows if not r["copy"]]
+            if len(fresh) < len(rows):
+                ev_s, ev_r = evaluate(fresh, scorer), evaluate(fresh, detect_signals)
+                print(
+                    f"without the {len(rows) - len(fresh)} near-copies of training lines: coercion "
+                    f"scorer {coercion_recall(fresh, scorer)}, rules "
+                    f"{coercion_recall(fresh, detect_signals)}; benign flagged scorer "
+                    f"{ev_s.benign_flagged}/{ev_s.benign}, rules {ev_r.benign_flagged}/{ev_r.benign}"
+                )
+            if args.show:
+                show(rows)
             for lang in sorted({r["written_lang"] for r in rows}):
                 sub = [r for r in rows if r["written_lang"] == lang]
                 s, r = evaluate(sub, scorer), evaluate(sub, detect_signals)
