@@ -51,13 +51,13 @@ def test_a_scorer_reason_is_worked_out_once_per_text(monkeypatch: pytest.MonkeyP
     """The closest labelled line and the weightiest words are looked up once for a text read
     again, and the reason is the same word for word."""
     calls: list[str] = []
-    original = ScorerModel.similar
+    original = ScorerModel.reasons
 
-    def counting(self: ScorerModel, text: str, stage: str, top: int = 3) -> object:
+    def counting(self: ScorerModel, text: str, stage: str, *, context: bool = False) -> object:
         calls.append(text)
-        return original(self, text, stage, top=top)
+        return original(self, text, stage, context=context)
 
-    monkeypatch.setattr(ScorerModel, "similar", counting)
+    monkeypatch.setattr(ScorerModel, "reasons", counting)
     read = SignalReader().read(["watch my next move", "lol", "watch my next move"])
     by_scorer = [s for s in read[0] if dict(s.details)["by"] == "scorer"]
     assert by_scorer, read[0]  # the comparison is about a reason the scorer gave
