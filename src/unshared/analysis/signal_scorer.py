@@ -286,8 +286,8 @@ class ScorerModel:
 
     def _stage_index(self, j: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """The part of :meth:`_example_index` that can give ``stage`` ``j`` a gain: examples of
-        that stage, buckets with a positive weight for it (a tenth of the whole, so a flagged
-        message's "reads like" costs a tenth). Same order, so the same sums."""
+        that stage, buckets with a positive weight for it (2% to 35% of the whole, by stage, so a
+        flagged message's "reads like" searches that much). Same order, so the same sums."""
         if j not in self._stage_indexes:
             bucket, owner, mask = self._example_index()
             keep = ((mask[owner] >> j) & 1).astype(bool) & (self.weights[bucket, j] > 0)
