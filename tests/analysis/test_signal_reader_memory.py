@@ -53,9 +53,11 @@ def test_a_scorer_reason_is_worked_out_once_per_text(monkeypatch: pytest.MonkeyP
     calls: list[str] = []
     original = ScorerModel.reasons
 
-    def counting(self: ScorerModel, text: str, stage: str, *, context: bool = False) -> object:
+    def counting(
+        self: ScorerModel, text: str, stage: str, *, context: bool = False, features: object = None
+    ) -> object:
         calls.append(text)
-        return original(self, text, stage, context=context)
+        return original(self, text, stage, context=context, features=features)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ScorerModel, "reasons", counting)
     read = SignalReader().read(["watch my next move", "lol", "watch my next move"])

@@ -8,6 +8,7 @@ unigrams and word bigrams, each hashed into ``2**bits`` buckets. No I/O, plain n
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -112,6 +113,28 @@ class Features:
     start: npt.NDArray[np.int64]  # first code point of the feature within its message's norm
     end: npt.NDArray[np.int64]
     blocks: tuple[int, ...]  # offsets of the blocks (one per feature kind), each sorted by message
+
+    def of(self, i: int) -> Features:
+        """Message ``i``'s features alone: what :func:`featurise` gives for its text by itself
+        (the same order, spans and count), taken from a batch's."""
+        cuts = [
+            (
+                lo + int(np.searchsorted(self.message[lo:hi], i, "left")),
+                lo + int(np.searchsorted(self.message[lo:hi], i, "right")),
+            )
+            for lo, hi in itertools.pairwise(self.blocks)
+        ]
+        idx = np.concatenate([np.arange(a, b) for a, b in cuts]) if cuts else np.zeros(0, int)
+        spans = len(self.start) == len(self.bucket)
+        return Features(
+            self.bucket[idx],
+            np.zeros(len(idx), dtype=np.int64),
+            np.array([len(idx)], dtype=np.int64),
+            self.kind[idx],
+            self.start[idx] if spans else self.start,
+            self.end[idx] if spans else self.end,
+            tuple(np.cumsum([0, *(b - a for a, b in cuts)]).tolist()),
+        )
 
 
 def _mix(h: npt.NDArray[np.uint64], bits: int) -> npt.NDArray[np.int64]:

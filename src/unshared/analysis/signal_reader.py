@@ -45,6 +45,7 @@ from unshared.analysis.signal_encoder import EncoderModel
 from unshared.analysis.signal_rules import KEY_STAGES, STAGES, load_pack
 from unshared.analysis.signal_scorer import (
     RULE_FEATURES,
+    Features,
     ScorerModel,
     load_scorer,
     logit,
@@ -222,7 +223,7 @@ class SignalReader:
                 ]
                 # read after coercion, a message may need it too (asked then, rarely)
                 quiet_after = [q and not may_reach(i, True) for i, q in enumerate(quiet_after)]
-        out: list[list[Signal]] = []
+        out: list[list[_Draft]] = []
         for i, text in enumerate(texts):
             sender = who[i]
             if not text or not text.strip():
@@ -259,9 +260,8 @@ class SignalReader:
                 if bare_z is not None
                 else None
             )
-            signals = [
-                self._signal(
-                    text,
+            drafts = [
+                _Draft(
                     stage,
                     score,
                     rules.get(stage),
@@ -273,9 +273,16 @@ class SignalReader:
                 )
                 if not (stage == "payment_demand" and stage not in rules and self._paid(text))
             ]  # "I sent 100 by Western Union": a payment made, not a demand
-            out.append(signals)
-            self._remember(sender, not own_side[i] and any(s.stage in COERCION for s in signals))
-        return out
+            out.append(drafts)
+            self._remember(sender, not own_side[i] and any(d.stage in COERCION for d in drafts))
+        # The scorer's reasons of the whole batch from one reading of the flagged texts' features.
+        self._prepare_reasons(
+            [(texts[i], d.stage, d.after) for i, ds in enumerate(out) for d in ds if d.rule is None]
+        )
+        return [
+            [self._signal(texts[i], d.stage, d.score, d.rule, d.after, d.sentence) for d in ds]
+            for i, ds in enumerate(out)
+        ]
 
     def _cuts(self, model: ScorerModel) -> tuple[float, float, float, npt.NDArray[np.float32]]:
         """The coercion threshold, the other stages' threshold, the key-stage pick, and each
@@ -386,17 +393,49 @@ class SignalReader:
             self._reasons, (text, stage, after), lambda: self._new_scorer_reason(text, stage, after)
         )
 
-    def _new_scorer_reason(self, text: str, stage: str, after: bool) -> str:
+    def _prepare_reasons(self, keys: Sequence[tuple[str, str, bool]]) -> None:
+        """Work out and remember the scorer's reasons for ``keys`` (text, stage, read after
+        coercion) not remembered yet, featurising their texts in one batch: a text alone costs
+        about what a batch of them does."""
+        new = [k for k in dict.fromkeys(keys) if k not in self._reasons]
+        if not new:
+            return
+        assert self.model is not None
+        distinct = list(dict.fromkeys(text for text, _, _ in new))
+        where = {text: i for i, text in enumerate(distinct)}
+        batch = self.model.spanned(distinct)
+        for text, stage, after in new:
+            features = batch.of(where[text])
+            _remembered(
+                self._reasons,
+                (text, stage, after),
+                partial(self._new_scorer_reason, text, stage, after, features),
+            )
+
+    def _new_scorer_reason(
+        self, text: str, stage: str, after: bool, features: Features | None = None
+    ) -> str:
         assert self.model is not None
         parts: list[str] = []
         if after:
             parts.append("after a threat or demand from the same sender")
-        similar, words = self.model.reasons(text, stage, context=after)
+        similar, words = self.model.reasons(text, stage, context=after, features=features)
         if similar:
             parts.append(f'reads like: "{_excerpt(similar[0].text)}"')
         if words:
             parts.append("words that weighed most: " + ", ".join(f'"{w}"' for w in words))
         return "; ".join(parts) or "the scorer's estimate"
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """A stage decided for a message, before its reason is written."""
+
+    stage: str
+    score: float
+    rule: Signal | None
+    after: bool
+    sentence: float | None
 
 
 def _remembered(memory: OrderedDict[K, V], key: K, work: Callable[[], V]) -> V:

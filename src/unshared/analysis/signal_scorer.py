@@ -209,9 +209,16 @@ class ScorerModel:
     ) -> list[str]:
         """The words of ``text`` whose features pushed ``stage`` (or the coercion head) up the most
         (``features``: those of its plain form with spans, when the caller has them already)."""
+        plain = undisguise(scored_part(text)).text
+        return self._weighty(plain, stage, top, context, features)
+
+    def _weighty(
+        self, text: str, stage: str, top: int, context: bool, features: Features | None
+    ) -> list[str]:
+        """:meth:`weighty_words` of the plain form ``text`` (disguise undone, cut to the part
+        scored)."""
         j = self.coercion if stage == COERCION_HEAD else self.stages.index(stage)
-        text = undisguise(scored_part(text)).text
-        f = features or self._spanned(text)
+        f = features if features is not None else self._spanned(text)
         norm = normalise(text, self.features)
         w = self.weights[f.bucket, j]
         if context:
@@ -239,17 +246,23 @@ class ScorerModel:
         return out
 
     def reasons(
-        self, text: str, stage: str, *, context: bool = False
+        self, text: str, stage: str, *, context: bool = False, features: Features | None = None
     ) -> tuple[list[Similar], list[str]]:
         """What :meth:`similar` (the closest example) and :meth:`weighty_words` say about a
-        flagged ``text``, from one reading of its features."""
-        f = self._spanned(undisguise(scored_part(text)).text)
-        return self.similar(text, stage, features=f), self.weighty_words(
-            text, stage, context=context, features=f
-        )
+        flagged ``text``, from one reading of its features (``features``: those of its plain
+        form with spans, :meth:`spanned`, when the caller has them already)."""
+        plain = undisguise(scored_part(text)).text
+        f = features if features is not None else self._spanned(plain)
+        return self.similar(text, stage, features=f), self._weighty(plain, stage, 3, context, f)
 
     def _spanned(self, plain: str) -> Features:
         return featurise([plain], self.bits, spans=True, features=self.features)
+
+    def spanned(self, texts: Sequence[str]) -> Features:
+        """The features :meth:`reasons` reads, of many texts at once (one batch costs about
+        what one text does; :meth:`Features.of` gives each text's)."""
+        plain = [undisguise(scored_part(t)).text for t in texts]
+        return featurise(plain, self.bits, spans=True, features=self.features)
 
     def similar(
         self, text: str, stage: str, top: int = 1, *, features: Features | None = None
@@ -260,7 +273,11 @@ class ScorerModel:
             return []
         j = self.stages.index(stage)
         ex_bucket, ex_owner = self._stage_index(j)
-        f = features or featurise([scored_part(text)], self.bits, features=self.features)
+        f = (
+            features
+            if features is not None
+            else featurise([scored_part(text)], self.bits, features=self.features)
+        )
         query = np.unique(f.bucket)
         pos = np.maximum(self.weights[query, j], 0.0)
         keep = pos > 0
