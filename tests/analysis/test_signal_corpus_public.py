@@ -124,6 +124,8 @@ def test_training_reads_the_folded_lines_and_blind_sets_but_not_incoming(
         ("blind_2026_12s", 180),  # ransomware chats and notes: 186, none a copy
         ("blind_2026_12t", 230),  # chat-style coercion: 235 once 1 copy was left out
         ("blind_2026_12u", 190),  # extortion e-mails: 194 once 30 template copies left out
+        ("blind_2026_12v", 255),  # chat look-alikes: 260 once 9 copies and 2 fiction lines left
+        ("blind_2026_12w", 240),  # offenders' words: 244 once 32 template copies were left out
     ],
 )
 def test_the_blind_sets_since_the_fourth_were_folded_in_without_copies(
