@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import partial
 from typing import TypeVar
 
 import numpy as np
@@ -42,7 +42,8 @@ from unshared.analysis.disguise import undisguise
 from unshared.analysis.signal_blend import Blend, long_enough
 from unshared.analysis.signal_decision import decide
 from unshared.analysis.signal_encoder import EncoderModel
-from unshared.analysis.signal_rules import KEY_STAGES, STAGES, load_pack
+from unshared.analysis.signal_reach import EVERY_STAGE, reach_table, rows_below
+from unshared.analysis.signal_rules import KEY_STAGES, load_pack
 from unshared.analysis.signal_scorer import (
     RULE_FEATURES,
     Features,
@@ -52,7 +53,6 @@ from unshared.analysis.signal_scorer import (
     sigmoid,
 )
 from unshared.analysis.signals import (
-    ABOUT,
     DISGUISED,
     DISGUISED_NOTE,
     detect_payments_made,
@@ -158,7 +158,7 @@ class SignalReader:
         cut, other, pick, logit_cuts = self._cuts(model)
         own, ctx = model.logits(texts, None if self.context else [False] * len(texts))
         heads = model.heads
-        boost = _reach(model.rule_weights)[_EVERY_STAGE]  # every positive rule weight, per head
+        boost = reach_table(model.rule_weights)[EVERY_STAGE]  # every positive rule weight, per head
         gate = logit(float(model.meta.get("gate", 0.0))) if model.meta.get("gate") else -np.inf
         shift = float(model.context_shift)
         quiet_alone, quiet_after, masks = self._quiet(texts, own, ctx, logit_cuts)
@@ -191,9 +191,9 @@ class SignalReader:
         sentences: dict[int, float] = {}
         if blend is not None:
             gate_z = blend.gate_logit
-            reach = _reach(model.rule_weights)[:, c]
+            reach = reach_table(model.rule_weights)[:, c]
 
-            def may_reach(i: int, after: bool) -> bool:
+            def mayreach_table(i: int, after: bool) -> bool:
                 """Whether the message's coercion logit could reach the gate if every rule that
                 might fire did: a bound, told before any rule runs."""
                 if not texts[i] or not long_enough(texts[i]):
@@ -201,14 +201,14 @@ class SignalReader:
                 bound = float(own[i, c]) + (float(ctx[i, c]) if after else 0.0)
                 if bound + reach[masks[i]] < gate_z:
                     return False
-                if masks[i] == _EVERY_STAGE:  # not asked yet which rules might fire
+                if masks[i] == EVERY_STAGE:  # not asked yet which rules might fire
                     masks[i] = self._possible(texts[i])
                 return bool(bound + reach[masks[i]] >= gate_z)
 
             # Read alone, the messages the encoder is needed for are known now: one batch.
             asked = np.array(
                 [
-                    may_reach(i, False) and reading(i, False)[0][c] >= gate_z
+                    mayreach_table(i, False) and reading(i, False)[0][c] >= gate_z
                     for i in range(len(texts))
                 ],
                 dtype=bool,
@@ -222,7 +222,7 @@ class SignalReader:
                     q and not a for q, a in zip(quiet_alone, asked.tolist(), strict=True)
                 ]
                 # read after coercion, a message may need it too (asked then, rarely)
-                quiet_after = [q and not may_reach(i, True) for i, q in enumerate(quiet_after)]
+                quiet_after = [q and not mayreach_table(i, True) for i, q in enumerate(quiet_after)]
         out: list[list[_Draft]] = []
         for i, text in enumerate(texts):
             sender = who[i]
@@ -311,30 +311,30 @@ class SignalReader:
         (every stage for those quiet even if every rule fired)."""
         assert self.model is not None
         n = self.model.heads
-        table = _reach(self.model.rule_weights)
+        table = reach_table(self.model.rule_weights)
         limit = logit_cuts - np.float32(QUIET_MARGIN)
         alone_z = own[:, :n]
         after_z = own[:, :n] + ctx[:, :n] if self.context else alone_z
         # Quiet even if every rule fired: no need to ask which might.
         sure = np.logical_and(
-            _below(alone_z + table[_EVERY_STAGE], limit),
-            _below(after_z + table[_EVERY_STAGE], limit),
+            rows_below(alone_z + table[EVERY_STAGE], limit),
+            rows_below(after_z + table[EVERY_STAGE], limit),
         ).tolist()
         masks = np.array(
             [
-                _EVERY_STAGE if done else self._possible(t)
+                EVERY_STAGE if done else self._possible(t)
                 for t, done in zip(texts, sure, strict=True)
             ],
             dtype=np.int64,
         )
         reach = table[masks]
-        alone = _below(alone_z + reach, limit)
-        after = _below(after_z + reach, limit) if self.context else alone
+        alone = rows_below(alone_z + reach, limit)
+        after = rows_below(after_z + reach, limit) if self.context else alone
         return [bool(q) for q in alone.tolist()], [bool(q) for q in after.tolist()], masks
 
     def _possible(self, text: str) -> int:
         mask = possible_stages(text, self.lang) if text and text.strip() else None
-        return _EVERY_STAGE if mask is None else mask
+        return EVERY_STAGE if mask is None else mask
 
     def _follows_coercion(self, sender: str | None) -> bool:
         recent = self._recent.get(sender)
@@ -454,36 +454,6 @@ def _remembered(memory: OrderedDict[K, V], key: K, work: Callable[[], V]) -> V:
 QUIET_MARGIN = 1e-3
 """How far below its cut (in logits) a stage must stay for a message to be skipped: far more than
 float32 rounding, so a skipped message is one the full reading gives no signal."""
-
-_EVERY_STAGE = (1 << (ABOUT + 1)) - 1
-
-
-@lru_cache(maxsize=4)
-def _reach_cached(key: bytes, shape: tuple[int, int]) -> npt.NDArray[np.float32]:
-    weights = np.frombuffer(key, dtype=np.float32).reshape(shape)
-    positive = np.maximum(weights, 0.0)
-    rows = [RULE_FEATURES.index(f"rule:{s}") for s in STAGES]
-    rows.append(RULE_FEATURES.index("about_sextortion"))
-    table = np.zeros((_EVERY_STAGE + 1, shape[1]), dtype=np.float32)
-    for mask in range(_EVERY_STAGE + 1):
-        picked = [rows[k] for k in range(len(rows)) if mask >> k & 1]
-        table[mask] = positive[picked].sum(axis=0)
-    return table
-
-
-def _below(
-    values: npt.NDArray[np.float32], limit: npt.NDArray[np.float32]
-) -> npt.NDArray[np.bool_]:
-    """Rows whose every value is under its column's limit."""
-    below: npt.NDArray[np.bool_] = np.all(values < limit, axis=1)
-    return below
-
-
-def _reach(rule_weights: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Per bit mask of :func:`possible_stages`: the sum of the positive rule weights of those
-    stages (and of the context frame), per stage column."""
-    weights = np.ascontiguousarray(rule_weights, dtype=np.float32)
-    return _reach_cached(weights.tobytes(), weights.shape)
 
 
 def read_signals(
