@@ -62,7 +62,15 @@ def _reference_read(
             float(sigmoid(z - np.float32(model.context_shift))[model.coercion]) if after else None
         )
         signals = [
-            self._signal(text, stage, score, rules.get(stage), after)
+            self._signal(
+                text,
+                stage,
+                score,
+                rules.get(stage),
+                after,
+                None,
+                "" if stage in rules else self._scorer_reasons([key := (text, stage, after)])[key],
+            )
             for stage, score in decide(
                 sigmoid(z), model.stages, KEY_STAGES, cut, other, pick, bare, rules.keys()
             )

@@ -8,9 +8,11 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from unshared.analysis import signal_reader
 from unshared.analysis.signal_reader import SignalReader
 from unshared.analysis.signal_scorer import featurise, load_scorer
 
@@ -56,3 +58,22 @@ def test_a_batch_gets_the_reasons_each_message_gets_alone() -> None:
     assert together == alone
     by_scorer = [s for signals in together for s in signals if ("by", "scorer") in s.details]
     assert len(by_scorer) > 20 and all("reads like" in s.reason for s in by_scorer)
+
+
+def test_a_batch_with_more_reasons_than_the_memory_holds_gets_them_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The reader remembers the last few reasons; a batch that flags more texts than that still
+    gets each one's reason, the same as read alone, and a second reading gives the same."""
+    texts = [
+        json.loads(line)["text"]
+        for path in sorted(DATA.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    model = load_scorer()
+    alone = [SignalReader(model=model, use_encoder=False).read([t])[0] for t in texts]
+    monkeypatch.setattr(signal_reader, "REMEMBERED", 3)
+    reader = SignalReader(model=model, use_encoder=False)
+    assert reader.read(texts) == alone
+    assert reader.read(texts) == alone
+    assert len(reader._reasons) <= 3

@@ -193,7 +193,7 @@ class SignalReader:
             gate_z = blend.gate_logit
             reach = reach_table(model.rule_weights)[:, c]
 
-            def mayreach_table(i: int, after: bool) -> bool:
+            def may_reach(i: int, after: bool) -> bool:
                 """Whether the message's coercion logit could reach the gate if every rule that
                 might fire did: a bound, told before any rule runs."""
                 if not texts[i] or not long_enough(texts[i]):
@@ -208,7 +208,7 @@ class SignalReader:
             # Read alone, the messages the encoder is needed for are known now: one batch.
             asked = np.array(
                 [
-                    mayreach_table(i, False) and reading(i, False)[0][c] >= gate_z
+                    may_reach(i, False) and reading(i, False)[0][c] >= gate_z
                     for i in range(len(texts))
                 ],
                 dtype=bool,
@@ -222,7 +222,7 @@ class SignalReader:
                     q and not a for q, a in zip(quiet_alone, asked.tolist(), strict=True)
                 ]
                 # read after coercion, a message may need it too (asked then, rarely)
-                quiet_after = [q and not mayreach_table(i, True) for i, q in enumerate(quiet_after)]
+                quiet_after = [q and not may_reach(i, True) for i, q in enumerate(quiet_after)]
         out: list[list[_Draft]] = []
         for i, text in enumerate(texts):
             sender = who[i]
@@ -276,11 +276,22 @@ class SignalReader:
             out.append(drafts)
             self._remember(sender, not own_side[i] and any(d.stage in COERCION for d in drafts))
         # The scorer's reasons of the whole batch from one reading of the flagged texts' features.
-        self._prepare_reasons(
+        reasons = self._scorer_reasons(
             [(texts[i], d.stage, d.after) for i, ds in enumerate(out) for d in ds if d.rule is None]
         )
         return [
-            [self._signal(texts[i], d.stage, d.score, d.rule, d.after, d.sentence) for d in ds]
+            [
+                self._signal(
+                    texts[i],
+                    d.stage,
+                    d.score,
+                    d.rule,
+                    d.after,
+                    d.sentence,
+                    reasons.get((texts[i], d.stage, d.after), ""),
+                )
+                for d in ds
+            ]
             for i, ds in enumerate(out)
         ]
 
@@ -365,8 +376,10 @@ class SignalReader:
         score: float,
         rule: Signal | None,
         after: bool,
-        sentence: float | None = None,
+        sentence: float | None,
+        scorer_reason: str,
     ) -> Signal:
+        """The signal of ``stage``: the rule's words when a rule fired, else ``scorer_reason``."""
         details: list[tuple[str, str]] = [
             ("score", f"{score:.2f}"),
             ("by", "rules+scorer" if rule else "scorer"),
@@ -380,37 +393,42 @@ class SignalReader:
             return Signal(stage, rule.reason, rule.start, rule.end, (*rule.details, *details))
         if stage == "payment_demand":
             details.extend(payment_details(text, self.lang))
-        reason = self._scorer_reason(text, stage, after)
+        reason = scorer_reason
         if undisguise(text).changed:
             details.append(DISGUISED)
             reason += DISGUISED_NOTE
         return Signal(stage, reason, -1, -1, tuple(details))
 
-    def _scorer_reason(self, text: str, stage: str, after: bool) -> str:
-        """The scorer's reason, remembered like the rules' reading (it costs more than the score:
-        the closest labelled line and the weightiest words), for the same reason."""
-        return _remembered(
-            self._reasons, (text, stage, after), lambda: self._new_scorer_reason(text, stage, after)
-        )
-
-    def _prepare_reasons(self, keys: Sequence[tuple[str, str, bool]]) -> None:
-        """Work out and remember the scorer's reasons for ``keys`` (text, stage, read after
-        coercion) not remembered yet, featurising their texts in one batch: a text alone costs
-        about what a batch of them does."""
-        new = [k for k in dict.fromkeys(keys) if k not in self._reasons]
-        if not new:
-            return
-        assert self.model is not None
-        distinct = list(dict.fromkeys(text for text, _, _ in new))
-        where = {text: i for i, text in enumerate(distinct)}
-        batch = self.model.spanned(distinct)
-        for text, stage, after in new:
-            features = batch.of(where[text])
-            _remembered(
-                self._reasons,
-                (text, stage, after),
-                partial(self._new_scorer_reason, text, stage, after, features),
-            )
+    def _scorer_reasons(
+        self, keys: Sequence[tuple[str, str, bool]]
+    ) -> dict[tuple[str, str, bool], str]:
+        """The scorer's reason for each of ``keys`` (text, stage, read after coercion),
+        remembered like the rules' reading (it costs more than the score: the closest labelled
+        line and the weightiest words), for the same reason. The texts of those not remembered
+        are featurised in one batch: a text alone costs about what a batch of them does."""
+        wanted = list(dict.fromkeys(keys))
+        # the remembered ones first: remembering the new ones may push them out of the memory
+        known: dict[tuple[str, str, bool], str] = {}
+        for k in wanted:
+            if k in self._reasons:
+                self._reasons.move_to_end(k)
+                known[k] = self._reasons[k]
+        new = [k for k in wanted if k not in known]
+        fresh: dict[tuple[str, str, bool], str] = {}
+        if new:
+            assert self.model is not None
+            distinct = list(dict.fromkeys(text for text, _, _ in new))
+            where = {text: i for i, text in enumerate(distinct)}
+            batch = self.model.spanned(distinct)
+            fresh = {
+                (text, stage, after): self._new_scorer_reason(
+                    text, stage, after, batch.of(where[text])
+                )
+                for text, stage, after in new
+            }
+        for k in new:
+            known[k] = _remembered(self._reasons, k, partial(fresh.__getitem__, k))
+        return known
 
     def _new_scorer_reason(
         self, text: str, stage: str, after: bool, features: Features | None = None
