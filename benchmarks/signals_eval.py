@@ -422,11 +422,7 @@ def backlog_speed(lines: list[str]) -> tuple[float, float, float]:
         if k == half:
             middle = time.perf_counter()
     end = time.perf_counter()
-    rules_start = time.perf_counter()
-    for text in lines:
-        extract_identifiers(text, "GB")
-        detect_signals(text)
-    rules = len(lines) / (time.perf_counter() - rules_start)
+    rules, _, _ = scan_speed(lines, False, rounds=1)
     return len(lines) / (end - start), (len(lines) - half) / (end - middle), rules
 
 

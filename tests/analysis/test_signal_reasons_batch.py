@@ -5,6 +5,7 @@ batch of messages gets the same reasons as each message read by itself."""
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from unshared.analysis import signal_reader
 from unshared.analysis.signal_reader import SignalReader
 from unshared.analysis.signal_scorer import featurise, load_scorer
+from unshared.model import Signal
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "signals"
 
@@ -44,17 +46,23 @@ def test_a_texts_features_from_a_batch_are_its_own(texts: list[str], spans: bool
         _same(batch.of(i), featurise([text], spans=spans))
 
 
-def test_a_batch_gets_the_reasons_each_message_gets_alone() -> None:
-    """Labelled lines (many flagged by the scorer alone), read as one batch and one by one by
-    fresh readers: the same signals, reasons and details, message by message."""
+@lru_cache(maxsize=1)
+def _read_alone() -> tuple[list[str], list[list[Signal]]]:
+    """Every labelled .jsonl line, and its signals read alone by a fresh reader."""
     texts = [
         json.loads(line)["text"]
         for path in sorted(DATA.glob("*.jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()
     ]
     model = load_scorer()
-    together = SignalReader(model=model, use_encoder=False).read(texts)
-    alone = [SignalReader(model=model, use_encoder=False).read([t])[0] for t in texts]
+    return texts, [SignalReader(model=model, use_encoder=False).read([t])[0] for t in texts]
+
+
+def test_a_batch_gets_the_reasons_each_message_gets_alone() -> None:
+    """Labelled lines (many flagged by the scorer alone), read as one batch and one by one by
+    fresh readers: the same signals, reasons and details, message by message."""
+    texts, alone = _read_alone()
+    together = SignalReader(model=load_scorer(), use_encoder=False).read(texts)
     assert together == alone
     by_scorer = [s for signals in together for s in signals if ("by", "scorer") in s.details]
     assert len(by_scorer) > 20 and all("reads like" in s.reason for s in by_scorer)
@@ -65,15 +73,9 @@ def test_a_batch_with_more_reasons_than_the_memory_holds_gets_them_all(
 ) -> None:
     """The reader remembers the last few reasons; a batch that flags more texts than that still
     gets each one's reason, the same as read alone, and a second reading gives the same."""
-    texts = [
-        json.loads(line)["text"]
-        for path in sorted(DATA.glob("*.jsonl"))
-        for line in path.read_text(encoding="utf-8").splitlines()
-    ]
-    model = load_scorer()
-    alone = [SignalReader(model=model, use_encoder=False).read([t])[0] for t in texts]
+    texts, alone = _read_alone()
     monkeypatch.setattr(signal_reader, "REMEMBERED", 3)
-    reader = SignalReader(model=model, use_encoder=False)
+    reader = SignalReader(model=load_scorer(), use_encoder=False)
     assert reader.read(texts) == alone
     assert reader.read(texts) == alone
     assert len(reader._reasons) <= 3
