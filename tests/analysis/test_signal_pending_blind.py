@@ -35,7 +35,11 @@ def test_a_pending_set_has_offender_lines_and_look_alikes(folder: Path) -> None:
     rows = _rows(folder)
     assert any(r.stages & set(KEY_STAGES) for r in rows), folder.name
     assert any(r.is_benign for r in rows), folder.name
-    assert all(r.source.startswith("http") for r in rows), folder.name
+    # quoted lines name their page; lines a helper wrote are kept apart, in written.tsv
+    written = f"{folder.name} written line "
+    assert all(r.source.startswith(("http", written)) for r in rows), folder.name
+    quoted = (folder / "public_quotes.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    assert all(line.split("\t")[2].startswith("http") for line in quoted), folder.name
     assert (folder / "README.md").is_file()
 
 
