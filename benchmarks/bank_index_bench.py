@@ -161,9 +161,36 @@ def bench(n: int, queries: int, threads: int) -> list[dict[str, object]]:
     raw = codes.nbytes
     want = truth(codes, qs)
     single = qs[: min(len(qs), 200)]
-    rows: list[dict[str, object]] = []
+    rows = [ours_row(n, codes, qs, single, want, threads)]
+    print(rows[-1], flush=True)
+    gc.collect()  # the index is freed before the next one
 
-    # unshared PDQIndex
+    # faiss IndexBinaryFlat (exhaustive scan), then IndexBinaryMultiHash with HMA's set-up:
+    # 16 maps of 16 bits, nflip = 31 // 16 = 1.
+    multihash = faiss.IndexBinaryMultiHash(256, 16, 16)
+    multihash.nflip = THRESHOLD // 16
+    for name, index, mem in (
+        ("faiss IndexBinaryFlat", faiss.IndexBinaryFlat(256), raw),
+        ("faiss IndexBinaryMultiHash 16x16", multihash, None),
+    ):
+        rows.append(faiss_row(name, index, mem, codes, qs, single, want, threads))
+        print(rows[-1], flush=True)
+    for r in rows:
+        r["n"] = n
+        r["raw"] = raw
+    return rows
+
+
+def ours_row(
+    n: int,
+    codes: np.ndarray,
+    qs: np.ndarray,
+    single: np.ndarray,
+    want: list[set[int]],
+    threads: int,
+) -> dict[str, object]:
+    """Build, single-query, batched (sorted join and per-query probes) and recall figures for
+    unshared's PDQIndex; the index is freed when this returns."""
     gc.collect()
     before = rss()
     ours = PDQIndex()
@@ -188,38 +215,18 @@ def bench(n: int, queries: int, threads: int) -> list[dict[str, object]]:
     probed = [{i for i, _ in r} for r in ours.search_many(qs, THRESHOLD, workers=threads)]
     ours.join_min = join_min
     assert probed == found, "the sorted join and the per-query probes disagree"
-    rows.append(
-        dict(
-            name="unshared PDQIndex 11x23",
-            build=build,
-            mem=mem,
-            rss=rss_delta,
-            peak=peak.peak - before,
-            single=len(single) / t1,
-            batch=len(qs) / tb,
-            batch_cpu=len(qs) / cpu,
-            batch_probed=len(qs) / tp,
-            recall=recall(found, want),
-        )
+    return dict(
+        name="unshared PDQIndex 11x23",
+        build=build,
+        mem=mem,
+        rss=rss_delta,
+        peak=peak.peak - before,
+        single=len(single) / t1,
+        batch=len(qs) / tb,
+        batch_cpu=len(qs) / cpu,
+        batch_probed=len(qs) / tp,
+        recall=recall(found, want),
     )
-    print(rows[-1], flush=True)
-    ours = None  # free it before the next index
-    gc.collect()
-
-    # faiss IndexBinaryFlat (exhaustive scan), then IndexBinaryMultiHash with HMA's set-up:
-    # 16 maps of 16 bits, nflip = 31 // 16 = 1.
-    multihash = faiss.IndexBinaryMultiHash(256, 16, 16)
-    multihash.nflip = THRESHOLD // 16
-    for name, index, mem in (
-        ("faiss IndexBinaryFlat", faiss.IndexBinaryFlat(256), raw),
-        ("faiss IndexBinaryMultiHash 16x16", multihash, None),
-    ):
-        rows.append(faiss_row(name, index, mem, codes, qs, single, want, threads))
-        print(rows[-1], flush=True)
-    for r in rows:
-        r["n"] = n
-        r["raw"] = raw
-    return rows
 
 
 def faiss_row(
@@ -260,6 +267,12 @@ def faiss_row(
     )
 
 
+def _num(value: object) -> float:
+    """A figure of a row (the rows hold ints, floats and names)."""
+    assert isinstance(value, int | float), value
+    return value
+
+
 def table(rows: list[dict[str, object]]) -> str:
     lines = [
         "| n | index | build s | index memory | RSS growth | build peak | single q/s | batched q/s "
@@ -267,16 +280,22 @@ def table(rows: list[dict[str, object]]) -> str:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        raw = float(r["raw"])  # type: ignore[arg-type]
+        raw = float(_num(r["raw"]))
         mem = r["mem"]
-        mem_s = f"{float(mem) / 2**20:,.0f} MiB ({float(mem) / raw:.2f}x)" if mem else "n/a"
-        rss_s = f"{float(r['rss']) / 2**20:,.0f} MiB ({float(r['rss']) / raw:.2f}x)"  # type: ignore[arg-type]
+        mem_s = (
+            f"{float(_num(mem)) / 2**20:,.0f} MiB ({float(_num(mem)) / raw:.2f}x)" if mem else "n/a"
+        )
+        rss_s = f"{float(_num(r['rss'])) / 2**20:,.0f} MiB ({float(_num(r['rss'])) / raw:.2f}x)"
         peak = r.get("peak")
-        peak_s = f"{float(peak) / 2**20:,.0f} MiB ({float(peak) / raw:.2f}x)" if peak else "n/a"  # type: ignore[arg-type]
+        peak_s = (
+            f"{float(_num(peak)) / 2**20:,.0f} MiB ({float(_num(peak)) / raw:.2f}x)"
+            if peak
+            else "n/a"
+        )
         lines.append(
-            f"| {int(r['n']):,} | {r['name']} | {float(r['build']):.1f} | {mem_s} | {rss_s} | "  # type: ignore[arg-type]
+            f"| {int(_num(r['n'])):,} | {r['name']} | {float(_num(r['build'])):.1f} | {mem_s} | {rss_s} | "
             f"{peak_s} | "
-            f"{float(r['single']):,.0f} | {float(r['batch']):,.0f} | {float(r['recall']):.4f} |"  # type: ignore[arg-type]
+            f"{float(_num(r['single'])):,.0f} | {float(_num(r['batch'])):,.0f} | {float(_num(r['recall'])):.4f} |"
         )
     return "\n".join(lines)
 
@@ -311,16 +330,16 @@ def main() -> None:
         ours = by["unshared PDQIndex 11x23"]
         flat = by["faiss IndexBinaryFlat"]
         mh = by["faiss IndexBinaryMultiHash 16x16"]
-        single_flat = float(ours["single"]) / float(flat["single"])  # type: ignore[arg-type]
-        single_mh = float(ours["single"]) / float(mh["single"])  # type: ignore[arg-type]
-        batch_flat = float(ours["batch"]) / float(flat["batch"])  # type: ignore[arg-type]
-        batch_mh = float(ours["batch"]) / float(mh["batch"])  # type: ignore[arg-type]
+        single_flat = float(_num(ours["single"])) / float(_num(flat["single"]))
+        single_mh = float(_num(ours["single"])) / float(_num(mh["single"]))
+        batch_flat = float(_num(ours["batch"])) / float(_num(flat["batch"]))
+        batch_mh = float(_num(ours["batch"])) / float(_num(mh["batch"]))
         print(
             f"n={n:,}: single-query ratio vs IndexBinaryFlat {single_flat:.1f}x, "
             f"vs MultiHash {single_mh:.1f}x; batched vs Flat {batch_flat:.1f}x, "
-            f"vs MultiHash {batch_mh:.1f}x; batched {float(ours['batch']):,.0f}/s wall "  # type: ignore[arg-type]
-            f"({float(ours['batch_cpu']):,.0f} per CPU-second of the process), "  # type: ignore[arg-type]
-            f"per-query probes on the same batch {float(ours['batch_probed']):,.0f}/s; "  # type: ignore[arg-type]
+            f"vs MultiHash {batch_mh:.1f}x; batched {float(_num(ours['batch'])):,.0f}/s wall "
+            f"({float(_num(ours['batch_cpu'])):,.0f} per CPU-second of the process), "
+            f"per-query probes on the same batch {float(_num(ours['batch_probed'])):,.0f}/s; "
             f"load {os.getloadavg()}"
         )
     for n, mem in memory:

@@ -146,7 +146,10 @@ def main() -> None:
 
     print(f"mix: {100 * WRITE_SHARE:.0f}% submissions, the rest PDQ look-ups")
     lat_ms = sorted(x * 1000 for x in lat)
-    pct = lambda p: lat_ms[min(len(lat_ms) - 1, int(p / 100 * len(lat_ms)))]  # noqa: E731
+
+    def pct(p: float) -> float:
+        return lat_ms[min(len(lat_ms) - 1, int(p / 100 * len(lat_ms)))]
+
     print(
         f"requests: {len(lat):,} in {took:.1f} s = {len(lat) / took:,.0f} req/s "
         f"with {args.concurrency} clients; non-2xx: {len(errors)} {sorted(set(errors))}"

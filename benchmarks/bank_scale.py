@@ -41,7 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 from unshared.bank.matching import Matcher, Query  # noqa: E402
 from unshared.bank.service import issue_token  # noqa: E402
-from unshared.bank.sql import open_store, utcnow  # noqa: E402
+from unshared.bank.sql import open_store  # noqa: E402
+from unshared.bank.sql_base import utcnow  # noqa: E402
 
 CASE = "scale-preload-case-token-0"
 BATCH = 1000
@@ -276,12 +277,12 @@ def main() -> None:
             for k in range(5):
                 prints = [{"pdq": secrets.token_hex(32)} for _ in range(BATCH)]
                 t = time.perf_counter()
-                r = http.post(
+                resp = http.post(
                     urls[0] + "/v1/submissions",
                     json={"case_token": f"bulk-case-token-{k:08d}", "fingerprints": prints},
                     headers={"authorization": f"Bearer {sub}"},
                 )
-                r.raise_for_status()
+                resp.raise_for_status()
                 times.append(time.perf_counter() - t)
         print(
             "bulk submissions of 1,000: "

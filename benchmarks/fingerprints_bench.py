@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pdqhash
+import PIL
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -97,7 +98,7 @@ def main() -> None:
     worst = max(r[3] for r in rows if r[1] >= 80)
     print(
         f"Machine: {cpu_model()}, nproc {os.cpu_count()}, pinned to 1 core; "
-        f"Python {platform.python_version()}, Pillow {Image.__version__}; "
+        f"Python {platform.python_version()}, Pillow {PIL.__version__}; "
         f"date {dt.date.today().isoformat()}"
     )
     print()

@@ -94,7 +94,8 @@ def procedural(seed: int, size: tuple[int, int] = (480, 360)) -> np.ndarray:
     angle = rng.uniform(0, 2 * np.pi)
     out += (np.cos(angle) * xx / w + np.sin(angle) * yy / h)[..., None] * rng.uniform(-2, 2)
     out = (out - out.mean()) / (out.std() + 1e-9)
-    return np.clip(128 + 45 * out, 0, 255).astype(np.uint8)
+    scene: np.ndarray = np.clip(128 + 45 * out, 0, 255).astype(np.uint8)
+    return scene
 
 
 def tiles(name: str, grid: tuple[int, int] = (3, 2)) -> Iterator[np.ndarray]:
@@ -207,6 +208,7 @@ def write_video(
     h, w = frames[0].shape[:2]
     with av.open(str(path), mode="w") as out:
         stream = out.add_stream(codec, rate=fps)
+        assert isinstance(stream, av.VideoStream)
         stream.width, stream.height, stream.pix_fmt = w, h, pix_fmt
         for arr in frames:
             frame = av.VideoFrame.from_ndarray(arr, format="rgb24")

@@ -151,8 +151,8 @@ def main() -> None:
     for attack, missed in misses.items():
         if missed:
             print(f"Missed by every signal under {attack}: {', '.join(sorted(missed))}.")
-    for a, b, dist in false_pairs[:20]:
-        print(f"False match: {a} ~ {b} at {dist}.")
+    for first, second, dist in false_pairs[:20]:
+        print(f"False match: {first} ~ {second} at {dist}.")
     print(f"Unrelated pictures left out for PDQ quality < 50 (they get no PDQ): {low}.")
     lowq = [name for name, _ in every_base if originals[name].quality < 50]
     print(f"Sample photos with PDQ quality < 50: {', '.join(lowq) or 'none'}.")

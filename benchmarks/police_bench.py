@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,7 +93,10 @@ def cluster(url: str, passphrase: str | None, only_ids: bool) -> dict[str, objec
 
 def real_bundles(folder: Path, count: int) -> list[Path]:
     sys.path.insert(0, str(ROOT / "tests" / "police"))
-    from builders import network_chat
+    if TYPE_CHECKING:  # the same file, named as the tests package names it
+        from tests.police.builders import network_chat
+    else:
+        from builders import network_chat
 
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), UNSHARED_PASSPHRASE=PASS)
     out = []

@@ -130,9 +130,12 @@ def resume_check(exe: list[str], media: Path, bank: str, work: Path) -> None:
     )
     after = {p.name: p.stat().st_mtime_ns for p in out.glob("part-*.parquet")}
     redone = sum(1 for k, v in kept.items() if after.get(k) != v)
-    rows = lambda d: sorted(  # noqa: E731
-        tuple(r.values()) for r in pq.read_table(sorted(d.glob("part-*.parquet"))).to_pylist()
-    )
+
+    def rows(d: Path) -> list[tuple[object, ...]]:
+        return sorted(
+            tuple(r.values()) for r in pq.read_table(sorted(d.glob("part-*.parquet"))).to_pylist()
+        )
+
     same = rows(out) == rows(work / "out2")
     print(f"resume: killed with {len(kept)} of {total} partitions written; the second run wrote "
           f"{len(after) - len(kept)} more and rewrote {redone} finished ones; results equal an "

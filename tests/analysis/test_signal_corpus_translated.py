@@ -84,7 +84,7 @@ def test_a_translation_is_learnt_in_the_same_fold_as_its_original(
 ) -> None:
     rows = load_corpus(data_dir / "signals")
     fold_of = {(r.origin, r.text): _fold(r.group) for r in rows if not r.context}
-    found_at = {}  # original id -> (file, text)
+    found_at: dict[str | None, tuple[str, Any]] = {}  # original id -> (file, text)
     for path in (data_dir / "signals" / "corpus").glob("*.jsonl"):
         if not path.stem.startswith(("translated_", "ordinary_sms_")):
             found_at.update({r.get("id"): (path.stem, r.get("text")) for r in _read(path)})

@@ -7,9 +7,11 @@ import dataclasses
 import io
 import math
 import random
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from unshared.analysis.signal_blend import Blend, choose_blend
@@ -23,6 +25,7 @@ from unshared.analysis.signal_encoder import (
 from unshared.analysis.signal_reader import SignalReader
 from unshared.analysis.signal_scorer import load_scorer
 from unshared.analysis.signal_training import _fold
+from unshared.model import Signal
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "signals"
 
@@ -134,16 +137,19 @@ def test_blend_meta_round_trips() -> None:
 
 
 # ---------------------------------------------------------------------------- the reader
-def _reference(texts: list[str], context: int) -> list[list[object]]:
+class _AskingEvery(SignalReader):
+    """A reader whose encoder is asked about every message (no gate for it)."""
+
+    def _encoder_logits(
+        self, texts: Sequence[str], asked: npt.NDArray[np.bool_]
+    ) -> npt.NDArray[np.float32] | None:
+        return super()._encoder_logits(texts, np.ones_like(asked))
+
+
+def _reference(texts: list[str], context: int) -> list[list[Signal]]:
     """The reader with the encoder asked about every message (no gate for it)."""
-    reader = SignalReader(context=context)
-    real = reader._encoder_logits
-
-    def every(texts_: object, asked: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
-        return real(texts_, np.ones_like(asked))  # type: ignore[arg-type]
-
-    reader._encoder_logits = every  # type: ignore[method-assign]
-    return reader.read(texts, ["them"] * len(texts))  # type: ignore[return-value]
+    reader = _AskingEvery(context=context)
+    return reader.read(texts, ["them"] * len(texts))
 
 
 @pytest.mark.parametrize("context", [0, 3])

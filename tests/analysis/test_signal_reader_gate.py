@@ -20,6 +20,7 @@ from unshared.analysis.signal_decision import decide
 from unshared.analysis.signal_reader import SignalReader
 from unshared.analysis.signal_rules import KEY_STAGES, available_languages
 from unshared.analysis.signal_scorer import RULE_FEATURES, logit, sigmoid
+from unshared.analysis.signals import rule_reading
 from unshared.model import Signal
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "signals"
@@ -159,10 +160,12 @@ def test_random_text_reads_as_before(
 
 def test_quiet_lines_are_not_read_by_the_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    reading = reader_module.rule_reading
-    monkeypatch.setattr(
-        reader_module, "rule_reading", lambda t, lang="en": calls.append(t) or reading(t, lang)
-    )
+
+    def counting(t: str, lang: str = "en") -> tuple[list[Signal], bool]:
+        calls.append(t)
+        return rule_reading(t, lang)
+
+    monkeypatch.setattr(reader_module, "rule_reading", counting)
     # Ordinary lines the scorer alone cannot rule out (the rules ran on each before).
     texts = [
         "I see the letter B on my car",

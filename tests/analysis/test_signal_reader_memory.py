@@ -8,6 +8,7 @@ import pytest
 import unshared.analysis.signal_reader as reader_module
 from unshared.analysis.signal_reader import SignalReader, read_signals
 from unshared.analysis.signal_scorer import ScorerModel
+from unshared.analysis.signals import rule_reading
 
 TEXTS = [
     "ok",
@@ -35,7 +36,7 @@ def test_repeated_texts_read_the_same_as_alone(
 
 def test_a_text_seen_again_is_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    original = reader_module.rule_reading
+    original = rule_reading
 
     def counting(text: str, lang: str = "en") -> object:
         calls.append(text)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from unshared.analysis.signals import detect_signals
 from unshared.analysis.summary import summarise
-from unshared.model import Locator, Message
+from unshared.model import Locator, Message, Signal
 
 START = datetime(2024, 5, 1, 21, 0, tzinfo=UTC)
 CHAT = [
@@ -23,7 +23,7 @@ CHAT = [
 ]
 
 
-def _rows(chat: list[tuple[str, str]] = CHAT) -> list[tuple[int, Message, list]]:
+def _rows(chat: list[tuple[str, str]] = CHAT) -> list[tuple[int, Message, list[Signal]]]:
     rows = []
     for i, (sender, text) in enumerate(chat, start=1):
         msg = Message(

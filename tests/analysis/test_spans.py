@@ -17,7 +17,7 @@ class _Counted(list):  # type: ignore[type-arg]
 
 def test_a_lookup_reads_only_the_spans_near_it() -> None:
     spans: Spans[int] = Spans()
-    spans._items = _Counted()  # type: ignore[assignment]
+    spans._items = _Counted()
     for n in range(20_000):
         spans.add(n * 10, n * 10 + 6, n)
     _Counted.reads = 0

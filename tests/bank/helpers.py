@@ -9,6 +9,10 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,7 +59,7 @@ def start_bank(db: str, port: int | None = None, sync_interval: float = 0.2) -> 
     raise RuntimeError("the bank did not answer within 30 s")
 
 
-def _test_client() -> type:
+def _test_client() -> type[TestClient]:
     import warnings
 
     # Starlette 1.x warns that its TestClient wants the httpx2 fork; httpx works as it is.
@@ -65,4 +69,13 @@ def _test_client() -> type:
     return TestClient
 
 
-TestClient = _test_client()
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient as TestClient
+else:
+    TestClient = _test_client()
+
+
+def as_httpx(client: TestClient) -> httpx.Client:
+    """``client`` where BankClient takes an httpx.Client: Starlette 1.x types its TestClient as an
+    httpx2.Client, another class with the same calls BankClient makes."""
+    return cast("httpx.Client", client)

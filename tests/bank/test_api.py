@@ -12,13 +12,14 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, ClassVar
 
 import pytest
+from fastapi import FastAPI
 
 from unshared.bank.api import create_app
 from unshared.bank.service import BankService, RateLimited, hash_token, issue_token
 from unshared.bank.sql import SQLStore
 from unshared.bank.webhooks import WebhookPolicy
 
-from .helpers import TestClient
+from .helpers import TestClient, as_httpx
 
 CASE = "case-token-abcdefghijklmnop"
 PDQ = "f0" * 32
@@ -275,7 +276,9 @@ def test_feedback_becomes_a_signed_webhook_alert(bank: Bank, receiver: Any) -> N
         "/v1/feedback", json={"entry_id": entry, "kind": "blocked"}, headers=bank.h(bank.platform)
     )
     assert r.status_code == 200
-    service = bank.client.app.state.service
+    app = bank.client.app
+    assert isinstance(app, FastAPI)
+    service = app.state.service
     assert service.deliver_pending() == 1
     headers, body = received[0]
     payload = json.loads(body)
@@ -420,7 +423,7 @@ def test_the_client_sends_any_number_of_look_ups_in_batches(bank: Bank) -> None:
     queries = [{"signal_type": "pdq", "signal": FAR}] * 2400 + [
         {"signal_type": "md5", "signal": "c" * 32}
     ]
-    client = BankClient("http://testserver", bank.platform, http=bank.client)
+    client = BankClient("http://testserver", bank.platform, http=as_httpx(bank.client))
     answers = client.lookup_many(queries)
     assert len(answers) == 2401
     assert answers[0]["matches"] == [] and answers[-1]["matches"][0]["entry_id"] == entry

@@ -15,12 +15,13 @@ from unshared.bank.exchange import (
     UnsharedBankCheckpoint,
     UnsharedBankCollabConfig,
     UnsharedBankCredentials,
+    UnsharedBankEntry,
     UnsharedBankSignalExchangeAPI,
 )
 from unshared.bank.service import issue_token
 from unshared.bank.sql import SQLStore
 
-from .helpers import TestClient
+from .helpers import TestClient, as_httpx
 
 PDQ = "c3" * 32
 
@@ -33,9 +34,9 @@ def exchange(store: SQLStore) -> Iterator[tuple[UnsharedBankSignalExchangeAPI, B
     with TestClient(app) as http:
         collab = UnsharedBankCollabConfig(name="unshared", bank_url="http://testserver")
         api = UnsharedBankSignalExchangeAPI(
-            collab, BankClient("http://testserver", platform, http=http)
+            collab, BankClient("http://testserver", platform, http=as_httpx(http))
         )
-        yield api, BankClient("http://testserver", submitter, http=http)
+        yield api, BankClient("http://testserver", submitter, http=as_httpx(http))
 
 
 def test_fetch_adds_then_deletes(
@@ -45,7 +46,7 @@ def test_fetch_adds_then_deletes(
     case = "exchange-case-token-0001"
     (entry,) = submitter.submit(case, [{"pdq": PDQ, "md5": "d" * 32}])
     deltas = list(api.fetch_iter([PdqSignal, VideoMD5Signal], None))
-    merged: dict = {}
+    merged: dict[int, UnsharedBankEntry] = {}
     for d in deltas:
         api.naive_fetch_merge(merged, d.updates)
     assert set(merged) == {entry}

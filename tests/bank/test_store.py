@@ -137,7 +137,7 @@ def test_rolled_back_transaction_leaves_nothing(store: SQLStore) -> None:
     assert store.changes(0, 10) == []
 
 
-def test_bad_urls_are_clear(tmp_path) -> None:
+def test_bad_urls_are_clear(tmp_path: Path) -> None:
     with pytest.raises(BankError, match="must start with"):
         open_store("mysql://x")
     with pytest.raises(BankError, match="folder"):

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -42,7 +43,7 @@ def test_scan_reads_with_the_sentence_encoder_unless_fast(tmp_path: Path) -> Non
     src = tmp_path / "lines.txt"
     src.write_text("pay $500 in gift cards or I post it. you have 2 hours\nsee you at 6\n", "utf-8")
 
-    def read(*extra: str) -> list[dict[str, object]]:
+    def read(*extra: str) -> list[dict[str, Any]]:
         result = runner.invoke(app, ["scan", str(src), "--format", "jsonl", *extra])
         assert result.exit_code == 0, result.output
         return [json.loads(line) for line in result.stdout.splitlines()][:2]
@@ -94,7 +95,7 @@ def test_scan_rejects_non_utf8_naming_the_line(tmp_path: Path) -> None:
 def make_case(path: Path, passphrase: str | None) -> None:
     with Case.create(path, passphrase) as case:
         exhibit = case.add_exhibit(io.BytesIO(b"x"), name="chat.txt", source_path="chat.txt")
-        records = [
+        records: list[Message | Participant] = [
             Participant("text", "c", "Jess", side="victim"),
             Message(
                 "text", "c", "Mark", "add me on snap jess_h22 or pay $JessH22", Locator(line=1)

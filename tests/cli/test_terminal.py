@@ -226,7 +226,7 @@ def test_no_terminal_and_no_passphrase_names_the_variable(
     tmp_path: Path, cli80: Callable[..., Run]
 ) -> None:
     case = tmp_path / "c.unshared"
-    result = cli80("new", str(case), env={"UNSHARED_PASSPHRASE": None})  # type: ignore[dict-item]
+    result = cli80("new", str(case), env={"UNSHARED_PASSPHRASE": None})
     assert result.code == 2, result
     assert "UNSHARED_PASSPHRASE" in result.err
     assert "aborted" not in result.err
@@ -263,7 +263,7 @@ def test_bundle_and_verify_count_files_alike_and_a_cut_zip_is_damaged(
 
 
 def test_demo_words(tmp_path: Path, cli80: Callable[..., Run]) -> None:
-    result = cli80("demo", "--out", str(tmp_path / "demo"), env={"UNSHARED_PASSPHRASE": None})  # type: ignore[dict-item]
+    result = cli80("demo", "--out", str(tmp_path / "demo"), env={"UNSHARED_PASSPHRASE": None})
     assert result.code == 0, result
     secret_lines = [line for line in result.out.splitlines() if "demo only - not secret" in line]
     assert secret_lines and all(len(line) <= 80 for line in secret_lines), result.out
@@ -289,7 +289,7 @@ def test_a_or_an_before_a_number(count: int, words: str) -> None:
 @pytest.mark.parametrize("word", ["maybe", "not sure", "Not sure", "dunno"])
 def test_guide_accepts_maybe_where_it_offers_not_sure(word: str, cli80: Callable[..., Run]) -> None:
     answers = f"UK\n{word}\n{word}\n" + "\n" * 20
-    result = cli80("guide", stdin=answers, env={"UNSHARED_PASSPHRASE": None})  # type: ignore[dict-item]
+    result = cli80("guide", stdin=answers, env={"UNSHARED_PASSPHRASE": None})
     assert "Please type yes" not in result.err, result
     assert result.code == 0, result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import sys
@@ -60,7 +61,7 @@ def video_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def vpdq() -> ModuleType:
     """Meta's vpdq reference package: skipped locally when missing, a failure in CI."""
     try:
-        import vpdq as module
+        module = importlib.import_module("vpdq")
     except ImportError:
         if IN_CI:
             pytest.fail("vpdq is not installed; .ci/setup.d/fingerprints.sh must install it")

@@ -177,9 +177,9 @@ def test_case_records_plan_and_steps_done(tmp_path: Path, data_dir: Path, passph
     assert result.exit_code == 0, result.output
     assert "[done] Stop replying and save the evidence" in result.stdout
 
-    result = _run("guide", str(case_path), "--done", "no-such-step")
-    assert result.returncode == 1
-    assert "no step 'no-such-step'" in result.stderr
+    proc = _run("guide", str(case_path), "--done", "no-such-step")
+    assert proc.returncode == 1
+    assert "no step 'no-such-step'" in proc.stderr
 
 
 def test_done_before_any_plan(tmp_path: Path, passphrase: str) -> None:

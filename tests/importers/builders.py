@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from unshared.importers import FileSource, ImportOptions, detect
@@ -100,7 +101,7 @@ def zip_bomb(path: Path, member: str = "_chat.txt", size: int = 24 << 20) -> Pat
     return path
 
 
-BUILDERS = {
+BUILDERS: dict[str, Callable[[Path], Path]] = {
     "chat.db": chat_db,
     "iphone-backup.zip": iphone_backup_zip,
     "messages.htm": facebook_messages_htm,

@@ -10,13 +10,13 @@ import pytest
 from unshared.errors import ParseError, WrongFormat
 from unshared.importers import BytesSource, FileSource, ImportOptions, detect
 from unshared.importers.formats.line import LineImporter
-from unshared.model import Message, Participant
+from unshared.model import Message, Participant, Side
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "importers" / "line"
 OPTS = ImportOptions(timezone=UTC)
 
 
-def _read(name: str) -> tuple[list[Message], dict[str, str]]:
+def _read(name: str) -> tuple[list[Message], dict[str, Side]]:
     source = FileSource(DATA / name)
     imp = detect(source)
     assert imp.name == "line"

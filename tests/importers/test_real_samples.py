@@ -20,7 +20,7 @@ from unshared.model import Message, Participant
 
 class Expect(NamedTuple):
     importer: str
-    count: int
+    messages: int
     system: int
     attachments: int
     ambiguous: int
@@ -283,7 +283,7 @@ def test_real_sample(exports_dir: Path, rel: str) -> None:
     source = FileSource(exports_dir / rel)
     assert detect(source).name == want.importer
     messages, participants = _load(exports_dir / rel)
-    assert len(messages) == want.count
+    assert len(messages) == want.messages
     assert sum(m.kind == "system" for m in messages) == want.system
     assert sum(len(m.attachments) for m in messages) == want.attachments
     assert sum("ambiguous_date" in m.flags for m in messages) == want.ambiguous

@@ -47,7 +47,7 @@ def test_detects_and_reads_every_message(sample: Path) -> None:
     assert not first.time_assumed
     assert first.locator.pointer == "/conversations/0/MessageList/0"
     raw = sample.read_bytes()
-    assert raw[first.locator.offset :].startswith(b'{"id": "1709320800000"')  # type: ignore[misc]
+    assert raw[first.locator.offset :].startswith(b'{"id": "1709320800000"')
     anna = [p for p in people if p.platform_id == "8:live:.cid.5f3a9e1b2c"]
     assert anna and anna[0].name == "Anna K"
     me = [p for p in people if p.platform_id == "8:live:victim.me"]
@@ -185,7 +185,7 @@ def test_streams_a_large_export_message_by_message() -> None:
     assert len(messages) == 10000
     last = messages[-1]
     assert last.locator.pointer == "/conversations/4/MessageList/1999"
-    assert data[last.locator.offset :].startswith(b'{"id": "1999"')  # type: ignore[misc]
+    assert data[last.locator.offset :].startswith(b'{"id": "1999"')
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -43,7 +43,11 @@ def run(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProces
 
 
 def make_bundle(
-    root: Path, name: str, export: Path, me: str | None = None, intimate: Path | None = None
+    root: Path,
+    name: str,
+    export: Path | list[Path],
+    me: str | None = None,
+    intimate: Path | None = None,
 ) -> Path:
     case = root / f"{name}.case"
     run("new", str(case), cwd=root)

@@ -64,7 +64,7 @@ def test_an_analyst_walks_from_clusters_to_the_evidence(
 
     # The launch link works once.
     again = browser.new_page()
-    assert again.goto(launch).status == 401  # type: ignore[union-attr]
+    assert again.goto(launch).status == 401
     again.close()
     page.close()
 

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -25,7 +26,7 @@ def _import(url: str, passphrase: str | None, *paths: Path) -> None:
         store.close()
 
 
-def _clusters(url: str, passphrase: str | None) -> list[dict[str, object]]:
+def _clusters(url: str, passphrase: str | None) -> list[dict[str, Any]]:
     store = P.open_force(url, passphrase)
     try:
         text = P.render_clusters(P.network(store), "jsonl")
@@ -41,16 +42,16 @@ def _check_network(url: str, passphrase: str | None, bundles: Bundles) -> None:
     clusters = _clusters(url, passphrase)
     assert len(clusters) == 1
     one = clusters[0]
-    assert len(one["cases"]) == 2  # type: ignore[arg-type]
-    kinds = {r["kind"] for link in one["links"] for r in link["reasons"]}  # type: ignore[attr-defined]
+    assert len(one["cases"]) == 2
+    kinds = {r["kind"] for link in one["links"] for r in link["reasons"]}
     assert {"identifier", "image", "script"} <= kinds
-    shared = {s["shared"] for s in one["shared"]}  # type: ignore[attr-defined]
+    shared = {s["shared"] for s in one["shared"]}
     assert "skype_id live:.cid.8f3a2b1c9d" in shared
     assert "collection_point john okafor|lagos, nigeria" in shared  # who collects the money
     # The reason each case is in the cluster.
-    why = one["why"]  # type: ignore[index]
-    assert set(why) == set(one["cases"])  # type: ignore[arg-type]
-    assert all(any("skype_id" in r for r in reasons) for reasons in why.values())  # type: ignore[union-attr]
+    why = one["why"]
+    assert set(why) == set(one["cases"])
+    assert all(any("skype_id" in r for r in reasons) for reasons in why.values())
     # The id is stable: the same on a re-run, from the earliest case in the cluster.
     assert _clusters(url, passphrase)[0]["cluster"] == one["cluster"]
 

@@ -91,7 +91,7 @@ def test_any_single_changed_byte_fails(bundle: Path, tmp_path: Path) -> None:
     rng = random.Random(7)
     # Every byte of the zip's headers and directory, and a sample of the members' data.
     with zipfile.ZipFile(bundle) as zf:
-        start_dir = zf.start_dir  # type: ignore[attr-defined]
+        start_dir = zf.start_dir
         heads = [i.header_offset for i in zf.infolist()]
     positions = set(range(start_dir, len(data)))
     for h in heads:

@@ -26,8 +26,8 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
     from unshared.report import pack
+    from unshared.report.data import collect as read
 
-    read = pack.collect
     monkeypatch.setattr(
         pack, "collect", lambda case: replace(read(case), generated_at="2026-01-02T03:04:05Z")
     )
@@ -152,7 +152,9 @@ def test_node_ids_are_the_uuid5_of_their_key() -> None:
     ids = _Ids("a" * 64)
     ns = uuid.uuid5(uuid.NAMESPACE_URL, "urn:unshared:case:" + "a" * 64)
     for _ in range(3000):
-        key = ["".join(rng.choice("ab1\x1f é😀\u2028") for _ in range(rng.randrange(9)))]
+        key: list[object] = [
+            "".join(rng.choice("ab1\x1f é😀\u2028") for _ in range(rng.randrange(9)))
+        ]
         key += [rng.randrange(-5, 10**6)] * rng.randrange(3)
         want = uuid.uuid5(ns, "\x1f".join(str(k) for k in ("message", *key)))
         assert ids("message", *key) == f"kb:message-{want}"

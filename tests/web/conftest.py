@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from unshared.web.app import AppSettings, create_app
@@ -14,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def app_client(tmp_path: Path) -> Iterator[tuple[TestClient, object]]:
+def app_client(tmp_path: Path) -> Iterator[tuple[TestClient, FastAPI]]:
     settings = AppSettings(cases_dir=tmp_path / "cases")
     app = create_app(settings)
     client = TestClient(app, base_url="http://127.0.0.1")

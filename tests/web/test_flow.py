@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from unshared.casefile import Case, verify_case
+
+if TYPE_CHECKING:
+    from httpx2 import Response  # what Starlette types its TestClient's answers as
+
+# The app_client fixture: a client that has opened a session, and its app.
+AppClient = tuple[TestClient, FastAPI]
 
 CHAT = b"2026-03-02 23:13 Jess: pay \xc2\xa3500 in Steam gift cards or I send it\nSam: no\n"
 
 
-def _new_case(client, csrf: str):  # type: ignore[no-untyped-def]
+def _new_case(client: TestClient, csrf: str) -> Response:
     data = {"csrf": csrf, "name": "lee", "passphrase": "a long pass", "passphrase2": "a long pass"}
     return client.post("/case/new", data=data, follow_redirects=True)
 
 
-def test_guide_plan_for_a_teenager(app_client) -> None:  # type: ignore[no-untyped-def]
+def test_guide_plan_for_a_teenager(app_client: AppClient) -> None:
     client, app = app_client
     response = client.post(
         "/safe",
@@ -38,14 +49,14 @@ def test_guide_plan_for_a_teenager(app_client) -> None:  # type: ignore[no-untyp
     assert page.index("Samaritans") < page.index("Instagram")
 
 
-def test_bad_age_is_a_calm_error(app_client) -> None:  # type: ignore[no-untyped-def]
+def test_bad_age_is_a_calm_error(app_client: AppClient) -> None:
     client, app = app_client
     response = client.post("/safe", data={"csrf": app.state.csrf_token, "age": "old"})
     assert response.status_code == 200
     assert "Please enter your age" in response.text
 
 
-def test_case_upload_is_streamed_into_the_case(app_client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_case_upload_is_streamed_into_the_case(app_client: AppClient, tmp_path: Path) -> None:
     client, app = app_client
     csrf = app.state.csrf_token
     created = _new_case(client, csrf)
@@ -76,7 +87,7 @@ def test_case_upload_is_streamed_into_the_case(app_client, tmp_path) -> None:  #
         assert json.loads(added[0].payload)["source_path"] == "uploaded in the app: chat.txt"
 
 
-def test_mismatched_passphrases(app_client) -> None:  # type: ignore[no-untyped-def]
+def test_mismatched_passphrases(app_client: AppClient) -> None:
     client, app = app_client
     response = client.post(
         "/case/new",
@@ -90,7 +101,7 @@ def test_mismatched_passphrases(app_client) -> None:  # type: ignore[no-untyped-
     assert "not the same" in response.text
 
 
-def test_wrong_passphrase_on_open(app_client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_passphrase_on_open(app_client: AppClient, tmp_path: Path) -> None:
     client, app = app_client
     (tmp_path / "cases").mkdir()
     Case.create(tmp_path / "cases" / "mine.unshared", "right passphrase").close()
@@ -101,9 +112,7 @@ def test_wrong_passphrase_on_open(app_client, tmp_path) -> None:  # type: ignore
     assert "wrong passphrase" in response.text.lower()
 
 
-def test_the_case_given_at_launch_is_offered_first(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from fastapi.testclient import TestClient
-
+def test_the_case_given_at_launch_is_offered_first(tmp_path: Path) -> None:
     from unshared.web.app import AppSettings, create_app
 
     folder = tmp_path / "cases"
@@ -119,7 +128,9 @@ def test_the_case_given_at_launch_is_offered_first(tmp_path) -> None:  # type: i
     assert "<option selected>lee.unshared</option>" in page
 
 
-def test_the_report_step_right_after_an_upload_carries_the_threat(app_client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_step_right_after_an_upload_carries_the_threat(
+    app_client: AppClient, tmp_path: Path
+) -> None:
     """Written before the fix: the app's report said "no demand detected" straight after an
     upload, and its report step logged two ``report_made`` events (the report was made twice)."""
     client, app = app_client
@@ -141,7 +152,7 @@ def test_the_report_step_right_after_an_upload_carries_the_threat(app_client, tm
     assert types.index("analysis_run") < types.index("report_made")
 
 
-def test_a_project_error_a_route_lets_through_is_one_calm_line(app_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_project_error_a_route_lets_through_is_one_calm_line(app_client: AppClient) -> None:
     from unshared.errors import CaseFileError, WrongPassphrase
 
     client, app = app_client
@@ -166,7 +177,9 @@ def test_a_project_error_a_route_lets_through_is_one_calm_line(app_client) -> No
     assert "Traceback" not in page.text and "Get help now" in page.text
 
 
-def test_a_path_fingerprinted_in_the_app_is_stored_by_its_name_only(app_client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_path_fingerprinted_in_the_app_is_stored_by_its_name_only(
+    app_client: AppClient, tmp_path: Path
+) -> None:
     """Written before the fix: the app stored the full local path (the CLI stores names)."""
     import numpy as np
     from PIL import Image

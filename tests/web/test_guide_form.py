@@ -5,10 +5,16 @@ from __future__ import annotations
 import html
 import re
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
 from unshared.guide.answers import QUESTIONS
 
+# The app_client fixture: a client that has opened a session, and its app.
+AppClient = tuple[TestClient, FastAPI]
 
-def test_the_form_pre_answers_nothing_and_asks_nothing_as_required(app_client) -> None:  # type: ignore[no-untyped-def]
+
+def test_the_form_pre_answers_nothing_and_asks_nothing_as_required(app_client: AppClient) -> None:
     """Danger, self-harm and the rest start unanswered; age can be skipped; "Not sure" exists."""
     client, _app = app_client
     page = html.unescape(client.get("/safe").text)
@@ -21,7 +27,7 @@ def test_the_form_pre_answers_nothing_and_asks_nothing_as_required(app_client) -
         assert question.text in page, question.field
 
 
-def test_an_empty_form_gives_the_safe_plan(app_client) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_form_gives_the_safe_plan(app_client: AppClient) -> None:
     """Skipping every question: the under-18 path, and "if anyone is in danger" first."""
     client, app = app_client
     response = client.post("/safe", data={"csrf": app.state.csrf_token}, follow_redirects=True)
@@ -33,7 +39,7 @@ def test_an_empty_form_gives_the_safe_plan(app_client) -> None:  # type: ignore[
     assert "StopNCII" not in page
 
 
-def test_the_help_panel_before_the_age_suits_every_age(app_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_help_panel_before_the_age_suits_every_age(app_client: AppClient) -> None:
     """The help numbers on every page come before any age is known: no under-35 or under-19
     line alone, and a text option."""
     client, _app = app_client

@@ -6,10 +6,14 @@ import re
 from importlib import resources
 from pathlib import Path
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from unshared.web.app import AppSettings, create_app
 from unshared.web.security import CSP
+
+# The app_client fixture: a client that has opened a session, and its app.
+AppClient = tuple[TestClient, FastAPI]
 
 
 def test_no_token_no_entry(tmp_path: Path) -> None:
@@ -31,13 +35,13 @@ def test_launch_token_becomes_a_strict_cookie(tmp_path: Path) -> None:
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie
 
 
-def test_other_hosts_are_refused(app_client) -> None:  # type: ignore[no-untyped-def]
+def test_other_hosts_are_refused(app_client: AppClient) -> None:
     client, _ = app_client
     assert client.get("/safe", headers={"host": "attacker.example"}).status_code == 403
     assert client.get("/safe", headers={"host": "127.0.0.1:8000"}).status_code == 200
 
 
-def test_forms_need_the_csrf_token(app_client) -> None:  # type: ignore[no-untyped-def]
+def test_forms_need_the_csrf_token(app_client: AppClient) -> None:
     client, app = app_client
     assert client.post("/safe", data={"age": "30"}).status_code == 403
     assert client.post("/safe", data={"age": "30", "csrf": "nope"}).status_code == 403
@@ -55,7 +59,7 @@ def test_forms_need_the_csrf_token(app_client) -> None:  # type: ignore[no-untyp
     assert cross.status_code == 403
 
 
-def test_strict_headers_on_every_page(app_client) -> None:  # type: ignore[no-untyped-def]
+def test_strict_headers_on_every_page(app_client: AppClient) -> None:
     client, _ = app_client
     for path in ("/safe", "/case", "/protect", "/report", "/identifiers", "/static/app.css"):
         response = client.get(path)
@@ -80,7 +84,7 @@ def test_no_asset_from_the_internet() -> None:
             assert not re.search(r"<script>(?!</script>)", text), "inline script breaks the CSP"
 
 
-def test_quick_exit_forgets_the_session(app_client) -> None:  # type: ignore[no-untyped-def]
+def test_quick_exit_forgets_the_session(app_client: AppClient) -> None:
     client, app = app_client
     old = app.state.session_id
     response = client.post("/exit", data={"csrf": app.state.csrf_token}, follow_redirects=False)
@@ -96,7 +100,7 @@ def test_quick_exit_forgets_the_session(app_client) -> None:  # type: ignore[no-
 # ---------------------------------------------------------------- issue 14, "Local app"
 
 
-def _client(tmp_path: Path) -> tuple[TestClient, object, AppSettings]:
+def _client(tmp_path: Path) -> tuple[TestClient, FastAPI, AppSettings]:
     settings = AppSettings(cases_dir=tmp_path / "cases")
     app = create_app(settings)
     return TestClient(app, base_url="http://127.0.0.1"), app, settings
@@ -144,12 +148,12 @@ def test_non_ascii_secrets_are_refused_with_headers(tmp_path: Path) -> None:
     response = client.get("/?t=\u00e9t\u00e9", follow_redirects=False)
     assert response.status_code == 401
     assert response.headers["content-security-policy"] == CSP
-    response = client.get("/safe", headers={"cookie": b"unshared_session=s\xc3\xa9ssion"})
+    response = client.get("/safe", headers={b"cookie": b"unshared_session=s\xc3\xa9ssion"})
     assert 400 <= response.status_code < 500 and response.headers["content-security-policy"] == CSP
     client.get(f"/?t={settings.launch_token}", follow_redirects=False)
-    client.cookies.set("unshared_session", app.state.session_id)  # type: ignore[attr-defined]
+    client.cookies.set("unshared_session", app.state.session_id)
     for headers, data in (
-        ({"x-csrf-token": b"\xc3\xa9"}, None),
+        ({b"x-csrf-token": b"\xc3\xa9"}, None),
         ({}, {"csrf": "\u00e9t\u00e9", "age": "30"}),
     ):
         if data is None:
@@ -160,7 +164,7 @@ def test_non_ascii_secrets_are_refused_with_headers(tmp_path: Path) -> None:
         assert response.headers["content-security-policy"] == CSP
 
 
-def test_a_cross_site_get_of_exit_does_not_end_the_session(app_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_cross_site_get_of_exit_does_not_end_the_session(app_client: AppClient) -> None:
     client, app = app_client
     before = app.state.session_id
     response = client.get("/exit", headers={"sec-fetch-site": "cross-site"})
@@ -171,7 +175,9 @@ def test_a_cross_site_get_of_exit_does_not_end_the_session(app_client) -> None: 
     assert forged.status_code == 403 and app.state.session_id == before
 
 
-def test_the_pack_goes_only_where_chosen_mode_0600_and_can_be_removed(app_client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_pack_goes_only_where_chosen_mode_0600_and_can_be_removed(
+    app_client: AppClient, tmp_path: Path
+) -> None:
     import os
 
     client, app = app_client
