@@ -17,7 +17,7 @@ import re
 # reading against every pattern the packs ship.
 import re._parser as _parser  # type: ignore[import-not-found]
 from functools import lru_cache
-from re import _constants as _c
+from re import _constants as _c  # type: ignore[attr-defined,unused-ignore]
 from typing import Any
 
 __all__ = ["AnchorSet", "anchors", "fold"]

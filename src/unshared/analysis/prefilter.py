@@ -38,7 +38,7 @@ import re
 import re._parser as _parser  # type: ignore[import-not-found]
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from re import _constants as _c
+from re import _constants as _c  # type: ignore[attr-defined,unused-ignore]
 from typing import Any
 
 __all__ = ["FOLDS_TO_ASCII", "PatternFilter", "map_text", "to_re2"]
