@@ -129,6 +129,38 @@ def test_choose_blend_keeps_everyday_chat_as_quiet_as_the_words_leave_it() -> No
     assert report["blended"]["ordinary_rate"] == got[ordinary].mean()
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_the_stored_blend_keeps_to_the_benign_budget_at_its_gate(seed: int) -> None:
+    """The blend as stored (its offset rounded for the file) and read as the reader reads it
+    (``mix`` of the unshifted logit, the shift added after) flags at most the budget of benign
+    rows at the gate chosen, and that gate keeps the recall within GATE_LOSS: one benign row
+    on the cut's edge, flipped by the offset's arithmetic, once made every gate fail, and
+    training fell back to asking the encoder about every message (2026-12-06)."""
+    from unshared.analysis.signal_blend import GATE_LOSS
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(300, 3000))
+    kind = rng.integers(0, 3, n)
+    coercive, benign, ordinary = kind == 0, kind == 1, kind == 2
+    z = rng.normal(-1, 1.5, n) + coercive * 2.0 - ordinary * 2.0
+    e = rng.normal(-1, 1.5, n) + coercive * 2.5
+    shift = np.where(rng.random(n) < 0.1, 3.7, 0.0)
+    short = (rng.random(n) < 0.1) & ~benign  # the words alone keep the budget on their own
+    threshold = float(rng.uniform(0.4, 0.7))
+    blend, report = choose_blend(z, e, coercive, benign, threshold, 0.05, shift, ordinary, short)
+    stored = Blend.from_meta(blend.as_meta())
+    assert stored == blend
+    tz = math.log(threshold / (1 - threshold))
+    asked = (z + shift >= stored.gate_logit) & ~short
+    mixed = np.array([stored.mix(float(a), float(b)) for a, b in zip(z, e, strict=True)]) + shift
+    got = np.where(asked, mixed, z + shift) >= tz
+    assert got[benign].sum() <= math.floor(0.05 * benign.sum() + 1e-9)
+    assert got[coercive].mean() >= report["blended"]["recall"] - 1e-12
+    assert "asked" in report["blended"], "a gate was found that keeps the budget"
+    ungated = report["recall_per_weight"][str(blend.weight)]["recall"]
+    assert got[coercive].mean() >= ungated - GATE_LOSS - 1e-4
+
+
 def test_blend_meta_round_trips() -> None:
     b = Blend(0.7, -1.25, 0.05)
     assert Blend.from_meta(b.as_meta()) == b

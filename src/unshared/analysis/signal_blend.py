@@ -9,7 +9,9 @@ that threshold onto the scorer's, so :func:`~unshared.analysis.signal_decision.d
 
 The encoder costs milliseconds a message, so it is asked only about messages whose n-gram
 reading reaches ``gate`` (in probability); below it a message keeps the n-gram reading. The gate
-was chosen on the same fold as the lowest that changes at most half a point of recall.
+was chosen on the same fold: the highest that costs at most half a point of recall and keeps to
+the benign budgets. The offset is the one the file stores (six decimals), checked to keep to the
+budget as the mix is computed, so the gate search never fails on a row at the cut's edge.
 """
 
 from __future__ import annotations
@@ -81,6 +83,11 @@ At most the words' share plus a tenth of a percent would have left no weight to 
 (measured on the 2026-12-05 model)."""
 
 
+def _allowed(max_benign: float, benign: npt.NDArray[np.bool_], fixed: npt.NDArray[np.bool_]) -> int:
+    """How many benign rows the mix may flag: the budget, less those flagged without it."""
+    return math.floor(max_benign * int(benign.sum()) + 1e-9) - int((fixed & benign).sum())
+
+
 def _best_cut(
     m: npt.NDArray[np.float64],
     coercive: npt.NDArray[np.bool_],
@@ -92,8 +99,7 @@ def _best_cut(
     """The cut on ``m`` with the best recall of ``coercive`` while at most ``max_benign`` of
     ``benign`` are flagged: (recall, cut). Rows in ``kept`` are not mixed: ``kept_flag`` says
     whether they are flagged, whatever the cut."""
-    fixed = kept & kept_flag
-    allowed = math.floor(max_benign * int(benign.sum()) + 1e-9) - int((fixed & benign).sum())
+    allowed = _allowed(max_benign, benign, kept & kept_flag)
     ranked = np.sort(m[benign & ~kept])[::-1]
     # the cut sits just above the (allowed + 1)-th highest benign value
     if allowed < 0:
@@ -149,7 +155,8 @@ def choose_blend(
             best = (recall, w, cut)
     assert best is not None
     recall, weight, cut = best
-    offset = tz - cut
+    allowed = _allowed(max_benign, benign, kept & kept_flag)
+    offset = _stored_offset(weight, tz - cut, z, e, add, tz, benign & ~kept, allowed)
     blend = Blend(weight, offset, 0.0)
     mixed = blend.mix_all(z, e) + add
     z = z + add
@@ -188,7 +195,29 @@ def choose_blend(
         "blended": chosen,
         "recall_per_weight": per_weight,
     }
-    return Blend(weight, round(offset, 6), gate), report
+    return Blend(weight, offset, gate), report
+
+
+def _stored_offset(
+    weight: float,
+    offset: float,
+    z: npt.NDArray[np.float64],
+    e: npt.NDArray[np.float64],
+    add: npt.NDArray[np.float64],
+    tz: float,
+    mixed_benign: npt.NDArray[np.bool_],
+    allowed: int,
+) -> float:
+    """``offset`` as the file keeps it (six decimals), lowered a millionth at a time until at
+    most ``allowed`` of the benign rows the mix reads (``mixed_benign``) are flagged, the mix
+    computed as :meth:`Blend.mix_all` computes it. ``tz - cut`` alone could flag the benign row
+    on the cut's edge (the rounding, and the sum taken in another order); then no gate kept to
+    the budget, and training fell back to asking the encoder about every message."""
+    off = round(offset, 6)
+    zb, eb, ab = z[mixed_benign], e[mixed_benign], add[mixed_benign]
+    while int((Blend(weight, off, 0.0).mix_all(zb, eb) + ab >= tz).sum()) > allowed:
+        off = round(off - 1e-6, 6)
+    return off
 
 
 def blend_on_dev(
