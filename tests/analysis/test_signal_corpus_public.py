@@ -126,6 +126,7 @@ def test_training_reads_the_folded_lines_and_blind_sets_but_not_incoming(
         ("blind_2026_12u", 190),  # extortion e-mails: 194 once 30 template copies left out
         ("blind_2026_12v", 255),  # chat look-alikes: 260 once 9 copies and 2 fiction lines left
         ("blind_2026_12w", 240),  # offenders' words: 244 once 32 template copies were left out
+        ("blind_2026_12x", 150),  # the never-shared set's kinds: 157 once 9 copies left out
     ],
 )
 def test_the_blind_sets_since_the_fourth_were_folded_in_without_copies(
