@@ -15,6 +15,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -226,3 +227,39 @@ from hypothesis import settings as _hyp_settings  # noqa: E402
 _hyp_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 _hyp_settings.register_profile("dev", deadline=None)
 _hyp_settings.load_profile("ci" if IN_CI else "dev")
+
+
+# mypy strict over the whole tree takes most of a minute on one core and needs nothing the other
+# tests make: when tests/test_quality.py's mypy test is selected, it starts as soon as the tests
+# are collected, on the other core, and that test only waits for its answer.
+_BACKGROUND: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if any(item.nodeid.endswith("test_quality.py::test_mypy_strict_is_clean") for item in items):
+        handle, name = tempfile.mkstemp(prefix="unshared-mypy-", suffix=".txt")
+        out = Path(name)
+        with os.fdopen(handle, "wb") as sink:
+            _BACKGROUND["mypy"] = (
+                subprocess.Popen(
+                    [sys.executable, "-m", "mypy"], cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT
+                ),
+                out,
+            )
+
+
+@pytest.fixture
+def mypy_run() -> tuple[int, str]:
+    """The exit code and output of ``mypy`` (strict, as pyproject.toml sets it) on the tree."""
+    if "mypy" not in _BACKGROUND:
+        result = subprocess.run(
+            [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600
+        )
+        return result.returncode, result.stdout + result.stderr
+    process, out = _BACKGROUND["mypy"]
+    code = process.wait(timeout=600)
+    output = out.read_text(encoding="utf-8", errors="replace")
+    out.unlink()
+    return code, output

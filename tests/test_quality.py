@@ -21,6 +21,7 @@ def test_ruff_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_is_clean() -> None:
-    result = _run("mypy")
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_mypy_strict_is_clean(mypy_run: tuple[int, str]) -> None:
+    """mypy runs in the background from the start of the session (tests/conftest.py)."""
+    code, output = mypy_run
+    assert code == 0, output
