@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from unshared.analysis.signal_blend import Blend
 from unshared.analysis.signal_encoder import EncoderModel
 from unshared.analysis.signal_training import train
 
@@ -80,6 +81,13 @@ def main() -> int:
             f"benign {alone['benign_rate']:.3f}; blended recall {mixed['recall']:.3f}, benign "
             f"{mixed['benign_rate']:.3f}, encoder asked for {mixed.get('asked', 1.0):.1%}"
         )
+        chosen = Blend.from_meta(result.model.meta["blend"])
+        if chosen is not None and not chosen.gate:
+            print(
+                "warning: no gate kept the blend's recall, so the encoder would be asked about "
+                "every message (scan with the encoder slows to its pace); check the gate search",
+                file=sys.stderr,
+            )
         if b.get("ordinary"):
             print(
                 f"  everyday text messages of that fold ({b['ordinary']}), coercion head at the "
