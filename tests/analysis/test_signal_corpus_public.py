@@ -127,6 +127,9 @@ def test_training_reads_the_folded_lines_and_blind_sets_but_not_incoming(
         ("blind_2026_12v", 255),  # chat look-alikes: 260 once 9 copies and 2 fiction lines left
         ("blind_2026_12w", 240),  # offenders' words: 244 once 32 template copies were left out
         ("blind_2026_12x", 150),  # the never-shared set's kinds: 157 once 9 copies left out
+        ("blind_2026_12y", 80),  # harassment quoted by news: 84 once 1 copy was left out
+        ("blind_2026_12z", 150),  # violent threats, intimidation: 151 once 5 copies left out
+        ("blind_2026_12aa", 200),  # bullying and intimidation: 203 once 10 copies left out
     ],
 )
 def test_the_blind_sets_since_the_fourth_were_folded_in_without_copies(
