@@ -252,12 +252,8 @@ def pytest_collection_modifyitems(
 
 @pytest.fixture
 def mypy_run() -> tuple[int, str]:
-    """The exit code and output of ``mypy`` (strict, as pyproject.toml sets it) on the tree."""
-    if "mypy" not in _BACKGROUND:
-        result = subprocess.run(
-            [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600
-        )
-        return result.returncode, result.stdout + result.stderr
+    """The exit code and output of ``mypy`` (strict, as pyproject.toml sets it) on the tree,
+    started by ``pytest_collection_modifyitems`` whenever the test that asks for it is selected."""
     process, out = _BACKGROUND["mypy"]
     code = process.wait(timeout=600)
     output = out.read_text(encoding="utf-8", errors="replace")
