@@ -31,6 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 IN_CI = bool(os.environ.get("CI"))
 
+# pytest-xdist's workers start with COLUMNS=80 and LINES=24 in their environment. rich reads them
+# once, when the CLI's consoles are made at import, and would then wrap every CliRunner test's
+# output at 80 columns whatever COLUMNS the test sets; a run in one process has neither.
+if "PYTEST_XDIST_WORKER" in os.environ:
+    for _name in ("COLUMNS", "LINES"):
+        os.environ.pop(_name, None)
+
 
 def _shared() -> Path:
     env = os.environ.get("UNSHARED_SHARED_DIR")
@@ -230,30 +237,37 @@ _hyp_settings.load_profile("ci" if IN_CI else "dev")
 
 
 # mypy strict over the whole tree takes most of a minute on one core and needs nothing the other
-# tests make: when tests/test_quality.py's mypy test is selected, it starts as soon as the tests
-# are collected, on the other core, and that test only waits for its answer.
+# tests make: in a run in one process (`-n0`), when tests/test_quality.py's mypy test is selected,
+# it starts as soon as the tests are collected, on the other core, and that test only waits for
+# its answer. With pytest-xdist's workers (the default) every core is busy already, and each
+# worker collects every test, so the test runs mypy itself.
 _BACKGROUND: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
+_MYPY = [sys.executable, "-m", "mypy"]
 
 
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        return
     if any(item.nodeid.endswith("test_quality.py::test_mypy_strict_is_clean") for item in items):
         handle, name = tempfile.mkstemp(prefix="unshared-mypy-", suffix=".txt")
         out = Path(name)
         with os.fdopen(handle, "wb") as sink:
             _BACKGROUND["mypy"] = (
-                subprocess.Popen(
-                    [sys.executable, "-m", "mypy"], cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT
-                ),
+                subprocess.Popen(_MYPY, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT),
                 out,
             )
 
 
 @pytest.fixture
 def mypy_run() -> tuple[int, str]:
-    """The exit code and output of ``mypy`` (strict, as pyproject.toml sets it) on the tree,
-    started by ``pytest_collection_modifyitems`` whenever the test that asks for it is selected."""
+    """The exit code and output of ``mypy`` (strict, as pyproject.toml sets it) on the tree:
+    the background run ``pytest_collection_modifyitems`` started, or, in an xdist worker, a run
+    made here."""
+    if "mypy" not in _BACKGROUND:
+        done = subprocess.run(_MYPY, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        return done.returncode, done.stdout + done.stderr
     process, out = _BACKGROUND["mypy"]
     code = process.wait(timeout=600)
     output = out.read_text(encoding="utf-8", errors="replace")
