@@ -35,7 +35,7 @@ def _stages(signals: list) -> set[str]:  # type: ignore[type-arg]
 def test_the_committed_model_was_trained_on_the_corpus_and_settings_in_the_repo() -> None:
     """The model records the corpus it was fitted on; a changed corpus or setting means retrain.
 
-    The full byte-for-byte retrain (`tools/train_signals.py --check`, about 5 minutes) runs in
+    The full byte-for-byte retrain (`tools/train_signals.py --check`, about 10 minutes) runs in
     `.ci/run` before the tests; this catches a forgotten retrain in a second."""
     from unshared.analysis import signal_training as t
     from unshared.analysis.signal_corpus import corpus_hash
@@ -177,6 +177,49 @@ def test_a_remark_about_the_neighbourhood_reads_as_escalation_only_after_a_threa
         context=3,
     )
     assert _stages(other[1]) == set()
+
+
+# Veiled remarks that no labelled line copies (checked with benchmarks/evaluation/signals.py's
+# copies() when written): innocent alone, intimidation after the sender's threat.
+VEILED = [
+    "your little brother walks home by himself, right",
+    "say hello to your grandma for me",
+    "nice car your dad drives",
+    "your sister's volleyball team plays on saturday huh",
+    "how's your mom's new job at the bakery going",
+    "your school lets out at 3 doesn't it",
+    "that dog you walk every morning is cute",
+    "your cousin posts a lot of family pics",
+    "I've been admiring the garden your parents keep",
+]
+THREATS = [
+    "I saved the pics you sent. $400 or your followers see every one of them",
+    "if you block me the video goes to your whole contact list",
+]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured 2026-12-06: 5 of 9 with the landed models, 6 of 9 with two retrainings "
+    "that were not landed (docs/benchmarks/signals.md); remarks about school, a dog or a garden "
+    "get no escalation probability from the stage head even after a threat",
+)
+def test_veiled_remarks_read_as_escalation_after_a_threat_and_as_nothing_alone() -> None:
+    """The context promise on many remarks, not one: a single remark can sit at the edge of the
+    stage pick, and one retraining tipped "your mum seems nice" over it (2026-12-06). Written
+    before the retrainings of that evening with a bar of 7 of 9; strict, so the day a model
+    meets it the mark must go."""
+    after = alone = 0
+    for i, remark in enumerate(VEILED):
+        threat = THREATS[i % len(THREATS)]
+        read = read_signals([threat, remark], ["them", "them"], context=3)
+        after += "escalation" in _stages(read[1])
+        first = read_signals(
+            ["dinner was great, thanks again", remark], ["them", "them"], context=3
+        )
+        alone += bool(_stages(first[1]) & {"threat", "payment_demand", "deadline", "escalation"})
+    assert after >= 7, f"{after} of {len(VEILED)} veiled remarks read as escalation after a threat"
+    assert alone <= 2, f"{alone} of {len(VEILED)} veiled remarks flagged after a friendly message"
 
 
 def test_context_zero_reads_every_line_alone() -> None:
