@@ -24,6 +24,10 @@ CHAT = (
 def _axe(page: Any, name: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
+    # Check the page as a person sees it: styles and fonts applied (under load, axe could run
+    # before the stylesheet and measure unstyled, smaller touch targets).
+    page.wait_for_load_state("load")
+    page.evaluate("document.fonts.ready.then(() => true)")
     results = Axe().run(
         page,
         options={
