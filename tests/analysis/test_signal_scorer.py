@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from unshared.analysis.signal_reader import SignalReader, read_signals
+from unshared.analysis.signal_rules import KEY_STAGES
 from unshared.analysis.signal_scorer import (
     RULE_FEATURES,
     ScorerModel,
@@ -217,7 +218,7 @@ def test_veiled_remarks_read_as_escalation_after_a_threat_and_as_nothing_alone()
         first = read_signals(
             ["dinner was great, thanks again", remark], ["them", "them"], context=3
         )
-        alone += bool(_stages(first[1]) & {"threat", "payment_demand", "deadline", "escalation"})
+        alone += bool(_stages(first[1]) & set(KEY_STAGES))
     assert after >= 7, f"{after} of {len(VEILED)} veiled remarks read as escalation after a threat"
     assert alone <= 2, f"{alone} of {len(VEILED)} veiled remarks flagged after a friendly message"
 
