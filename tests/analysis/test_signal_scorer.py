@@ -201,9 +201,10 @@ THREATS = [
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured 2026-12-06: 5 of 9 with the landed models, 6 of 9 with two retrainings "
-    "that were not landed (docs/benchmarks/signals.md); remarks about school, a dog or a garden "
-    "get no escalation probability from the stage head even after a threat",
+    reason="measured 2026-12-06: 6 of 9 with the models landed that night (5 with those before, "
+    "6 with two retrainings that were not landed; docs/benchmarks/signals.md); remarks about "
+    "school, a dog or a garden get no escalation probability from the stage head even after a "
+    "threat",
 )
 def test_veiled_remarks_read_as_escalation_after_a_threat_and_as_nothing_alone() -> None:
     """The context promise on many remarks, not one: a single remark can sit at the edge of the

@@ -75,12 +75,15 @@ def long_enough(text: str) -> bool:
 WEIGHTS = tuple(round(0.1 * k, 1) for k in range(10))
 GATES = (0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.01, 0.005, 0.0)
 GATE_LOSS = 0.005
-ORDINARY_RATIO = 1.5
-"""How many times as many of the ordinary chat messages the blend may flag as the words alone
-(out of fold, coercion head at the threshold): the encoder has no count floor, and short
-everyday lines ("This is the last message of this file") can read to it like a last warning.
-At most the words' share plus a tenth of a percent would have left no weight to the encoder
-(measured on the 2026-12-05 model)."""
+ORDINARY_SHARE = 0.5
+"""The blend may flag at most this share of the benign budget among the ordinary chat messages
+(out of fold, coercion head at the threshold), or as many as the words alone flag if that is
+more: the encoder has no count floor, and short everyday lines ("This is the last message of
+this file") can read to it like a last warning. With the budget of 5%, at most one everyday
+message in 40. The cap was once 1.5 times the words' own share; when new training made the
+words quieter on everyday chat (1.5% to 1.05%, sets ab-af on 2026-12-06), that cap fell with
+them and forced the encoder's weight from 0.5 to 0.1, though the encoder flagged no more
+everyday messages than before."""
 
 
 def _allowed(max_benign: float, benign: npt.NDArray[np.bool_], fixed: npt.NDArray[np.bool_]) -> int:
@@ -128,14 +131,14 @@ def choose_blend(
     costs at most :data:`GATE_LOSS` of that recall. ``threshold`` is the n-gram scorer's;
     ``shift``: the context shift each row is read with, added after the mix (the encoder reads
     a message alone, so mixing would dilute what context says); ``ordinary``: rows of everyday
-    chat (not look-alikes), of which the blend may flag at most :data:`ORDINARY_RATIO` times the
-    share the words alone flag; ``short``: rows the encoder is not asked about
+    chat (not look-alikes), of which the blend may flag at most :data:`ORDINARY_SHARE` of
+    ``max_benign``; ``short``: rows the encoder is not asked about
     (:data:`MIN_WORDS`), which keep the words' reading."""
     add = np.zeros_like(z) if shift is None else shift
     ords = np.zeros_like(coercive) if ordinary is None else ordinary
     tz = logit(threshold)
     ord_alone = float((z + add >= tz)[ords].mean()) if ords.any() else 0.0
-    ord_cap = max(ord_alone * ORDINARY_RATIO, ord_alone + 1e-9)
+    ord_cap = max(ORDINARY_SHARE * max_benign, ord_alone + 1e-9)
 
     def ord_rate(flags: npt.NDArray[np.bool_]) -> float:
         return float(flags[ords].mean()) if ords.any() else 0.0
