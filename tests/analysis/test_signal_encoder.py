@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from unshared.analysis.signal_blend import Blend, choose_blend
+from unshared.analysis.signal_blend import ORDINARY_SHARE, Blend, choose_blend
 from unshared.analysis.signal_corpus import corpus_hash, load_corpus
 from unshared.analysis.signal_encoder import (
     DEV_FOLD,
@@ -115,8 +115,6 @@ def test_choose_blend_keeps_to_the_benign_budget_and_maps_its_cut_onto_the_thres
 
 
 def test_choose_blend_keeps_everyday_chat_under_its_share_of_the_budget() -> None:
-    from unshared.analysis.signal_blend import ORDINARY_SHARE
-
     rng = np.random.default_rng(1)
     n = 3000
     kind = rng.integers(0, 3, n)  # 0 coercive, 1 look-alike, 2 everyday chat
@@ -139,8 +137,6 @@ def test_the_everyday_cap_does_not_tighten_when_the_words_grow_quieter() -> None
     flag: when new training made the words flag fewer everyday messages (1.5% to 1.05%), a
     relative cap fell with them and forced the encoder's weight from 0.5 to 0.1, and the next
     blind set lost recall (2026-12-06, sets ab-af)."""
-    from unshared.analysis.signal_blend import ORDINARY_SHARE
-
     rng = np.random.default_rng(2)
     n = 6000
     kind = rng.integers(0, 3, n)

@@ -64,7 +64,7 @@ def test_ordinary_chats_get_almost_no_key_stage(exports_dir: Path) -> None:
     # of 2026-12-06 morning, 6 with those of 2026-12-06 night (ab-ah folded in): their encoder
     # reads "This is the last message of this test file." (in two of the exports), "This message
     # should be reordered", a test message whose second line is a timestamp and a Hebrew verse
-    # (a script it has no word pieces for) like warnings, and the words alone flag "shooting
+    # (a script it reads letter by letter) like warnings, and the words alone flag "shooting
     # stars". Those models were landed for what they find on blind sets of offenders' quoted
     # words and whole conversations (docs/benchmarks/signals.md, "Thirty-fifth"); the cost is
     # held here, and a model that flags more of these chats is not landed.
