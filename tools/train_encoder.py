@@ -42,7 +42,7 @@ from unshared.analysis.signal_encoder import (
     text_key,
 )
 from unshared.analysis.signal_rules import KEY_STAGES
-from unshared.analysis.signal_training import TRAIN_ONLY_WEIGHT, _fold
+from unshared.analysis.signal_training import TRAIN_ONLY_WEIGHT, _fold, encoder_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "data" / "signals"
@@ -88,10 +88,7 @@ def main() -> int:
     base = base_model(args.workdir)
     rows = load_corpus(args.corpus)
     keys = set(KEY_STAGES)
-    # The encoder reads a message alone. A conversation's message labelled in the light of an
-    # earlier threat ("your mum seems nice" as escalation) would teach it that the words alone
-    # mean that; the scorer's context features are what read them so.
-    train = [r for r in rows if _fold(r.group) != DEV_FOLD and not r.context]
+    train = encoder_rows(rows)  # read alone, in a script it reads, outside its dev fold
     dev = [r for r in rows if _fold(r.group) == DEV_FOLD]
     print(f"{len(rows)} lines: training on {len(train)}, dev fold {len(dev)}", flush=True)
     tok = AutoTokenizer.from_pretrained(str(base))

@@ -19,12 +19,14 @@ from unshared.analysis.signal_corpus import corpus_hash, load_corpus
 from unshared.analysis.signal_encoder import (
     DEV_FOLD,
     EncoderModel,
+    latin,
     load_encoder,
+    reads,
     text_key,
 )
 from unshared.analysis.signal_reader import SignalReader
 from unshared.analysis.signal_scorer import load_scorer
-from unshared.analysis.signal_training import _fold
+from unshared.analysis.signal_training import _fold, encoder_rows
 from unshared.model import Signal
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "signals"
@@ -54,9 +56,19 @@ def test_it_never_trained_on_its_dev_fold(encoder: EncoderModel) -> None:
     dev = {text_key(r.text) for r in rows if _fold(r.group) == DEV_FOLD}
     trained = {text_key(r.text) for r in rows if _fold(r.group) != DEV_FOLD}
     assert set(encoder.dev) == dev
+    # tools/train_encoder.py trains on encoder_rows(), and the file says how many it read
+    train = encoder_rows(rows)
+    assert encoder.meta["trained_on"] == len(train)
+    assert all(_fold(r.group) != DEV_FOLD for r in train)
     # lines read alone only: not a conversation's message that follows its sender's threat
-    alone = sum(1 for r in rows if _fold(r.group) != DEV_FOLD and not r.context)
-    assert encoder.meta["trained_on"] == alone
+    assert not any(r.context for r in train)
+    # and never a line in a script it reads letter by letter: it is never asked about one
+    assert all(latin(r.text) for r in train)
+    kept = {id(r) for r in train}
+    left_out = [
+        r for r in rows if _fold(r.group) != DEV_FOLD and not r.context and id(r) not in kept
+    ]
+    assert left_out and not any(latin(r.text) for r in left_out)
     # Lines found in both (the same words on two pages) are the only overlap.
     assert len(dev & trained) < 0.05 * len(dev)
 
@@ -276,6 +288,59 @@ LOOKALIKES = [
 def _key_flags(reader: SignalReader, texts: list[str]) -> int:
     keys = {"threat", "payment_demand", "deadline", "escalation"}
     return sum(1 for found in reader.read(texts) if {s.stage for s in found} & keys)
+
+
+# Four words or more, in scripts whose letters the encoder's English vocabulary splits one by one:
+# its reading of them is noise (a Hebrew verse once read like a threat), so the words read them.
+UNREADABLE = [
+    "בראשית ברא אלוהים את השמיים ואת הארץ",
+    "ادفع لي وإلا سأنشر صورك لكل أصدقائك",
+    "Если не заплатишь, видео увидят все твои друзья",
+    "스마트폰으로 모르는 사람과 영상 통화를 하지 마세요",
+    "Αν δεν πληρώσεις θα το δουν όλοι οι φίλοι σου",
+]
+# Latin script, with its accents, or disguised with look-alike letters: the encoder reads these.
+READABLE = [
+    "Si tu ne paies pas, tout le monde verra la vidéo",
+    "Wenn du nicht zahlst, schicke ich das Video an alle",
+    "Jeśli nie zapłacisz, wyślę zdjęcia wszystkim znajomym",
+    "Nếu không trả tiền, tôi sẽ gửi video cho bạn bè",
+    "Раy mе nоw оr I sеnd thе vidео tо уоur fаmilу",  # Cyrillic look-alikes
+    "pay me or the video goes to всем твоим друзьям",
+]
+
+
+def test_the_encoder_reads_latin_script_and_leaves_other_scripts_to_the_words() -> None:
+    assert not any(latin(t) for t in UNREADABLE)
+    assert not any(reads(t) for t in UNREADABLE)
+    assert all(latin(t) and reads(t) for t in READABLE)
+    assert latin("") and latin("12:30 ✅ 👍")  # no letters: nothing against it
+    assert not reads("hello world")  # too short, whatever the script
+
+
+class _Counting(SignalReader):
+    asked: list[str]
+
+    def _encoder_logits(
+        self, texts: Sequence[str], asked: npt.NDArray[np.bool_]
+    ) -> npt.NDArray[np.float32] | None:
+        self.asked = [
+            *getattr(self, "asked", []),
+            *(t for t, a in zip(texts, asked, strict=True) if a),
+        ]
+        return super()._encoder_logits(texts, asked)
+
+
+@pytest.mark.parametrize("context", [0, 3])
+def test_a_message_in_another_script_is_never_read_by_the_encoder(context: int) -> None:
+    # each line twice (after a threat too), so the reader's context path is walked as well
+    texts = [*UNREADABLE, "pay me or everyone sees the video", *UNREADABLE]
+    reader = _Counting(context=context)
+    found = reader.read(texts, ["them"] * len(texts))
+    assert not set(getattr(reader, "asked", [])) & set(UNREADABLE)
+    words = SignalReader(context=context, use_encoder=False).read(texts, ["them"] * len(texts))
+    assert found[: len(UNREADABLE)] == words[: len(UNREADABLE)]
+    assert found[-len(UNREADABLE) :] == words[-len(UNREADABLE) :]
 
 
 def test_the_encoder_finds_unseen_wording_the_words_alone_miss() -> None:

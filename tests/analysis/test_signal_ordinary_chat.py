@@ -8,10 +8,13 @@ ordinary text messages (corpus/ordinary_sms.jsonl)."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
 
+from unshared.analysis.signal_blend import ORDINARY_SHARE
+from unshared.analysis.signal_corpus import corpus_files, load_corpus
 from unshared.analysis.signal_encoder import EncoderModel
 from unshared.analysis.signal_reader import SignalReader
 from unshared.analysis.signal_rules import KEY_STAGES
@@ -60,16 +63,17 @@ def _flagged(exports_dir: Path, use_encoder: bool) -> list[tuple[str, str]]:
 def test_ordinary_chats_get_almost_no_key_stage(exports_dir: Path) -> None:
     # The words alone: at most 2 of the 163 messages.
     assert len(_flagged(exports_dir, use_encoder=False)) <= 2
-    # With the sentence encoder, four more at most. Measured 4 on 2026-12-05, 0 with the models
-    # of 2026-12-06 morning, 6 with those of 2026-12-06 night (ab-ah folded in): their encoder
-    # reads "This is the last message of this test file." (in two of the exports), "This message
-    # should be reordered", a test message whose second line is a timestamp and a Hebrew verse
-    # (a script it reads letter by letter) like warnings, and the words alone flag "shooting
-    # stars". Those models were landed for what they find on blind sets of offenders' quoted
-    # words and whole conversations (docs/benchmarks/signals.md, "Thirty-fifth"); the cost is
-    # held here, and a model that flags more of these chats is not landed.
+    # With the sentence encoder, three more at most. Measured 4 on 2026-12-05, 0 with the models
+    # of 2026-12-06 morning, 6 with those of 2026-12-06 night (ab-ah folded in), 5 with those of
+    # 2026-12-07 (ai-ak folded in; a message mostly in another script is left to the words):
+    # their encoder reads "This is the last message of this test file." (in two of the exports)
+    # and a test message whose second line is a timestamp like warnings, and the words alone
+    # flag "shooting stars" and a line of 150 emoji. The models of 2026-12-06 night were landed
+    # for what they find on blind sets of offenders' quoted words and whole conversations
+    # (docs/benchmarks/signals.md, "Thirty-fifth"); the cost is held here, and a model that
+    # flags more of these chats is not landed.
     flagged = _flagged(exports_dir, use_encoder=True)
-    assert len(flagged) <= 6, flagged
+    assert len(flagged) <= 5, flagged
 
 
 def test_the_sentence_encoder_reads_few_everyday_messages(
@@ -100,3 +104,52 @@ def test_short_everyday_lines_are_not_coercion() -> None:
     lines = ["who is this", "ok who is this", "hello world", "All good", "Definitely", "I am in!"]
     read = SignalReader().read(lines)
     assert [[s.stage for s in signals] for signals in read] == [[]] * len(lines)
+
+
+HELD_OUT = Path(__file__).resolve().parents[1] / "data" / "signals" / "everyday_heldout"
+
+
+def _held_out() -> list[dict[str, str]]:
+    with (HELD_OUT / "chat.tsv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def test_held_out_everyday_chat_is_real_benign_and_never_trained_on() -> None:
+    rows = _held_out()
+    assert len(rows) >= 600
+    assert all(r["labels"] == "benign" and r["text"].strip() for r in rows)
+    assert all(r["source_url"].startswith("https://github.com/") for r in rows)
+    assert len({r["lang"] for r in rows}) >= 5
+    # training reads the corpus files and blind_* folders only, and hashes only those
+    corpus = load_corpus(HELD_OUT.parent)
+    assert not any(r.source.startswith(tuple({r["source_url"] for r in rows})) for r in corpus)
+    assert all(p.parent.name != HELD_OUT.name for p in corpus_files(HELD_OUT.parent))
+
+
+def _held_out_flags(use_encoder: bool) -> list[str]:
+    texts = [r["text"] for r in _held_out()]
+    found = SignalReader(use_encoder=use_encoder).read(texts)
+    keys = set(KEY_STAGES)
+    return [t for t, s in zip(texts, found, strict=True) if {x.stage for x in s} & keys]
+
+
+def test_held_out_everyday_chat_is_rarely_flagged_by_the_words() -> None:
+    """649 real SMS and IRC messages (en, zh, fr, id, tr) that training never read. Training
+    lets the blend flag at most ORDINARY_SHARE of the 5% budget (2.5%) of the dev fold's
+    everyday messages, and the words alone flag fewer (1.5% there). Measured 2026-12-07: the
+    words alone flag 10 of these 649 (1.5%)."""
+    flagged = _held_out_flags(use_encoder=False)
+    assert len(flagged) <= ORDINARY_SHARE * 0.05 * len(_held_out()), flagged
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the encoder reads Latin-script languages it was hardly trained on (Turkish, "
+    "Indonesian) and flags their everyday SMS: 19 of 649 (2.9%) with the models of 2026-12-07, "
+    "18 with those of 2026-12-06 night, 10 of them Turkish (docs/benchmarks/signals.md, "
+    "'Thirty-eighth')",
+)
+def test_held_out_everyday_chat_is_rarely_flagged_by_the_blend() -> None:
+    """The blend's promise on everyday chat (2.5% at most), held on chat it never saw."""
+    flagged = _held_out_flags(use_encoder=True)
+    assert len(flagged) <= ORDINARY_SHARE * 0.05 * len(_held_out()), flagged

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from unshared.analysis.signal_corpus import Row
-from unshared.analysis.signal_encoder import EncoderModel
+from unshared.analysis.signal_encoder import EncoderModel, reads
 from unshared.analysis.signal_rules import KEY_STAGES
 from unshared.analysis.signal_scorer import logit
 
@@ -59,17 +59,6 @@ class Blend:
         if not meta:
             return None
         return cls(float(meta["weight"]), float(meta["offset"]), float(meta["gate"]))
-
-
-MIN_WORDS = 4
-"""The encoder reads only messages of at least this many words: on two- or three-word lines
-("hello world", "who is this") its mean over so few word pieces is unreliable, and the
-n-grams' count floor already reads them with care."""
-
-
-def long_enough(text: str) -> bool:
-    """Whether the encoder is asked about ``text`` at all (:data:`MIN_WORDS`)."""
-    return len(text.split()) >= MIN_WORDS
 
 
 WEIGHTS = tuple(round(0.1 * k, 1) for k in range(10))
@@ -132,8 +121,9 @@ def choose_blend(
     ``shift``: the context shift each row is read with, added after the mix (the encoder reads
     a message alone, so mixing would dilute what context says); ``ordinary``: rows of everyday
     chat (not look-alikes), of which the blend may flag at most :data:`ORDINARY_SHARE` of
-    ``max_benign``; ``short``: rows the encoder is not asked about
-    (:data:`MIN_WORDS`), which keep the words' reading."""
+    ``max_benign``; ``short``: rows the encoder is not asked about (too short, or in a script
+    it cannot read: :func:`~unshared.analysis.signal_encoder.reads`), which keep the words'
+    reading."""
     add = np.zeros_like(z) if shift is None else shift
     ords = np.zeros_like(coercive) if ordinary is None else ordinary
     tz = logit(threshold)
@@ -241,7 +231,7 @@ def blend_on_dev(
 
     scored = [(i, dev_logits.get(text_key(t))) for i, t in enumerate(texts)]
     keep = [i for i, value in scored if value is not None]
-    short = np.array([not long_enough(texts[i]) for i in keep])
+    short = np.array([not reads(texts[i]) for i in keep])
     if not keep or not coercive[keep].any() or not benign[keep].any():
         return None, {}
     e = np.array([value for _, value in scored if value is not None], dtype=np.float64)

@@ -30,6 +30,7 @@ __all__ = [
     "TRAIN_ONLY",
     "TRANSLATED",
     "Row",
+    "corpus_files",
     "corpus_hash",
     "from_conversation",
     "load_corpus",
@@ -213,16 +214,21 @@ def with_context_copies(rows: Sequence[Row]) -> list[Row]:
     return out
 
 
-def corpus_hash(root: Path) -> str:
-    """A hash of every labelled file under ``root``: the model records the corpus it learnt."""
-    h = hashlib.sha256()
-    files = (
+def corpus_files(root: Path) -> list[Path]:
+    """Every labelled file under ``root`` that training reads (:func:`load_corpus`); the other
+    folders there (``pending/``, ``everyday_heldout/``) are never trained on."""
+    return (
         sorted(root.glob("*.jsonl"))
         + sorted((root / "corpus").glob("*.jsonl"))
         + sorted(root.glob("blind_*/*.tsv"))
         + sorted(root.glob("blind_*/conversations.jsonl"))
     )
-    for path in files:
+
+
+def corpus_hash(root: Path) -> str:
+    """A hash of every labelled file under ``root``: the model records the corpus it learnt."""
+    h = hashlib.sha256()
+    for path in corpus_files(root):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()

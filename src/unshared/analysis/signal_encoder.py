@@ -32,7 +32,17 @@ import numpy.typing as npt
 
 from unshared.analysis.disguise import undisguise
 
-__all__ = ["DEV_FOLD", "MAX_TOKENS", "EncoderModel", "load_encoder", "plain", "quantise"]
+__all__ = [
+    "DEV_FOLD",
+    "MAX_TOKENS",
+    "MIN_WORDS",
+    "EncoderModel",
+    "latin",
+    "load_encoder",
+    "plain",
+    "quantise",
+    "reads",
+]
 
 DEV_FOLD = 0
 """The fold (of ``signal_training``'s five) the encoder never trains on: its dev split."""
@@ -48,6 +58,37 @@ _DATE = (2026, 1, 1, 0, 0, 0)
 def plain(text: str) -> str:
     """What the encoder reads: the message's plain form (disguised letters undone)."""
     return undisguise(text).text
+
+
+MIN_WORDS = 4
+"""The encoder reads only messages of at least this many words: on two- or three-word lines
+("hello world", "who is this") its mean over so few word pieces is unreliable, and the
+n-grams' count floor already reads them with care."""
+LATIN_SHARE = 0.5
+"""The share of a message's letters (in its plain form) that must be Latin for the encoder to
+read it. Its vocabulary is English: Hebrew, Arabic, Cyrillic, Greek or Hangul text becomes one
+word piece a letter, which it reads as noise (a Hebrew verse once read to it like a threat), so
+the words alone read those messages, and the encoder is not trained on them."""
+
+
+def _is_latin(ch: str) -> bool:
+    o = ord(ch)
+    return o < 0x250 or 0x1E00 <= o < 0x1F00 or 0x2C60 <= o < 0x2C80 or 0xA720 <= o < 0xA800
+
+
+def latin(text: str) -> bool:
+    """Whether most of the letters of ``text``'s plain form (look-alikes undone) are Latin ones;
+    true when it has none."""
+    if text.isascii():
+        return True
+    letters = [ch for ch in plain(text) if ch.isalpha()]
+    return sum(map(_is_latin, letters)) >= LATIN_SHARE * len(letters)
+
+
+def reads(text: str) -> bool:
+    """Whether the encoder is asked about ``text`` at all: :data:`MIN_WORDS` words or more, and
+    :func:`latin`."""
+    return len(text.split()) >= MIN_WORDS and latin(text)
 
 
 def text_key(text: str) -> bytes:

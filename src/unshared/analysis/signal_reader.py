@@ -39,9 +39,9 @@ import numpy as np
 import numpy.typing as npt
 
 from unshared.analysis.disguise import undisguise
-from unshared.analysis.signal_blend import Blend, long_enough
+from unshared.analysis.signal_blend import Blend
 from unshared.analysis.signal_decision import decide
-from unshared.analysis.signal_encoder import EncoderModel
+from unshared.analysis.signal_encoder import EncoderModel, reads
 from unshared.analysis.signal_reach import EVERY_STAGE, reach_table, rows_below
 from unshared.analysis.signal_rules import KEY_STAGES, load_pack
 from unshared.analysis.signal_scorer import (
@@ -196,7 +196,7 @@ class SignalReader:
             def may_reach(i: int, after: bool) -> bool:
                 """Whether the message's coercion logit could reach the gate if every rule that
                 might fire did: a bound, told before any rule runs."""
-                if not texts[i] or not long_enough(texts[i]):
+                if not texts[i] or not reads(texts[i]):
                     return False
                 bound = float(own[i, c]) + (float(ctx[i, c]) if after else 0.0)
                 if bound + reach[masks[i]] < gate_z:
@@ -239,7 +239,7 @@ class SignalReader:
             lift = shift if after else 0.0
             bare_z = float(z[c]) - lift if after else None
             sentence: float | None = None
-            if blend is not None and float(z[c]) >= blend.gate_logit and long_enough(text):
+            if blend is not None and float(z[c]) >= blend.gate_logit and reads(text):
                 unshifted = float(z[c]) - lift
                 e = sentences.get(i)
                 if e is None:  # read after coercion: not foreseen in the batch

@@ -33,7 +33,7 @@ from unshared.analysis.signal_corpus import (
     with_context_copies,
 )
 from unshared.analysis.signal_decision import decide
-from unshared.analysis.signal_encoder import EncoderModel
+from unshared.analysis.signal_encoder import DEV_FOLD, EncoderModel, latin
 from unshared.analysis.signal_rules import KEY_STAGES, STAGES
 from unshared.analysis.signal_scorer import (
     BITS,
@@ -73,6 +73,16 @@ class TrainResult:
 
 def _fold(group: str) -> int:
     return int(hashlib.sha256(group.encode()).hexdigest(), 16) % FOLDS
+
+
+def encoder_rows(rows: Sequence[Row]) -> list[Row]:
+    """The rows ``tools/train_encoder.py`` fine-tunes the encoder on: outside its dev fold
+    (:data:`~unshared.analysis.signal_encoder.DEV_FOLD`); read alone (a conversation's message
+    labelled in the light of an earlier threat, "your mum seems nice" as escalation, would teach
+    it that the words alone mean that: the scorer's context features read those); and in a
+    script it reads (:func:`~unshared.analysis.signal_encoder.latin`), since it is never asked
+    about the others."""
+    return [r for r in rows if _fold(r.group) != DEV_FOLD and not r.context and latin(r.text)]
 
 
 def rule_inputs(rows: Sequence[Row]) -> tuple[npt.NDArray[np.float64], list[set[str]]]:
