@@ -88,7 +88,10 @@ def main() -> int:
     base = base_model(args.workdir)
     rows = load_corpus(args.corpus)
     keys = set(KEY_STAGES)
-    train = encoder_rows(rows)  # read alone, in a script it reads, outside its dev fold
+    # The encoder reads a message alone: a conversation's message labelled in the light of an
+    # earlier threat ("your mum seems nice" as escalation) is the scorer's context features' to
+    # learn. It is never asked about a message mostly in another script, so it skips those too.
+    train = encoder_rows(rows)
     dev = [r for r in rows if _fold(r.group) == DEV_FOLD]
     print(f"{len(rows)} lines: training on {len(train)}, dev fold {len(dev)}", flush=True)
     tok = AutoTokenizer.from_pretrained(str(base))

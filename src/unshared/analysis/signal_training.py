@@ -76,12 +76,7 @@ def _fold(group: str) -> int:
 
 
 def encoder_rows(rows: Sequence[Row]) -> list[Row]:
-    """The rows ``tools/train_encoder.py`` fine-tunes the encoder on: outside its dev fold
-    (:data:`~unshared.analysis.signal_encoder.DEV_FOLD`); read alone (a conversation's message
-    labelled in the light of an earlier threat, "your mum seems nice" as escalation, would teach
-    it that the words alone mean that: the scorer's context features read those); and in a
-    script it reads (:func:`~unshared.analysis.signal_encoder.latin`), since it is never asked
-    about the others."""
+    """What ``tools/train_encoder.py`` trains on: off its dev fold, read alone, :func:`latin`."""
     return [r for r in rows if _fold(r.group) != DEV_FOLD and not r.context and latin(r.text)]
 
 
