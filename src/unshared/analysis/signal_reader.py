@@ -196,10 +196,10 @@ class SignalReader:
             def may_reach(i: int, after: bool) -> bool:
                 """Whether the message's coercion logit could reach the gate if every rule that
                 might fire did: a bound, told before any rule runs."""
-                if not texts[i] or not reads(texts[i]):
+                if not texts[i]:
                     return False
                 bound = float(own[i, c]) + (float(ctx[i, c]) if after else 0.0)
-                if bound + reach[masks[i]] < gate_z:
+                if bound + reach[masks[i]] < gate_z or not reads(texts[i]):
                     return False
                 if masks[i] == EVERY_STAGE:  # not asked yet which rules might fire
                     masks[i] = self._possible(texts[i])
