@@ -463,7 +463,9 @@ def load_time() -> str:
         "from unshared.analysis.signal_scorer import load_scorer; u=time.perf_counter();"
         "load_scorer(); v=time.perf_counter();"
         "from unshared.analysis.signal_encoder import load_encoder; w=time.perf_counter();"
-        "load_encoder(); x=time.perf_counter(); print(u-t, v-u, x-w)"
+        "load_encoder(); x=time.perf_counter();"
+        "from unshared.analysis.signal_language import encoder_language; y=time.perf_counter();"
+        "encoder_language('who is this'); z=time.perf_counter(); print(u-t, v-u, x-w, z-y)"
     )
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     runs = [
@@ -476,8 +478,9 @@ def load_time() -> str:
         for _ in range(3)
     ]
     return ", ".join(
-        f"scorer {b:.3f} s + encoder {c:.3f} s (after importing numpy and the module: {a:.3f} s)"
-        for a, b, c in runs
+        f"scorer {b:.3f} s + encoder {c:.3f} s, language check {d:.3f} s (loaded in a thread "
+        f"when the reader is built) (after importing numpy and the module: {a:.3f} s)"
+        for a, b, c, d in runs
     )
 
 

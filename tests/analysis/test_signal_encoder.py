@@ -299,21 +299,38 @@ UNREADABLE = [
     "스마트폰으로 모르는 사람과 영상 통화를 하지 마세요",
     "Αν δεν πληρώσεις θα το δουν όλοι οι φίλοι σου",
 ]
-# Latin script, with its accents, or disguised with look-alike letters: the encoder reads these.
+# The languages the encoder learned (English, French, Spanish, German, and Nigerian Pidgin, which
+# it reads through its English), in Latin script, with accents, or disguised with look-alike
+# letters: the encoder reads these.
 READABLE = [
     "Si tu ne paies pas, tout le monde verra la vidéo",
     "Wenn du nicht zahlst, schicke ich das Video an alle",
-    "Jeśli nie zapłacisz, wyślę zdjęcia wszystkim znajomym",
-    "Nếu không trả tiền, tôi sẽ gửi video cho bạn bè",
+    "Si no pagas hoy, todos tus amigos verán el video",
+    "if you no pay i go send am to all your contacts",
     "Раy mе nоw оr I sеnd thе vidео tо уоur fаmilу",  # Cyrillic look-alikes
     "pay me or the video goes to всем твоим друзьям",
+    "u better pay b4 tmrw or ur done",
+]
+# Latin script, but languages it hardly saw: it reads them like noise (Turkish and Indonesian text
+# messages, Italian and Portuguese chat were flagged by it and not by the words), so the words
+# read them, as they read other scripts.
+OTHER_LATIN = [
+    "Jeśli nie zapłacisz, wyślę zdjęcia wszystkim znajomym",
+    "Nếu không trả tiền, tôi sẽ gửi video cho bạn bè",
+    "Yarın akşam annemlerle yemeğe gidiyoruz, sen de gelir misin",
+    "Nanti sore aku jemput kamu di depan kantor ya",
+    "Stasera non posso venire, ci vediamo domani mattina al bar",
+    "Vou chegar um pouco atrasado hoje, guarda um lugar pra mim",
+    "Morgen gaan we met de kinderen naar het strand",
 ]
 
 
-def test_the_encoder_reads_latin_script_and_leaves_other_scripts_to_the_words() -> None:
+def test_the_encoder_reads_the_languages_it_learned_and_leaves_the_rest_to_the_words() -> None:
     assert not any(latin(t) for t in UNREADABLE)
     assert not any(reads(t) for t in UNREADABLE)
     assert all(latin(t) and reads(t) for t in READABLE)
+    assert all(latin(t) for t in OTHER_LATIN)
+    assert not [t for t in OTHER_LATIN if reads(t)]
     assert latin("") and latin("12:30 ✅ 👍")  # no letters: nothing against it
     assert not reads("hello world")  # too short, whatever the script
 
@@ -332,15 +349,16 @@ class _Counting(SignalReader):
 
 
 @pytest.mark.parametrize("context", [0, 3])
-def test_a_message_in_another_script_is_never_read_by_the_encoder(context: int) -> None:
+def test_a_message_the_encoder_cannot_read_is_never_read_by_it(context: int) -> None:
     # each line twice (after a threat too), so the reader's context path is walked as well
-    texts = [*UNREADABLE, "pay me or everyone sees the video", *UNREADABLE]
+    unread = [*UNREADABLE, *OTHER_LATIN]
+    texts = [*unread, "pay me or everyone sees the video", *unread]
     reader = _Counting(context=context)
     found = reader.read(texts, ["them"] * len(texts))
-    assert not set(getattr(reader, "asked", [])) & set(UNREADABLE)
+    assert not set(getattr(reader, "asked", [])) & set(unread)
     words = SignalReader(context=context, use_encoder=False).read(texts, ["them"] * len(texts))
-    assert found[: len(UNREADABLE)] == words[: len(UNREADABLE)]
-    assert found[-len(UNREADABLE) :] == words[-len(UNREADABLE) :]
+    assert found[: len(unread)] == words[: len(unread)]
+    assert found[-len(unread) :] == words[-len(unread) :]
 
 
 def test_the_encoder_finds_unseen_wording_the_words_alone_miss() -> None:

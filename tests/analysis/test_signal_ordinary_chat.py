@@ -68,7 +68,8 @@ def test_ordinary_chats_get_almost_no_key_stage(exports_dir: Path) -> None:
     # 2026-12-07 (ai-ak folded in; a message mostly in another script is left to the words):
     # their encoder reads "This is the last message of this test file." (in two of the exports)
     # and a test message whose second line is a timestamp like warnings, and the words alone
-    # flag "shooting stars" and a line of 150 emoji. The models of 2026-12-06 night were landed
+    # flag "shooting stars" and a line of 150 emoji; 5 with the language check (gate 0.2): the
+    # timestamp message no longer, "This message should be reordered" again. The models of 2026-12-06 night were landed
     # for what they find on blind sets of offenders' quoted words and whole conversations
     # (docs/benchmarks/signals.md, "Thirty-fifth"); the cost is held here, and a model that
     # flags more of these chats is not landed.
@@ -80,7 +81,8 @@ def test_the_sentence_encoder_reads_few_everyday_messages(
     exports_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """It costs milliseconds a message: only messages whose n-gram and rule reading reaches the
-    blend's gate are given to it. Measured 2026-12-06 late morning (y, z and aa folded in): 33 of
+    blend's gate are given to it. Measured 2026-12-07 with the language check: 12 (gate 0.2).
+    2026-12-06 late morning (y, z and aa folded in): 33 of
     these 163 (gate 0.07; the bound was a fifth, 32.6, until then, and is now a quarter: the
     gate that kept the dev fold's recall asks one message more); 2026-12-06 morning: 20 (gate
     0.1); the models of 2026-12-06 night: 32 (gate 0.07); 20 with gate 0.1 the night before; 2026-12-05: 27 (test chats full of "This is a test message"), where the gate had let 31 through while it was tested on the
@@ -107,27 +109,34 @@ def test_short_everyday_lines_are_not_coercion() -> None:
 
 
 HELD_OUT = Path(__file__).resolve().parents[1] / "data" / "signals" / "everyday_heldout"
+# 836 tweets and film-subtitle lines in 17 languages, collected like the first for the language
+# check (docs/benchmarks/signals.md, "Thirty-ninth"); measured once, never tuned on.
+HELD_OUT2 = HELD_OUT.with_name("everyday_heldout2")
+ENCODER_LANGS = {"en", "fr", "es", "de"}
 
 
-def _held_out() -> list[dict[str, str]]:
-    with (HELD_OUT / "chat.tsv").open(encoding="utf-8", newline="") as fh:
+def _held_out(folder: Path = HELD_OUT) -> list[dict[str, str]]:
+    with (folder / "chat.tsv").open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
-def test_held_out_everyday_chat_is_real_benign_and_never_trained_on() -> None:
-    rows = _held_out()
+@pytest.mark.parametrize("folder", [HELD_OUT, HELD_OUT2], ids=["sms-irc", "languages"])
+def test_held_out_everyday_chat_is_real_benign_and_never_trained_on(folder: Path) -> None:
+    rows = _held_out(folder)
     assert len(rows) >= 600
     assert all(r["labels"] == "benign" and r["text"].strip() for r in rows)
     assert all(r["source_url"].startswith("https://github.com/") for r in rows)
     assert len({r["lang"] for r in rows}) >= 5
     # training reads the corpus files and blind_* folders only, and hashes only those
-    corpus = load_corpus(HELD_OUT.parent)
+    corpus = load_corpus(folder.parent)
     assert not any(r.source.startswith(tuple({r["source_url"] for r in rows})) for r in corpus)
-    assert all(p.parent.name != HELD_OUT.name for p in corpus_files(HELD_OUT.parent))
+    assert all(p.parent.name != folder.name for p in corpus_files(folder.parent))
 
 
-def _held_out_flags(use_encoder: bool) -> list[str]:
-    texts = [r["text"] for r in _held_out()]
+def _held_out_flags(
+    use_encoder: bool, folder: Path = HELD_OUT, langs: set[str] | None = None
+) -> list[str]:
+    texts = [r["text"] for r in _held_out(folder) if langs is None or r["lang"] in langs]
     found = SignalReader(use_encoder=use_encoder).read(texts)
     keys = set(KEY_STAGES)
     return [t for t, s in zip(texts, found, strict=True) if {x.stage for x in s} & keys]
@@ -142,14 +151,28 @@ def test_held_out_everyday_chat_is_rarely_flagged_by_the_words() -> None:
     assert len(flagged) <= ORDINARY_SHARE * 0.05 * len(_held_out()), flagged
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the encoder reads Latin-script languages it was hardly trained on (Turkish, "
-    "Indonesian) and flags their everyday SMS: 19 of 649 (2.9%) with the models of 2026-12-07, "
-    "18 with those of 2026-12-06 night, 10 of them Turkish (docs/benchmarks/signals.md, "
-    "'Thirty-eighth')",
-)
 def test_held_out_everyday_chat_is_rarely_flagged_by_the_blend() -> None:
-    """The blend's promise on everyday chat (2.5% at most), held on chat it never saw."""
+    """The blend's promise on everyday chat (2.5% at most), held on chat it never saw. It failed
+    (19 of 649, 10 of them Turkish SMS) while the encoder read every Latin-script language;
+    since it reads only the languages it learned, 9 (2026-12-07)."""
     flagged = _held_out_flags(use_encoder=True)
     assert len(flagged) <= ORDINARY_SHARE * 0.05 * len(_held_out()), flagged
+
+
+def test_everyday_messages_in_the_encoders_languages_are_rarely_flagged() -> None:
+    """The second held-out set's English, French, Spanish and German lines (280): 4 flagged
+    (2026-12-07; 6 while the encoder read every Latin-script language)."""
+    rows = [r for r in _held_out(HELD_OUT2) if r["lang"] in ENCODER_LANGS]
+    flagged = _held_out_flags(use_encoder=True, folder=HELD_OUT2, langs=ENCODER_LANGS)
+    assert len(flagged) <= ORDINARY_SHARE * 0.05 * len(rows), flagged
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the n-gram words flag everyday lines in languages the model was hardly trained on: "
+    "25 of 836 (3.0%) blended, 26 by the words alone, 21 of them in the 556 lines outside "
+    "en/fr/es/de (Portuguese tweets 6 of 50) (docs/benchmarks/signals.md, 'Thirty-ninth')",
+)
+def test_everyday_messages_in_any_language_are_rarely_flagged() -> None:
+    flagged = _held_out_flags(use_encoder=True, folder=HELD_OUT2)
+    assert len(flagged) <= ORDINARY_SHARE * 0.05 * len(_held_out(HELD_OUT2)), flagged

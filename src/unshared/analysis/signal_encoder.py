@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from unshared.analysis.disguise import undisguise
+from unshared.analysis.signal_language import encoder_language
 
 __all__ = [
     "DEV_FOLD",
@@ -86,9 +87,10 @@ def latin(text: str) -> bool:
 
 
 def reads(text: str) -> bool:
-    """Whether the encoder is asked about ``text`` at all: :data:`MIN_WORDS` words or more, and
-    :func:`latin`."""
-    return len(text.split()) >= MIN_WORDS and latin(text)
+    """Whether the encoder is asked about ``text`` at all: :data:`MIN_WORDS` words or more,
+    :func:`latin`, and in one of the languages it learned
+    (:func:`~unshared.analysis.signal_language.encoder_language`)."""
+    return len(text.split()) >= MIN_WORDS and latin(text) and encoder_language(text)
 
 
 def text_key(text: str) -> bytes:

@@ -42,6 +42,7 @@ from unshared.analysis.disguise import undisguise
 from unshared.analysis.signal_blend import Blend
 from unshared.analysis.signal_decision import decide
 from unshared.analysis.signal_encoder import EncoderModel, reads
+from unshared.analysis.signal_language import preload
 from unshared.analysis.signal_reach import EVERY_STAGE, reach_table, rows_below
 from unshared.analysis.signal_rules import KEY_STAGES, load_pack
 from unshared.analysis.signal_scorer import (
@@ -109,6 +110,8 @@ class SignalReader:
             self.model = load_scorer()
         if self.use_scorer and self.use_encoder and self.model is not None:
             self._blend = Blend.from_meta(self.model.meta.get("blend"))
+        if self._blend is not None:
+            preload()  # the encoder's language check: its model loads while the case is read
 
     def _encoder_logits(
         self, texts: Sequence[str], asked: npt.NDArray[np.bool_]
