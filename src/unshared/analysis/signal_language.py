@@ -1,17 +1,19 @@
 """Whether a message is in a language the sentence encoder learned.
 
-The encoder (:mod:`unshared.analysis.signal_encoder`) was fine-tuned on English, French, Spanish
-and German lines (and Nigerian Pidgin, which it reads through its English). On everyday text
-messages in Turkish and Indonesian, and on chats in Italian and Portuguese, it read ordinary lines
-as threats that the n-grams and rules left alone. So the reader asks it only about a message that
+The encoder (:mod:`unshared.analysis.signal_encoder`) was fine-tuned mostly on English, French,
+Spanish and German lines (it reads Nigerian Pidgin through its English; Italian, Portuguese and
+Dutch it saw as a thousand lines or so each, many of them translations). On everyday messages in
+Turkish and Indonesian, and on chats in Italian and Portuguese, it read ordinary lines as threats
+that the n-grams and rules left alone. So the reader asks it only about a message that
 reads as one of its languages; the others keep the n-grams and rules, as other scripts do.
 
-The language comes from py3langid (langid.py's model: character n-grams of 97+ languages, BSD-3,
-inside its wheel, run in numpy). A message counts as the encoder's when the best-scoring of its
-languages is within :data:`MARGIN` (log-likelihood) of the best of all: short chat lines ("still
-got ur video btw") often score a little higher in a neighbouring language, and must stay the
-encoder's. The margin was chosen on the labelled blind sets (the lines of the encoder's languages
-that lost it: 10 of 3,570 English coercive lines; Italian, Portuguese, Dutch kept by it: 1-3%).
+The language comes from py3langid (langid.py's model: character n-grams of over 100 languages,
+BSD-3, inside its wheel, run in numpy). A message counts as the encoder's when the best-scoring of
+its languages is within :data:`MARGIN` (log-likelihood) of the best of all: short chat lines
+("still got ur video btw") often score a little higher in a neighbouring language, and must stay
+the encoder's. The margin was chosen on the labelled blind sets (the lines of the encoder's
+languages that lost it: 10 of 3,570 English coercive lines; Italian, Portuguese, Dutch kept by
+it: 1-3%).
 
 The model (68 MB once unpacked) loads on first use, about 0.7 s; :func:`preload` starts that in a
 thread when a reader that will use the encoder is built, so it overlaps with the rest.
