@@ -44,10 +44,10 @@ from unshared.analysis.signal_decision import decide
 from unshared.analysis.signal_encoder import EncoderModel, reads
 from unshared.analysis.signal_language import preload
 from unshared.analysis.signal_reach import EVERY_STAGE, reach_table, rows_below
+from unshared.analysis.signal_reasons import scorer_reason
 from unshared.analysis.signal_rules import KEY_STAGES, load_pack
 from unshared.analysis.signal_scorer import (
     RULE_FEATURES,
-    Features,
     ScorerModel,
     load_scorer,
     logit,
@@ -68,8 +68,6 @@ __all__ = ["COERCION", "SignalReader", "read_signals"]
 
 COERCION = frozenset({"threat", "payment_demand"})
 """Stages that make the sender's next messages read in context."""
-
-_EXCERPT = 70
 
 REMEMBERED = 4096
 """How many distinct texts' rule readings (and scorer reasons) a reader keeps."""
@@ -424,28 +422,14 @@ class SignalReader:
             where = {text: i for i, text in enumerate(distinct)}
             batch = self.model.spanned(distinct)
             fresh = {
-                (text, stage, after): self._new_scorer_reason(
-                    text, stage, after, batch.of(where[text])
+                (text, stage, after): scorer_reason(
+                    self.model, text, stage, after, batch.of(where[text])
                 )
                 for text, stage, after in new
             }
         for k in new:
             known[k] = _remembered(self._reasons, k, partial(fresh.__getitem__, k))
         return known
-
-    def _new_scorer_reason(
-        self, text: str, stage: str, after: bool, features: Features | None = None
-    ) -> str:
-        assert self.model is not None
-        parts: list[str] = []
-        if after:
-            parts.append("after a threat or demand from the same sender")
-        similar, words = self.model.reasons(text, stage, context=after, features=features)
-        if similar:
-            parts.append(f'reads like: "{_excerpt(similar[0].text)}"')
-        if words:
-            parts.append("words that weighed most: " + ", ".join(f'"{w}"' for w in words))
-        return "; ".join(parts) or "the scorer's estimate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,8 +480,3 @@ def read_signals(
         use_encoder=use_encoder,
     )
     return reader.read(texts, senders)
-
-
-def _excerpt(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= _EXCERPT else flat[: _EXCERPT - 1] + "…"
