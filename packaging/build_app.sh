@@ -12,6 +12,7 @@ python -m PyInstaller --noconfirm --clean --onefile --name unshared-app \
   --collect-data unshared \
   --collect-submodules unshared \
   --collect-data weasyprint --collect-data pydyf --collect-data pyphen \
+  --collect-data py3langid \
   --collect-submodules uvicorn \
   --exclude-module matplotlib --exclude-module tkinter --exclude-module IPython \
   --exclude-module pytest --exclude-module playwright \
