@@ -311,9 +311,9 @@ READABLE = [
     "pay me or the video goes to всем твоим друзьям",
     "u better pay b4 tmrw or ur done",
 ]
-# Latin script, but languages it hardly saw: it reads them like noise (Turkish and Indonesian text
-# messages, Italian and Portuguese chat were flagged by it and not by the words), so the words
-# read them, as they read other scripts.
+# Latin script, but languages it did not learn: it reads them like noise (it flagged Turkish text
+# messages the words left alone, and more Italian and Portuguese chat than the words did), so the
+# words read them, as they read other scripts.
 OTHER_LATIN = [
     "Jeśli nie zapłacisz, wyślę zdjęcia wszystkim znajomym",
     "Nếu không trả tiền, tôi sẽ gửi video cho bạn bè",
