@@ -16,6 +16,7 @@ import pytest
 from unshared.analysis.signal_blend import ORDINARY_SHARE
 from unshared.analysis.signal_corpus import corpus_files, load_corpus
 from unshared.analysis.signal_encoder import EncoderModel
+from unshared.analysis.signal_language import ENCODER_LANGUAGES
 from unshared.analysis.signal_reader import SignalReader
 from unshared.analysis.signal_rules import KEY_STAGES
 from unshared.errors import UnsharedError
@@ -69,10 +70,10 @@ def test_ordinary_chats_get_almost_no_key_stage(exports_dir: Path) -> None:
     # their encoder reads "This is the last message of this test file." (in two of the exports)
     # and a test message whose second line is a timestamp like warnings, and the words alone
     # flag "shooting stars" and a line of 150 emoji; 5 with the language check (gate 0.2): the
-    # timestamp message no longer, "This message should be reordered" again. The models of 2026-12-06 night were landed
-    # for what they find on blind sets of offenders' quoted words and whole conversations
-    # (docs/benchmarks/signals.md, "Thirty-fifth"); the cost is held here, and a model that
-    # flags more of these chats is not landed.
+    # timestamp message no longer, "This message should be reordered" again. The models of
+    # 2026-12-06 night were landed for what they find on blind sets of offenders' quoted words
+    # and whole conversations (docs/benchmarks/signals.md, "Thirty-fifth"); the cost is held
+    # here, and a model that flags more of these chats is not landed.
     flagged = _flagged(exports_dir, use_encoder=True)
     assert len(flagged) <= 5, flagged
 
@@ -81,9 +82,8 @@ def test_the_sentence_encoder_reads_few_everyday_messages(
     exports_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """It costs milliseconds a message: only messages whose n-gram and rule reading reaches the
-    blend's gate are given to it. Measured 2026-12-07 with the language check: 12 (gate 0.2).
-    2026-12-06 late morning (y, z and aa folded in): 33 of
-    these 163 (gate 0.07; the bound was a fifth, 32.6, until then, and is now a quarter: the
+    blend's gate are given to it. Measured 2026-12-07 with the language check: 12 of these 163
+    (gate 0.2); 2026-12-06 late morning (y, z and aa folded in): 33 (gate 0.07; the bound was a fifth, 32.6, until then, and is now a quarter: the
     gate that kept the dev fold's recall asks one message more); 2026-12-06 morning: 20 (gate
     0.1); the models of 2026-12-06 night: 32 (gate 0.07); 20 with gate 0.1 the night before; 2026-12-05: 27 (test chats full of "This is a test message"), where the gate had let 31 through while it was tested on the
     n-gram reading with the context shift, and most of them when it also counted every rule that
@@ -112,7 +112,6 @@ HELD_OUT = Path(__file__).resolve().parents[1] / "data" / "signals" / "everyday_
 # 836 tweets and film-subtitle lines in 17 languages, collected like the first for the language
 # check (docs/benchmarks/signals.md, "Thirty-ninth"); measured once, never tuned on.
 HELD_OUT2 = HELD_OUT.with_name("everyday_heldout2")
-ENCODER_LANGS = {"en", "fr", "es", "de"}
 
 
 def _held_out(folder: Path = HELD_OUT) -> list[dict[str, str]]:
@@ -134,7 +133,7 @@ def test_held_out_everyday_chat_is_real_benign_and_never_trained_on(folder: Path
 
 
 def _held_out_flags(
-    use_encoder: bool, folder: Path = HELD_OUT, langs: set[str] | None = None
+    use_encoder: bool, folder: Path = HELD_OUT, langs: frozenset[str] | None = None
 ) -> list[str]:
     texts = [r["text"] for r in _held_out(folder) if langs is None or r["lang"] in langs]
     found = SignalReader(use_encoder=use_encoder).read(texts)
@@ -162,8 +161,8 @@ def test_held_out_everyday_chat_is_rarely_flagged_by_the_blend() -> None:
 def test_everyday_messages_in_the_encoders_languages_are_rarely_flagged() -> None:
     """The second held-out set's English, French, Spanish and German lines (280): 4 flagged
     (2026-12-07; 6 while the encoder read every Latin-script language)."""
-    rows = [r for r in _held_out(HELD_OUT2) if r["lang"] in ENCODER_LANGS]
-    flagged = _held_out_flags(use_encoder=True, folder=HELD_OUT2, langs=ENCODER_LANGS)
+    rows = [r for r in _held_out(HELD_OUT2) if r["lang"] in ENCODER_LANGUAGES]
+    flagged = _held_out_flags(use_encoder=True, folder=HELD_OUT2, langs=ENCODER_LANGUAGES)
     assert len(flagged) <= ORDINARY_SHARE * 0.05 * len(rows), flagged
 
 
