@@ -130,6 +130,15 @@ def test_training_reads_the_folded_lines_and_blind_sets_but_not_incoming(
         ("blind_2026_12y", 80),  # harassment quoted by news: 84 once 1 copy was left out
         ("blind_2026_12z", 150),  # violent threats, intimidation: 151 once 5 copies left out
         ("blind_2026_12aa", 200),  # bullying and intimidation: 203 once 10 copies left out
+        ("blind_2026_12ab", 175),  # intimidation in news stories: 178 once 2 copies left out
+        ("blind_2026_12ac", 350),  # Formspring bullying questions: 358 once 1 copy left out
+        ("blind_2026_12ad", 210),  # threats quoted by courts and news: 215
+        ("blind_2026_12ae", 80),  # sextortion quoted by public reporting: 85
+        ("blind_2026_12af", 265),  # threats of harm: 270 once 2 copies left out
+        ("blind_2026_12ag", 285),  # offenders' words from 98 pages: 290 once 9 copies left out
+        ("blind_2026_12ai", 280),  # written in offenders' styles: 282 once 18 copies left out
+        ("blind_2026_12ak", 385),  # extortion quoted by 52 pages: 389 once 42 copies left out
+        ("blind_2026_12al", 210),  # person-to-person, many languages: 213 once 8 copies left out
     ],
 )
 def test_the_blind_sets_since_the_fourth_were_folded_in_without_copies(
