@@ -202,7 +202,9 @@ THREATS = [
 @pytest.mark.xfail(
     strict=True,
     reason="measured 2026-12-06: 6 of 9 with the models landed that night (5 with those before, "
-    "6 with two retrainings that were not landed; docs/benchmarks/signals.md); remarks about "
+    "6 with two retrainings that were not landed; docs/benchmarks/signals.md); 2026-12-07 "
+    "morning: 6 of 9, and 3 of 9 flagged after a friendly message, with the models landed "
+    "before al was folded in and with those after; remarks about "
     "school, a dog or a garden get no escalation probability from the stage head even after a "
     "threat",
 )
