@@ -7,8 +7,11 @@ import dataclasses
 import io
 import math
 import random
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +24,7 @@ from unshared.analysis.signal_encoder import (
     EncoderModel,
     latin,
     load_encoder,
+    preload_encoder,
     reads,
     text_key,
 )
@@ -368,3 +372,39 @@ def test_the_encoder_finds_unseen_wording_the_words_alone_miss() -> None:
     # It borrows no licence from them: look-alikes stay mostly unflagged.
     assert _key_flags(blended, LOOKALIKES) <= _key_flags(words, LOOKALIKES) + 3
     assert _key_flags(blended, LOOKALIKES) <= 4
+
+
+def test_the_encoder_is_read_once_whichever_thread_asks_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A reader starts reading the encoder in a thread when it is built; a slow read makes the
+    # threads asking for it overlap: each must get the same model, read once (two copies would
+    # hold its weights twice, and the reader would wait for both).
+    from unshared.analysis import signal_encoder
+
+    reads_done: list[int] = []
+    original = EncoderModel.read
+
+    def slow(fh: Any) -> EncoderModel:
+        reads_done.append(1)
+        time.sleep(0.2)
+        return original(fh)
+
+    monkeypatch.setattr(EncoderModel, "read", staticmethod(slow))
+    signal_encoder._packaged.cache_clear()
+    try:
+        preload_encoder()
+        got: list[EncoderModel | None] = []
+        threads = [threading.Thread(target=lambda: got.append(load_encoder())) for _ in range(4)]
+        for t in threads:
+            t.start()
+        got.append(load_encoder())
+        for t in threads:
+            t.join()
+        assert len(reads_done) == 1
+        assert len(got) == 5 and got[0] is not None
+        assert all(m is got[0] for m in got)
+        preload_encoder()  # already read: nothing more
+        assert len(reads_done) == 1
+    finally:
+        signal_encoder._packaged.cache_clear()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import threading
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ __all__ = [
     "EncoderModel",
     "latin",
     "load_encoder",
+    "preload_encoder",
     "plain",
     "quantise",
     "reads",
@@ -312,9 +314,11 @@ class EncoderModel:
             return meta
 
 
+_loading = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def load_encoder() -> EncoderModel | None:
-    """The packaged encoder, or None if this install has none."""
+def _packaged() -> EncoderModel | None:
     ref = resources.files("unshared.analysis") / "data" / "signals" / _FILE
     if not ref.is_file():
         return None
@@ -322,3 +326,17 @@ def load_encoder() -> EncoderModel | None:
     model = EncoderModel.read(io.BytesIO(data))
     model.sha256 = hashlib.sha256(data).hexdigest()
     return model
+
+
+def load_encoder() -> EncoderModel | None:
+    """The packaged encoder, or None if this install has none (read once, whichever thread
+    asks first)."""
+    with _loading:
+        return _packaged()
+
+
+def preload_encoder() -> None:
+    """Read the packaged encoder in a background thread (the first :func:`load_encoder` waits
+    for it): numpy unpacks its weights mostly without holding the interpreter."""
+    if _packaged.cache_info().currsize == 0:
+        threading.Thread(target=load_encoder, name="unshared-encoder", daemon=True).start()

@@ -41,7 +41,7 @@ import numpy.typing as npt
 from unshared.analysis.disguise import undisguise
 from unshared.analysis.signal_blend import Blend
 from unshared.analysis.signal_decision import decide
-from unshared.analysis.signal_encoder import EncoderModel, reads
+from unshared.analysis.signal_encoder import EncoderModel, preload_encoder, reads
 from unshared.analysis.signal_language import preload
 from unshared.analysis.signal_reach import EVERY_STAGE, reach_table, rows_below
 from unshared.analysis.signal_reasons import scorer_reason
@@ -109,7 +109,10 @@ class SignalReader:
         if self.use_scorer and self.use_encoder and self.model is not None:
             self._blend = Blend.from_meta(self.model.meta.get("blend"))
         if self._blend is not None:
-            preload()  # the encoder's language check: its model loads while the case is read
+            # the encoder and its language check load in threads while the case is read
+            if self.encoder is None:
+                preload_encoder()
+            preload()
 
     def _encoder_logits(
         self, texts: Sequence[str], asked: npt.NDArray[np.bool_]
