@@ -81,3 +81,18 @@ def test_folding_a_set_twice_or_one_that_is_not_there_fails_and_changes_nothing(
     )
     assert twice.returncode != 0 and "already folded in" in twice.stderr
     assert (signals / "pending" / "blind_x" / "written.tsv").read_bytes() == before
+
+
+def test_a_set_with_a_broken_line_is_named_and_left_where_it_was(tmp_path: Path) -> None:
+    signals = _tree(tmp_path)
+    written = signals / "pending" / "blind_x" / "written.tsv"
+    written.write_text(written.read_text(encoding="utf-8") + "threat\n", encoding="utf-8")
+    before = written.read_bytes()
+    broken = subprocess.run(
+        [sys.executable, str(TOOL), "--signals", str(signals), "blind_x"],
+        capture_output=True,
+        text=True,
+    )
+    assert broken.returncode != 0
+    assert f"{written}: line 6 has no text column" in broken.stderr
+    assert written.read_bytes() == before and not (signals / "blind_x").exists()
