@@ -72,7 +72,8 @@ def test_ordinary_chats_get_almost_no_key_stage(exports_dir: Path) -> None:
     # flag "shooting stars" and a line of 150 emoji; 5 with the language check (gate 0.2): the
     # timestamp message no longer, "This message should be reordered" again; 5 with those of
     # 2026-12-07 morning (al folded in, gate 0.1): the timestamp message again, "reordered" no
-    # longer. The models of
+    # longer; 1 with those of 2026-12-07 evening (am-as and the IRC chat lines folded in, gate
+    # 0.07): only the line of 150 emoji, by the words. The models of
     # 2026-12-06 night were landed for what they find on blind sets of offenders' quoted words
     # and whole conversations (docs/benchmarks/signals.md, "Thirty-fifth"); the cost is held
     # here, and a model that flags more of these chats is not landed.
