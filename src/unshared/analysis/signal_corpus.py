@@ -43,8 +43,8 @@ TRAIN_ONLY = frozenset(
     | {f"ordinary_sms_{lang}" for lang in ("fr", "de", "es", "it", "pt", "nl")}
 )
 """Corpus files that train but do not count in the dev figures: ordinary chat (the SMS ham, its
-translations and Ubuntu IRC lines), so easy that it would dilute the share of benign look-alikes flagged that the
-threshold is chosen on."""
+translations and Ubuntu IRC lines), so easy that it would dilute the share of benign look-alikes
+flagged that the threshold is chosen on."""
 TRANSLATED = "translated_"
 """Corpus files named so hold translations of quoted lines: they train, in their original's fold
 (same source page), but do not count in the dev figures, which stay on lines as they were found."""
