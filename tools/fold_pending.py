@@ -5,7 +5,8 @@ to ``tests/data/signals/`` and drops each of its lines that copies (:func:`copie
 words, or 80% of them) a line the corpus already learns from or an earlier line of the set, so
 that no line sits on both sides of a dev fold. Both models must then be retrained
 (``tools/train_encoder.py``, ``tools/train_signals.py``). Whole conversations are not compared,
-as the corpus test does not compare them. Prints what it left out; ``git add`` the result. A broken line stops it with nothing moved.
+as the corpus test does not compare them. Prints what it left out; ``git add`` the result. A
+broken line stops it with nothing moved.
 
     python tools/fold_pending.py blind_2026_12am blind_2026_12an
 """

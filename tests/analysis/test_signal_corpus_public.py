@@ -25,9 +25,9 @@ FIELDS = {"id", "lang", "source", "is_benign", "stages", "kind", "text", "source
 FOLDED = ("public_quotes2", "public_quotes3", "public_quotes4", "public_quotes6", "public_quotes7")
 # and their public_benign*; public_quotes5 holds 11 offender lines (its ransomware chats were left out)
 LOOKALIKES = {"corpus/public_quotes10"}
-# public_quotes10 holds only look-alikes (phishing and spam sentences quoted from phishing_pot, its 8
-# offender lines left out as copies when it was folded in); to be renamed public_benign11 at the
-# next retraining, since both models record a hash of the corpus files, names included.
+# public_quotes10 holds only look-alikes (phishing and spam sentences quoted from phishing_pot,
+# its 8 offender lines left out as copies when it was folded in); to be renamed public_benign11
+# at the next retraining, since both models record a hash of the corpus files, names included.
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
