@@ -184,14 +184,20 @@ def test_a_remark_flagged_only_thanks_to_the_shift_is_the_offenders_after_their_
     assert flags(lifted, them, 0) == flags(base, them, 0)
 
 
-def test_the_victims_own_messages_are_read_alone_when_known() -> None:
+def test_the_victims_own_messages_get_no_stage_and_colour_nothing_when_known() -> None:
     model = _with_shift(load_scorer(), SHIFT_LIMIT)
     texts = [THREAT, *LINES]
     senders = ["them"] * len(texts)
     as_victim = [False] + [True] * len(LINES)  # say the same sender is the victim
     read = SignalReader(context=len(texts), model=model)
     alone = SignalReader(context=0, model=model).read(texts, senders)
-    assert read.read(texts, senders, as_victim)[1:] == alone[1:]
+    assert any(alone[1:]), "some of the lines read alone do show a stage"
+    got = read.read(texts, senders, as_victim)
+    assert got[0] == alone[0] and got[1:] == [[]] * len(LINES)
+    # a victim's plea that quotes the threat does not put the next lines in context
+    without = SignalReader(context=3, model=model).read(LINES, senders[1:])
+    plea = SignalReader(context=3, model=model).read(texts, senders, [True] + [False] * len(LINES))
+    assert plea[0] == [] and plea[1:] == without
 
 
 def test_the_packaged_model_carries_a_fitted_shift() -> None:

@@ -15,8 +15,9 @@ the encoder's. The margin was chosen on the labelled blind sets (the lines of th
 languages that lost it: 10 of 3,570 English coercive lines; Italian, Portuguese, Dutch kept by
 it: 1-3%).
 
-The model (68 MB once unpacked) loads on first use, about 0.7 s; :func:`preload` starts that in a
-thread when a reader that will use the encoder is built, so it overlaps with the rest.
+The model (68 MB once unpacked) loads on first use (0.32-0.48 s in a thread on one core,
+2026-12-07, ``docs/benchmarks/signals.md``); :func:`preload` starts that in a thread when a
+reader that will use the encoder is built, so it overlaps with the rest.
 """
 
 from __future__ import annotations

@@ -149,16 +149,20 @@ class SignalReader:
         """Signals of each message, in order (context carries over between calls).
 
         ``victim`` marks the messages of the person being coerced, when known (a case whose
-        owner said which names are theirs): they are always read alone, since the one being
-        threatened is not the one threatening, and a plea that quotes the threat ("please don't
-        send it to my family") cannot put their next messages in an offender's context."""
-        if not self.use_scorer or self.model is None:
-            return [detect_signals(t, self.lang) if t and t.strip() else [] for t in texts]
-        model = self.model
+        owner said which names are theirs): they get no stage, since the one being threatened
+        is not the one threatening. Their replies name the sum, the deadline and the police
+        ("I can only send 50 today", "delete it by tonight or I go to the police") and read
+        like an offender's lines; and a plea that quotes the threat ("please don't send it to
+        my family") cannot put their next messages in an offender's context."""
         who: Sequence[str | None] = senders if senders is not None else [None] * len(texts)
         own_side: Sequence[bool] = victim if victim is not None else [False] * len(texts)
         if len(own_side) != len(texts) or len(who) != len(texts):
             raise ValueError("senders and victim need one entry per text")
+        if any(own_side):
+            texts = ["" if mine else t for t, mine in zip(texts, own_side, strict=True)]
+        if not self.use_scorer or self.model is None:
+            return [detect_signals(t, self.lang) if t and t.strip() else [] for t in texts]
+        model = self.model
         cut, other, pick, logit_cuts = self._cuts(model)
         own, ctx = model.logits(texts, None if self.context else [False] * len(texts))
         heads = model.heads
