@@ -192,11 +192,11 @@ def test_a_forged_analysis_logged_through_the_api_fails_verify(tmp_path: Path) -
 
     path = tmp_path / "c.unshared"
     _make(path)
-    from unshared.analysis.case_analysis import ANALYSER
+    from unshared.analysis.case_analysis import analyser
 
     with Case.open(path, PASS) as case:
         fake = Identifier("email", "someone.else@example.com", "someone.else@example.com", "shape")
-        case.replace_analysis([(1, fake)], [], {"region": "GB", "analyser": ANALYSER})
+        case.replace_analysis([(1, fake)], [], {"region": "GB", "analyser": analyser()})
         assert verify_case(case).ok  # the rows match their own digest...
         result = verify_case_file(case)  # ...but not a new analysis of the same messages
     assert not result.ok

@@ -7,10 +7,13 @@ found; it never opens or writes a case. :mod:`unshared.usecases.analyse` reads t
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
 from typing import Any, Protocol
 
 from unshared import __version__
@@ -19,19 +22,43 @@ from unshared.analysis.signal_reader import SignalReader
 from unshared.model import Identifier, Message, Participant, Side, Signal
 
 __all__ = [
-    "ANALYSER",
+    "ANALYSIS_CODE",
+    "MODEL_FILES",
     "Analysis",
     "analyse",
+    "analyser",
     "context_key",
     "identifier_table",
     "message_source",
     "VictimAnswer",
 ]
 
-ANALYSER = "2026-12-04c"
-"""Version of what the analysis finds. Change it with any change to the finders, rules or model
-that can change a stored row: a case analysed by another version is analysed again when next
-used, and ``verify`` does not compare it with today's analysis (it says so)."""
+ANALYSIS_CODE = "2026-12-07"
+"""Version of the analysis code. Change it with any change to the finders, rules or reader that
+can change a stored row; the packaged models are in :func:`analyser` by their digest."""
+MODEL_FILES = ("scorer.npz", "encoder.npz")
+"""The packaged model files whose bytes decide what the signals are."""
+
+
+def _model_bytes(name: str) -> bytes:
+    ref = resources.files("unshared.analysis") / "data" / "signals" / name
+    try:
+        return ref.read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
+@cache
+def analyser() -> str:
+    """Version of what the analysis finds: :data:`ANALYSIS_CODE` and a digest of the packaged
+    model files. A case analysed by another version is analysed again when next used, and
+    ``verify`` does not compare it with today's analysis (it says so): retrained models read
+    some messages differently, which is no sign of tampering."""
+    digest = hashlib.sha256()
+    for name in MODEL_FILES:
+        digest.update(name.encode() + hashlib.sha256(_model_bytes(name)).digest())
+    return f"{ANALYSIS_CODE}+{digest.hexdigest()[:16]}"
+
 
 CONTEXT = 3
 """How many of the sender's previous messages in the conversation a message is read after (the
@@ -154,7 +181,7 @@ def analyse(
         "signals": len(signals),
         "signal_stages": dict(sorted(stages.items())),
         "tool_version": __version__,
-        "analyser": ANALYSER,
+        "analyser": analyser(),
         "seconds": round(time.perf_counter() - started, 3),
     }
     return Analysis(identifiers, signals, summary)

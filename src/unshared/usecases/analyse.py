@@ -72,9 +72,9 @@ def analysis_state(case: Case) -> AnalysisState:
     if last is None:
         return AnalysisState(None, stale=True)
     region = (last[1].region or DEFAULT_REGION).upper()
-    from unshared.analysis.case_analysis import ANALYSER
+    from unshared.analysis.case_analysis import analyser
 
-    return AnalysisState(region, stale=case.needs_analysis(region, ANALYSER))
+    return AnalysisState(region, stale=case.needs_analysis(region, analyser()))
 
 
 def _analyse(
@@ -116,9 +116,9 @@ def reanalyse_as_of(
 ) -> tuple[list[tuple[int | None, Identifier]], list[tuple[int, Signal]]] | None:
     """The analysis the case would have had at event ``seq`` (for ``unshared verify``); None when
     that run was made by another version of the analysis, which today's cannot reproduce."""
-    from unshared.analysis.case_analysis import ANALYSER
+    from unshared.analysis.case_analysis import analyser
 
-    if run.analyser != ANALYSER:
+    if run.analyser != analyser():
         return None
     found = _analyse(case, run.region or DEFAULT_REGION, until=seq)
     return found.identifiers, found.signals
