@@ -77,3 +77,35 @@ def test_without_knowing_which_name_is_theirs_every_message_is_still_read(
 ) -> None:
     flagged = _flagged(_case(tmp_path))
     assert SAMS & set(flagged), "the replies look like threats when nobody is known as the person"
+
+
+@pytest.mark.usefixtures("passphrase")
+def test_a_wrong_name_chosen_as_the_persons_is_pointed_out_in_the_report(tmp_path: Path) -> None:
+    """With the offender's name given as the person's, the offender's threats are the person's
+    own messages and get no stage; the report says how many of the messages marked as the
+    person's read like threats or demands, and how to change the name. A person whose own
+    messages read like nothing of the kind gets no such line."""
+    path = _case(tmp_path, "Alex")
+    out = tmp_path / "pack"
+    _ok("report", str(path), "--out", str(out), "--no-pdf")
+    summary = (
+        (out / "report.html").read_text(encoding="utf-8").split('<section id="identifiers">')[0]
+    )
+    line = summary.split("Threats</th>")[1].split("</tr>")[0]
+    assert "of the messages marked as the person reporting’s own read like" in line
+    assert "unshared me" in line
+    count = int(line.split('<br><span class="small">')[1].split(" ")[0])
+    assert count >= 2  # Alex's two threats, at least
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    chat = plain / "WhatsApp Chat with Alex.txt"
+    chat.write_text(
+        "12/03/2024, 21:04 - Alex: I have your video. Pay £500 or everyone sees it\n"
+        "12/03/2024, 21:10 - Sam: please stop\n",
+        encoding="utf-8",
+    )
+    _ok("new", str(plain / "c.unshared"))
+    _ok("add", str(plain / "c.unshared"), str(chat), "--timezone", "UTC", "--me", "Sam")
+    _ok("report", str(plain / "c.unshared"), "--out", str(plain / "pack"), "--no-pdf")
+    html = (plain / "pack" / "report.html").read_text(encoding="utf-8")
+    assert "marked as the person reporting’s own" not in html

@@ -65,6 +65,7 @@ CONTEXT = 3
 default of ``unshared signals``)."""
 
 _BATCH = 1024
+_OWN_HINT = frozenset({"threat", "payment_demand"})
 
 #: Attachment kinds whose ``uri`` is a link someone shared.
 _LINK_ATTACHMENTS = frozenset({"link", "share"})
@@ -120,19 +121,28 @@ def analyse(
             identifiers.append((None, ident))
     # Signals: the rules and the scorer together, as ``scan`` and ``signals`` read them, each
     # message after the same sender's previous ones in its conversation (the victim's alone).
+    # The person's own messages get no stage; they are read alone once more only to count those
+    # that would read as a threat or a demand (a hint that the wrong name was marked as theirs).
     reader = SignalReader(context=CONTEXT)
     pending: list[tuple[int, Message, Side]] = []
+    own_flagged = 0
+    alone: list[SignalReader] = []
 
     def flush() -> None:
+        nonlocal own_flagged
         texts = [m.text if m.kind == "message" and m.text else "" for _, m, _ in pending]
-        found = reader.read(
-            texts,
-            [context_key(m) for _, m, _ in pending],
-            [side == "victim" for _, _, side in pending],
-        )
+        mine = [side == "victim" for _, _, side in pending]
+        found = reader.read(texts, [context_key(m) for _, m, _ in pending], mine)
         signals.extend(
             (mid, sig) for (mid, _, _), sigs in zip(pending, found, strict=True) for sig in sigs
         )
+        own = [t for t, m in zip(texts, mine, strict=True) if m and t]
+        if own:
+            if not alone:
+                alone.append(SignalReader(context=0, model=reader.model))
+            own_flagged += sum(
+                bool(_OWN_HINT.intersection(s.stage for s in sigs)) for sigs in alone[0].read(own)
+            )
         pending.clear()
 
     count = 0
@@ -182,6 +192,7 @@ def analyse(
         "signal_stages": dict(sorted(stages.items())),
         "tool_version": __version__,
         "analyser": analyser(),
+        "own_flagged": own_flagged,
         "seconds": round(time.perf_counter() - started, 3),
     }
     return Analysis(identifiers, signals, summary)

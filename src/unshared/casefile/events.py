@@ -201,6 +201,9 @@ class AnalysisRun(Payload):
     rows_sha256: str | None = None
     #: Version of the analysis (rules, model, finders) that made the rows; None before 2026-12-04.
     analyser: str | None = None
+    #: The person's own messages that read as a threat or a demand when read alone (they get no
+    #: stage); above zero with no threat from anyone else, the wrong name may be marked as theirs.
+    own_flagged: int = 0
 
 
 @_event("fingerprints_added", internal=True)

@@ -282,6 +282,7 @@ def build_model(data: CaseData) -> ReportModel:
         if head
         else None,
         stage_counts=stage_counts,
+        own_flagged=_own_flagged(data),
         generated_iso=_iso(data.generated_at) or "",
         case_key=data.events[0].hash if data.events else "",
         identifier_messages={
@@ -350,6 +351,17 @@ def _fingerprint(fp: dict[str, Any]) -> FingerprintRow:
         variants=len(fp.get("pdq_dihedral") or ()),
         frames=len(fp.get("vpdq") or ()),
     )
+
+
+def _own_flagged(data: CaseData) -> int:
+    """The newest analysis's count of the person's own messages that read as a threat or a
+    demand alone (0 before 2026-12-07, when it was first counted)."""
+    for ev in reversed(data.events):
+        if ev.type == "analysis_run":
+            with contextlib.suppress(ValueError, TypeError, AttributeError):
+                return int(json.loads(ev.payload).get("own_flagged") or 0)
+            return 0
+    return 0
 
 
 def _str(value: Any) -> str | None:

@@ -309,6 +309,8 @@ class ReportModel:
     crime_refs: tuple[str, ...]
     log: LogHead | None
     stage_counts: dict[str, int] = field(default_factory=dict)
+    #: The person's own messages that read as a threat or a demand alone (the analysis's count).
+    own_flagged: int = 0
     images_embedded: bool = False
     generated_iso: str = ""
     case_key: str = ""
