@@ -9,11 +9,19 @@ as the corpus test does not compare them. Prints what it left out; ``git add`` t
 broken line stops it with nothing moved.
 
     python tools/fold_pending.py blind_2026_12am blind_2026_12an
+
+A training batch (a pending folder with one ``*.jsonl`` of labelled lines and its ``*.md``) goes
+into ``corpus/`` the same way: its offenders' lines into ``--into``, its benign lines into
+``--benign-into`` (or ``--into`` too), each line checked as the corpus test checks it:
+
+    python tools/fold_pending.py --batch ransomchats_2026_12 \\
+        --into public_quotes11 --benign-into public_benign12
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -24,8 +32,15 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 from benchmarks.evaluation.signals import copies  # noqa: E402
 
 from unshared.analysis.signal_corpus import from_conversation, load_corpus  # noqa: E402
+from unshared.analysis.signal_rules import STAGES  # noqa: E402
 
 SIGNALS = ROOT / "tests" / "data" / "signals"
+FIELDS = ("id", "lang", "source", "is_benign", "stages", "kind", "text", "source_url")
+
+
+def _known(signals: Path) -> list[str]:
+    """The corpus as it is, which does not read pending/: what a new line must not copy."""
+    return [r.text for r in load_corpus(signals) if not from_conversation(r)]
 
 
 def fold(signals: Path, name: str) -> dict[str, list[str]]:
@@ -38,8 +53,7 @@ def fold(signals: Path, name: str) -> dict[str, list[str]]:
         raise SystemExit(f"{source}: no such pending set")
     if target.exists():
         raise SystemExit(f"{target}: already folded in")
-    # the corpus as it is, which does not read pending/: what the set must not copy
-    known = [r.text for r in load_corpus(signals) if not from_conversation(r)]
+    known = _known(signals)
     kept: dict[Path, str] = {}
     dropped: dict[str, list[str]] = {}
     for tsv in sorted(source.glob("*.tsv")):
@@ -63,11 +77,87 @@ def fold(signals: Path, name: str) -> dict[str, list[str]]:
     return dropped
 
 
+def _checked(path: Path) -> list[dict[str, object]]:
+    """The batch's lines, each checked as the corpus test checks a quoted line."""
+    rows: list[dict[str, object]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line)
+        except json.JSONDecodeError:
+            r = None
+        if not isinstance(r, dict):
+            raise SystemExit(f"{path}: line {number} is not a JSON object; nothing was moved")
+        missing = [f for f in FIELDS if f not in r]
+        if missing or not isinstance(r["text"], str) or not r["text"].strip():
+            raise SystemExit(
+                f"{path}: line {number} lacks {missing or ['text']}; nothing was moved"
+            )
+        stages = r["stages"]
+        if not isinstance(stages, list) or not set(stages) <= set(STAGES):
+            raise SystemExit(f"{path}: line {number}: unknown stage in {stages}; nothing was moved")
+        offender = r["source"] == "offender"
+        if r["is_benign"] is not (not stages) or offender is not bool(stages):
+            raise SystemExit(
+                f"{path}: line {number}: a line with stages must be an offender's and not benign,"
+                " one without must be benign and not an offender's; nothing was moved"
+            )
+        rows.append(r)
+    return rows
+
+
+def fold_batch(
+    signals: Path, name: str, into: str, benign_into: str | None = None
+) -> dict[str, list[str]]:
+    """Move the lines of ``pending/<name>/*.jsonl`` into ``corpus/<into>.jsonl`` (benign ones into
+    ``corpus/<benign_into>.jsonl`` if given) without their copies; returns the dropped lines."""
+    source = signals / "pending" / name
+    batches = sorted(source.glob("*.jsonl"))
+    if len(batches) != 1:
+        raise SystemExit(f"{source}: a batch folder holds one *.jsonl ({len(batches)} found)")
+    [batch] = batches
+    targets = {False: signals / "corpus" / f"{into}.jsonl"}
+    targets[True] = signals / "corpus" / f"{benign_into or into}.jsonl"
+    for target in targets.values():
+        if target.exists():
+            raise SystemExit(f"{target}: already exists; nothing was moved")
+    rows = _checked(batch)
+    texts = [str(r["text"]) for r in rows]
+    copied = set(copies(_known(signals), texts))
+    out: dict[Path, list[str]] = {t: [] for t in targets.values()}
+    for r, text in zip(rows, texts, strict=True):
+        if text not in copied:
+            out[targets[bool(r["is_benign"])]].append(json.dumps(r, ensure_ascii=False) + "\n")
+    for target, lines in out.items():
+        if lines:
+            target.write_text("".join(lines), encoding="utf-8")
+    for note in source.glob("*.md"):
+        shutil.copyfile(note, targets[False].with_suffix(".md"))
+    shutil.rmtree(source)
+    return {f"{name}/{batch.name}": sorted(copied)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", nargs="+", help="folder names under tests/data/signals/pending")
+    parser.add_argument("sets", nargs="*", help="folder names under tests/data/signals/pending")
+    parser.add_argument("--batch", help="a pending folder holding one *.jsonl training batch")
+    parser.add_argument("--into", help="corpus file name (no suffix) for the batch's lines")
+    parser.add_argument("--benign-into", help="corpus file name for the batch's benign lines")
     parser.add_argument("--signals", type=Path, default=SIGNALS, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.batch:
+        if not args.into or args.sets:
+            parser.error("--batch needs --into and no set names")
+        for file, lines in fold_batch(
+            args.signals, args.batch, args.into, args.benign_into
+        ).items():
+            print(f"{file}: {len(lines)} copies left out")
+            for line in lines:
+                print(f"  - {line}")
+        return
+    if not args.sets:
+        parser.error("name a pending set, or --batch")
     for name in args.sets:
         for file, lines in fold(args.signals, name).items():
             print(f"{name}/{file}: {len(lines)} copies left out")
