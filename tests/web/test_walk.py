@@ -290,10 +290,44 @@ def test_item_05_which_of_these_is_you_is_asked_once_and_used(
     ask.get_by_label("Sam").check()
     ask.get_by_role("button", name="This is me").click()
     page.get_by_text("You are Sam").wait_for()
-    assert page.locator("#who form").count() == 0
+    # answered once: the question is not asked again, only offered folded away to correct
+    assert not ask.locator("details").evaluate("d => d.open")
+    assert not ask.get_by_role("button", name="This is me").is_visible()
     assert live.state.case.victims().names == ("Sam",)
     page.get_by_role("link", name="Read the conversation").click()
     assert page.locator(".msg.mine").count() == 1
+
+
+def test_item_05_a_wrong_name_chosen_as_you_is_pointed_out_and_can_be_changed(
+    open_app: Callable[..., Any], live: Live
+) -> None:
+    """Your own messages are never shown as threats; so with the other person's name ticked as
+    yours, their threats would vanish. The key messages say so, and the answer can be changed."""
+    page = open_app()
+    _new_case(page, live)
+    _add(page, live.files / "chat.txt")
+    ask = page.locator("#who")
+    ask.get_by_label("Jess").check()
+    ask.get_by_role("button", name="This is me").click()
+    page.get_by_text("You are Jess").wait_for()
+    page.get_by_role("link", name="3. What they used").click()
+    keys = page.locator("#key-title").locator("xpath=..")
+    assert "No threats or demands found." in keys.inner_text()
+    note = keys.get_by_role("note")
+    assert "marked as yours read like a threat or a demand" in note.inner_text()
+    note.get_by_role("link", name="Change who you are").click()
+    page.wait_for_url("**/case?who=change#who")
+    who = page.locator("#who")
+    assert who.locator("details").evaluate("d => d.open")
+    who.get_by_label("Jess").uncheck()
+    who.get_by_label("Sam").check()
+    who.get_by_role("button", name="This is me").click()
+    page.get_by_text("You are Sam").wait_for()
+    assert live.state.case.victims().names == ("Sam",)
+    page.get_by_role("link", name="3. What they used").click()
+    keys = page.locator("#key-title").locator("xpath=..")
+    assert "Steam gift cards" in keys.inner_text()
+    assert keys.get_by_role("note").count() == 0 or "marked as yours" not in keys.inner_text()
 
 
 # --------------------------------------------------------------------------- 6

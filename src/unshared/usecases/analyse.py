@@ -222,6 +222,14 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
+def own_flagged(case: Case) -> int:
+    """How many of the person's own messages read as a threat or a demand alone, by the newest
+    analysis (they get no stage; a number with no threat from anyone else suggests the wrong
+    name is marked as theirs). Call :func:`bring_up_to_date` first."""
+    last = case.last_analysis()
+    return last[1].own_flagged if last is not None else 0
+
+
 def what_they_used(
     case: Case, region: str | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -72,6 +72,7 @@ def case_page(request: Request) -> Response:
         exhibits=exhibits,
         message_count=count,
         who=who,
+        change_who=request.query_params.get("who") == "change",
         preselect=state.settings.case_path.name if state.settings.case_path else None,
     )
 

@@ -34,16 +34,17 @@ async def identifiers_page(request: Request) -> Response:
     state = session_state(request)
     if state.case is None:
         return render(request, "identifiers.html", identifiers=[], key_messages=[], no_case=True)
-    from unshared.usecases.analyse import what_they_used
+    from unshared.usecases.analyse import own_flagged, what_they_used
 
     region = phone_region(state)
 
-    def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
         assert state.case is not None
         with state.lock:
-            return what_they_used(state.case, region)
+            table, keys = what_they_used(state.case, region)
+            return table, keys, own_flagged(state.case)
 
-    identifiers, key_messages = await anyio.to_thread.run_sync(work)
+    identifiers, key_messages, own = await anyio.to_thread.run_sync(work)
     for entry in key_messages:
         entry["harm"] = any(is_harm(s) for s in entry["signals"])
     return render(
@@ -51,6 +52,7 @@ async def identifiers_page(request: Request) -> Response:
         "identifiers.html",
         identifiers=identifier_rows(identifiers),
         key_messages=key_messages,
+        own_flagged=own,
         no_case=False,
     )
 
