@@ -109,3 +109,22 @@ def test_a_wrong_name_chosen_as_the_persons_is_pointed_out_in_the_report(tmp_pat
     _ok("report", str(plain / "c.unshared"), "--out", str(plain / "pack"), "--no-pdf")
     html = (plain / "pack" / "report.html").read_text(encoding="utf-8")
     assert "marked as the person reporting’s own" not in html
+
+
+@pytest.mark.usefixtures("passphrase")
+def test_unshared_signals_says_how_many_of_the_persons_own_messages_read_like_threats(
+    tmp_path: Path,
+) -> None:
+    path = _case(tmp_path, "Alex")
+    *_, last = [json.loads(x) for x in _ok("signals", str(path), "--format", "jsonl").splitlines()]
+    assert last["own_flagged"] >= 2  # Alex's two threats, marked as the person's own
+    table = _ok("signals", str(path))
+    assert "marked as yours read like a threat or a demand" in table
+    assert "unshared me" in table
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    *_, last = [
+        json.loads(x)
+        for x in _ok("signals", str(_case(plain, "Sam")), "--format", "jsonl").splitlines()
+    ]
+    assert last["own_flagged"] >= 1  # Sam's replies read like threats when read alone

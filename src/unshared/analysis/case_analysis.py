@@ -28,6 +28,7 @@ __all__ = [
     "analyse",
     "analyser",
     "context_key",
+    "count_own_flagged",
     "identifier_table",
     "message_source",
     "VictimAnswer",
@@ -96,6 +97,24 @@ class Analysis:
     summary: dict[str, Any]
 
 
+def count_own_flagged(reader: SignalReader, texts: list[str], mine: list[bool]) -> int:
+    """How many of the person's own messages (``mine``) would show a threat or a demand read
+    alone by ``reader``'s model, language and threshold: they get no stage, and a count with no
+    threat from anyone else suggests the wrong name is marked as theirs."""
+    own = [t for t, m in zip(texts, mine, strict=True) if m and t and t.strip()]
+    if not own:
+        return 0
+    alone = SignalReader(
+        lang=reader.lang,
+        threshold=reader.threshold,
+        use_scorer=reader.use_scorer,
+        model=reader.model,
+        use_encoder=reader.use_encoder,
+        encoder=reader.encoder,
+    )
+    return sum(bool(_OWN_HINT.intersection(s.stage for s in sigs)) for sigs in alone.read(own))
+
+
 def analyse(
     participants: list[Participant],
     messages: Iterable[tuple[int, Message]],
@@ -126,7 +145,6 @@ def analyse(
     reader = SignalReader(context=CONTEXT)
     pending: list[tuple[int, Message, Side]] = []
     own_flagged = 0
-    alone: list[SignalReader] = []
 
     def flush() -> None:
         nonlocal own_flagged
@@ -136,13 +154,7 @@ def analyse(
         signals.extend(
             (mid, sig) for (mid, _, _), sigs in zip(pending, found, strict=True) for sig in sigs
         )
-        own = [t for t, m in zip(texts, mine, strict=True) if m and t]
-        if own:
-            if not alone:
-                alone.append(SignalReader(context=0, model=reader.model))
-            own_flagged += sum(
-                bool(_OWN_HINT.intersection(s.stage for s in sigs)) for sigs in alone[0].read(own)
-            )
+        own_flagged += count_own_flagged(reader, texts, mine)
         pending.clear()
 
     count = 0

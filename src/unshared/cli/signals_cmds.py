@@ -74,12 +74,20 @@ def register(app: typer.Typer) -> None:
                 progress=lambda n: progress.advance(task, n),
             )
         if fmt is Format.jsonl:
-            _print_jsonl(review.rows, review.summary)
+            _print_jsonl(review.rows, review.summary, review.own_flagged)
         else:
             _print_table(review.rows, review.summary)
+            if review.own_flagged:
+                console.print(
+                    f"{review.own_flagged} of the messages marked as yours read like a threat or a "
+                    "demand: they are not shown, because they are yours. If the name marked as you "
+                    f"is not yours: unshared me {case} NAME"
+                )
 
 
-def _print_jsonl(rows: list[tuple[int, Message, list[Signal]]], summary: CaseSummary) -> None:
+def _print_jsonl(
+    rows: list[tuple[int, Message, list[Signal]]], summary: CaseSummary, own_flagged: int
+) -> None:
     for mid, message, signals in rows:
         if not signals:
             continue
@@ -91,7 +99,9 @@ def _print_jsonl(rows: list[tuple[int, Message, list[Signal]]], summary: CaseSum
             "signals": [s.to_dict() for s in signals],
         }
         typer.echo(json.dumps(obj, ensure_ascii=False))
-    typer.echo(json.dumps({"summary": summary.to_dict()}, ensure_ascii=False))
+    typer.echo(
+        json.dumps({"summary": summary.to_dict(), "own_flagged": own_flagged}, ensure_ascii=False)
+    )
 
 
 def _print_table(rows: list[tuple[int, Message, list[Signal]]], summary: CaseSummary) -> None:

@@ -26,6 +26,8 @@ class SignsReview:
 
     rows: list[tuple[int, Message, list[Signal]]]
     summary: CaseSummary
+    #: The person's own messages that read as a threat or a demand alone (they get no stage).
+    own_flagged: int = 0
 
 
 def languages() -> list[str]:
@@ -55,7 +57,7 @@ def review_signs(
     Messages are read in order; each is scored with the previous ``context`` messages of the
     same sender (see :mod:`unshared.analysis.signal_reader`); ``threshold`` overrides the default.
     """
-    from unshared.analysis.case_analysis import CONTEXT, context_key
+    from unshared.analysis.case_analysis import CONTEXT, context_key, count_own_flagged
     from unshared.analysis.signal_reader import SignalReader
     from unshared.analysis.summary import summarise
 
@@ -69,14 +71,15 @@ def review_signs(
         starting(case.message_count())
     batch: list[tuple[int, Message]] = []
 
+    own_flagged = 0
+
     def flush() -> None:
+        nonlocal own_flagged
         texts = [m.text if m.kind == "message" and m.text else "" for _, m in batch]
-        found = reader.read(
-            texts,
-            [context_key(m) for _, m in batch],
-            [victims.side(m.sender, m.sender_id) == "victim" for _, m in batch],
-        )
+        mine = [victims.side(m.sender, m.sender_id) == "victim" for _, m in batch]
+        found = reader.read(texts, [context_key(m) for _, m in batch], mine)
         rows.extend((mid, m, sigs) for (mid, m), sigs in zip(batch, found, strict=True))
+        own_flagged += count_own_flagged(reader, texts, mine)
         if progress is not None:
             progress(len(batch))
         batch.clear()
@@ -88,4 +91,4 @@ def review_signs(
     flush()
     victim = [p.name for p in case.participants() if p.side == "victim" and p.name]
     summary = summarise(((mid, msg, sigs) for mid, msg, sigs in rows), lang=lang, victim=victim)
-    return SignsReview(rows, summary)
+    return SignsReview(rows, summary, own_flagged)
