@@ -1,8 +1,8 @@
 """A case analysed with other models is not called tampered with (written before the fix).
 
 The analysis version (``analysis_run``'s ``analyser``) was a hand-kept string, unchanged across
-five retrainings of the packaged scorer and encoder. A case analysed before an upgrade was then
-analysed again by ``verify`` with the new models, which read some messages differently, and
+18 commits that retrained the packaged scorer and encoder. A case analysed before an upgrade
+was then analysed again by ``verify`` with the new models, which read some messages differently, and
 verify reported "the stored analysis differs from a new analysis of the same messages": a false
 alarm of tampering on a genuine case, and the next report kept the old analysis. The version now
 carries a digest of the packaged model files: another model is another version.
