@@ -28,11 +28,6 @@ CHAT = (
 ).encode()
 
 
-@pytest.fixture(autouse=True)
-def _cheap_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("UNSHARED_SCRYPT_LOG2N", "14")
-
-
 def _analysed(path: Path) -> None:
     from unshared.importers import ImportOptions, detect
 
