@@ -12,7 +12,8 @@ broken line stops it with nothing moved.
 
 A training batch (a pending folder with one ``*.jsonl`` of labelled lines and its ``*.md``) goes
 into ``corpus/`` the same way: its offenders' lines into ``--into``, its benign lines into
-``--benign-into`` (or ``--into`` too), each line checked as the corpus test checks it:
+``--benign-into`` (or ``--into`` too), each line checked first (its fields, known stages, and
+stages exactly when it is an offender's; the corpus test checks more once it is folded in):
 
     python tools/fold_pending.py --batch ransomchats_2026_12 \\
         --into public_quotes11 --benign-into public_benign12
@@ -78,7 +79,8 @@ def fold(signals: Path, name: str) -> dict[str, list[str]]:
 
 
 def _checked(path: Path) -> list[dict[str, object]]:
-    """The batch's lines, each checked as the corpus test checks a quoted line."""
+    """The batch's lines, each with the fields a quoted line needs, known stages, and stages
+    exactly when it is an offender's (the corpus test then checks more: language, page, date)."""
     rows: list[dict[str, object]] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -146,23 +148,19 @@ def main() -> None:
     parser.add_argument("--benign-into", help="corpus file name for the batch's benign lines")
     parser.add_argument("--signals", type=Path, default=SIGNALS, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    dropped: dict[str, list[str]] = {}
     if args.batch:
         if not args.into or args.sets:
             parser.error("--batch needs --into and no set names")
-        for file, lines in fold_batch(
-            args.signals, args.batch, args.into, args.benign_into
-        ).items():
-            print(f"{file}: {len(lines)} copies left out")
-            for line in lines:
-                print(f"  - {line}")
-        return
-    if not args.sets:
+        dropped = fold_batch(args.signals, args.batch, args.into, args.benign_into)
+    elif not args.sets:
         parser.error("name a pending set, or --batch")
     for name in args.sets:
-        for file, lines in fold(args.signals, name).items():
-            print(f"{name}/{file}: {len(lines)} copies left out")
-            for line in lines:
-                print(f"  - {line}")
+        dropped |= {f"{name}/{file}": lines for file, lines in fold(args.signals, name).items()}
+    for file, lines in dropped.items():
+        print(f"{file}: {len(lines)} copies left out")
+        for line in lines:
+            print(f"  - {line}")
 
 
 if __name__ == "__main__":
