@@ -119,7 +119,7 @@ def test_unshared_signals_says_how_many_of_the_persons_own_messages_read_like_th
     *_, last = [json.loads(x) for x in _ok("signals", str(path), "--format", "jsonl").splitlines()]
     assert last["own_flagged"] >= 2  # Alex's two threats, marked as the person's own
     table = _ok("signals", str(path))
-    assert "marked as yours read like a threat or a demand" in table
+    assert "marked as yours use words of threats or money" in table
     assert "unshared me" in table
     plain = tmp_path / "plain"
     plain.mkdir()

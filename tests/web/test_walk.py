@@ -314,7 +314,7 @@ def test_item_05_a_wrong_name_chosen_as_you_is_pointed_out_and_can_be_changed(
     keys = page.locator("#key-title").locator("xpath=..")
     assert "No threats or demands found." in keys.inner_text()
     note = keys.get_by_role("note")
-    assert "marked as yours read like a threat or a demand" in note.inner_text()
+    assert "marked as yours use words of threats or money" in note.inner_text()
     note.get_by_role("link", name="Change who you are").click()
     page.wait_for_url("**/case?who=change#who")
     who = page.locator("#who")

@@ -79,9 +79,9 @@ def register(app: typer.Typer) -> None:
             _print_table(review.rows, review.summary)
             if review.own_flagged:
                 console.print(
-                    f"{review.own_flagged} of the messages marked as yours read like a threat or a "
-                    "demand: they are not shown, because they are yours. If the name marked as you "
-                    f"is not yours: unshared me {case} NAME"
+                    f"{review.own_flagged} of the messages marked as yours use words of threats or "
+                    "money, as replies to a threat often do: they are not shown, because they are "
+                    f"yours. If the name marked as you is not yours: unshared me {case} NAME"
                 )
 
 
