@@ -29,6 +29,7 @@ __all__ = [
     "analyser",
     "context_key",
     "count_own_flagged",
+    "reading_alone",
     "identifier_table",
     "message_source",
     "VictimAnswer",
@@ -97,14 +98,11 @@ class Analysis:
     summary: dict[str, Any]
 
 
-def count_own_flagged(reader: SignalReader, texts: list[str], mine: list[bool]) -> int:
-    """How many of the person's own messages (``mine``) would show a threat or a demand read
-    alone by ``reader``'s model, language and threshold: they get no stage, and a count with no
-    threat from anyone else suggests the wrong name is marked as theirs."""
-    own = [t for t, m in zip(texts, mine, strict=True) if m and t and t.strip()]
-    if not own:
-        return 0
-    alone = SignalReader(
+def reading_alone(reader: SignalReader) -> SignalReader:
+    """A reader with ``reader``'s model, language and threshold that reads each message alone:
+    the one :func:`count_own_flagged` asks. Make it once per reading, so it remembers the lines
+    it has read as ``reader`` does."""
+    return SignalReader(
         lang=reader.lang,
         threshold=reader.threshold,
         use_scorer=reader.use_scorer,
@@ -112,6 +110,15 @@ def count_own_flagged(reader: SignalReader, texts: list[str], mine: list[bool]) 
         use_encoder=reader.use_encoder,
         encoder=reader.encoder,
     )
+
+
+def count_own_flagged(alone: SignalReader, texts: list[str], mine: list[bool]) -> int:
+    """How many of the person's own messages (``mine``) would show a threat or a demand read
+    ``alone`` (:func:`reading_alone`): they get no stage, and a count with no threat from anyone
+    else suggests the wrong name is marked as theirs."""
+    own = [t for t, m in zip(texts, mine, strict=True) if m and t and t.strip()]
+    if not own:
+        return 0
     return sum(bool(_OWN_HINT.intersection(s.stage for s in sigs)) for sigs in alone.read(own))
 
 
@@ -143,6 +150,7 @@ def analyse(
     # The person's own messages get no stage; they are read alone once more only to count those
     # that would read as a threat or a demand (a hint that the wrong name was marked as theirs).
     reader = SignalReader(context=CONTEXT)
+    alone = reading_alone(reader)
     pending: list[tuple[int, Message, Side]] = []
     own_flagged = 0
 
@@ -154,7 +162,7 @@ def analyse(
         signals.extend(
             (mid, sig) for (mid, _, _), sigs in zip(pending, found, strict=True) for sig in sigs
         )
-        own_flagged += count_own_flagged(reader, texts, mine)
+        own_flagged += count_own_flagged(alone, texts, mine)
         pending.clear()
 
     count = 0

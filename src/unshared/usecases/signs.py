@@ -57,7 +57,12 @@ def review_signs(
     Messages are read in order; each is scored with the previous ``context`` messages of the
     same sender (see :mod:`unshared.analysis.signal_reader`); ``threshold`` overrides the default.
     """
-    from unshared.analysis.case_analysis import CONTEXT, context_key, count_own_flagged
+    from unshared.analysis.case_analysis import (
+        CONTEXT,
+        context_key,
+        count_own_flagged,
+        reading_alone,
+    )
     from unshared.analysis.signal_reader import SignalReader
     from unshared.analysis.summary import summarise
 
@@ -70,7 +75,7 @@ def review_signs(
     if starting is not None:
         starting(case.message_count())
     batch: list[tuple[int, Message]] = []
-
+    alone = reading_alone(reader)
     own_flagged = 0
 
     def flush() -> None:
@@ -79,7 +84,7 @@ def review_signs(
         mine = [victims.side(m.sender, m.sender_id) == "victim" for _, m in batch]
         found = reader.read(texts, [context_key(m) for _, m in batch], mine)
         rows.extend((mid, m, sigs) for (mid, m), sigs in zip(batch, found, strict=True))
-        own_flagged += count_own_flagged(reader, texts, mine)
+        own_flagged += count_own_flagged(alone, texts, mine)
         if progress is not None:
             progress(len(batch))
         batch.clear()
