@@ -495,6 +495,7 @@ def wheel_bytes() -> tuple[int, int]:
         pkg / "signal_blend.py",
         pkg / "signal_reader.py",
         pkg / "signal_training.py",
+        pkg / "signal_choice.py",
     ]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -60,7 +60,8 @@ def main() -> int:
         m = report[name]
         recalls = ", ".join(f"{s} {m['stages'][s]['recall']:.2f}" for s in m["stages"])
         print(
-            f"{name}: benign flagged {m['benign_flagged']}/{m['benign']}; coercive lines flagged "
+            f"{name}: benign flagged {m['benign_flagged']}/{m['benign']} (mean over sources "
+            f"{m['benign_rate_by_source']:.3f}); coercive lines flagged "
             f"{m['coercive_flagged']}/{m['coercive']}; recall {recalls}"
         )
     c = report["context_shift"]
@@ -79,7 +80,8 @@ def main() -> int:
             f"blend {result.model.meta['blend']} on the encoder's dev fold ({b['coercive']} "
             f"coercive, {b['benign']} benign lines): words alone recall {alone['recall']:.3f}, "
             f"benign {alone['benign_rate']:.3f}; blended recall {mixed['recall']:.3f}, benign "
-            f"{mixed['benign_rate']:.3f}, encoder asked for {mixed.get('asked', 1.0):.1%}"
+            f"{mixed['benign_rate']:.3f} (budget {mixed.get('budget_rate', 0.0):.3f}), encoder "
+            f"asked for {mixed.get('asked', 1.0):.1%}"
         )
         chosen = Blend.from_meta(result.model.meta["blend"])
         if chosen is not None and not chosen.gate:

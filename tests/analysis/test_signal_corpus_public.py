@@ -24,10 +24,6 @@ LANGS = {"en", "fr", "es", "de", "it", "pt", "nl"}  # nl: read with the English 
 FIELDS = {"id", "lang", "source", "is_benign", "stages", "kind", "text", "source_url"}
 FOLDED = ("public_quotes2", "public_quotes3", "public_quotes4", "public_quotes6", "public_quotes7")
 # and their public_benign*; public_quotes5 holds 11 offender lines (its ransomware chats were left out)
-LOOKALIKES = {"corpus/public_quotes10"}
-# public_quotes10 holds only look-alikes (phishing and spam sentences quoted from phishing_pot,
-# its 8 offender lines left out as copies when it was folded in); to be renamed public_benign11
-# at the next retraining, since both models record a hash of the corpus files, names included.
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
@@ -58,7 +54,7 @@ def test_every_line_is_labelled_and_says_where_it_was_quoted_from(
             assert r["lang"] in LANGS, (name, r)
             assert r["source_url"].startswith(("https://", "http://")), (name, r)
             assert r.get("source_date", "").strip() and r["kind"].strip(), (name, r)
-            if "benign" in name or name in LOOKALIKES:
+            if "benign" in name:
                 assert r["is_benign"] is True and r["source"] in ("benign", "victim", "spam"), (
                     name,
                     r,
@@ -153,6 +149,13 @@ def test_training_reads_the_folded_lines_and_blind_sets_but_not_incoming(
         ("blind_2026_12aq", 240),  # English written: 244 once 26 copies left out
         ("blind_2026_12ar", 250),  # French, Spanish, German written: 257 once 7 copies left out
         ("blind_2026_12as", 455),  # BitcoinAbuse e-mails, ransomware chats: 460, 27 copies out
+        ("blind_2026_12at", 140),  # phishing and spam look-alikes: 143
+        ("blind_2026_12au", 190),  # ransomware chats, ransom notes: 196
+        ("blind_2026_12av", 305),  # official-voice scam calls and texts: 313
+        ("blind_2026_12aw", 230),  # French, Spanish, German quoted: 236
+        ("blind_2026_12ax", 270),  # chat style, a third in French, Spanish, German: 277
+        ("blind_2026_12ay", 190),  # interpersonal coercion quoted: 194 once 10 copies left out
+        ("blind_2026_12az", 275),  # extortion by strangers and groups: 280 once 12 copies out
     ],
 )
 def test_the_blind_sets_since_the_fourth_were_folded_in_without_copies(

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from unshared.analysis.signal_blend import ORDINARY_SHARE, Blend, choose_blend
+from unshared.analysis.signal_blend import ORDINARY_SHARE, Blend, budget_weights, choose_blend
 from unshared.analysis.signal_corpus import corpus_hash, load_corpus
 from unshared.analysis.signal_encoder import (
     DEV_FOLD,
@@ -128,6 +128,38 @@ def test_choose_blend_keeps_to_the_benign_budget_and_maps_its_cut_onto_the_thres
     noise = rng.normal(0, 1, n)
     z2 = rng.normal(0, 1, n) + coercive * 3.0
     assert choose_blend(z2, noise, coercive, benign, 0.6, 0.05)[0].weight <= 0.2
+
+
+def test_with_sources_the_budget_is_the_mean_over_sources_so_one_big_hard_set_cannot_set_it() -> (
+    None
+):
+    """A folded-in set of 900 hard look-alikes (scoring like offenders' lines) beside nine sets
+    of 100 easy ones. Pooled, the hard set spends the whole budget and the cut rises above most
+    offenders' lines; by source, it weighs a tenth, and the cut keeps each easy set's share low."""
+    rng = np.random.default_rng(3)
+    coercive = np.r_[np.ones(1000, bool), np.zeros(1800, bool)]
+    benign = ~coercive
+    sources = (
+        ["offenders"] * 1000 + ["hard"] * 900 + [f"easy{k}" for k in range(9) for _ in range(100)]
+    )
+    z = np.r_[rng.normal(2.0, 1, 1000), rng.normal(1.5, 1, 900), rng.normal(-2.0, 1, 900)]
+    e = z.copy()
+    pooled, rp = choose_blend(z, e, coercive, benign, 0.5, 0.05)
+    mean, rm = choose_blend(z, e, coercive, benign, 0.5, 0.05, sources=sources)
+    weights = budget_weights(benign, sources)
+    assert math.isclose(weights.sum(), 1.0) and math.isclose(weights[1000:1900].sum(), 0.1)
+    assert math.isclose(weights[1900:2000].sum(), 0.1)
+    for blend, report in ((pooled, rp), (mean, rm)):
+        flags = blend.mix_all(z, e) >= 0.0
+        assert flags[benign].mean() == pytest.approx(report["blended"]["benign_rate"])
+    flags = mean.mix_all(z, e) >= 0.0
+    hard = flags[1000:1900].mean()
+    by_source = (hard + sum(flags[1900 + 100 * k : 2000 + 100 * k].mean() for k in range(9))) / 10
+    assert by_source <= 0.05 + 1e-9
+    assert rm["blended"]["budget_rate"] <= 0.05 + 1e-9
+    assert rm["blended"]["recall"] > rp["blended"]["recall"] + 0.2
+    # Pooled weights are one over the benign rows, and give the pooled cut.
+    assert np.allclose(budget_weights(benign)[benign], 1 / 1800)
 
 
 def test_choose_blend_keeps_everyday_chat_under_its_share_of_the_budget() -> None:

@@ -169,12 +169,9 @@ def test_everyday_messages_in_the_encoders_languages_are_rarely_flagged() -> Non
     assert len(flagged) <= ORDINARY_SHARE * 0.05 * len(rows), flagged
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the n-gram words flag everyday lines in languages the model was hardly trained on: "
-    "25 of 836 (3.0%) blended, 26 by the words alone, 21 of them in the 556 lines outside "
-    "en/fr/es/de (Portuguese tweets 6 of 50) (docs/benchmarks/signals.md, 'Thirty-ninth')",
-)
 def test_everyday_messages_in_any_language_are_rarely_flagged() -> None:
+    """At most half the look-alike budget (2.5%) of 836 tweets and film lines in 17 languages.
+    A strict xfail until 2026-12-08 (25 of 836 with the models of 2026-12-07, 21 of them outside
+    en/fr/es/de); the models of 2026-12-08 flag 18."""
     flagged = _held_out_flags(use_encoder=True, folder=HELD_OUT2)
     assert len(flagged) <= ORDINARY_SHARE * 0.05 * len(_held_out(HELD_OUT2)), flagged

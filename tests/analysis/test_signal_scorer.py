@@ -51,7 +51,10 @@ def test_the_committed_model_was_trained_on_the_corpus_and_settings_in_the_repo(
         t.RULE_SCALE,
         t.NB_ALPHA,
     ), hint
-    assert meta["dev_benign_rate"] <= 0.05
+    from unshared.analysis.signal_choice import BY_SOURCE
+
+    budget = meta["dev_benign_rate_by_source" if BY_SOURCE else "dev_benign_rate"]
+    assert budget <= 0.05
 
 
 def test_training_is_deterministic_and_keeps_to_the_benign_rate(tmp_path: Path) -> None:
@@ -59,6 +62,7 @@ def test_training_is_deterministic_and_keeps_to_the_benign_rate(tmp_path: Path) 
     pytest.importorskip("sklearn")
     import shutil
 
+    from unshared.analysis.signal_choice import budget
     from unshared.analysis.signal_training import train
 
     src = ROOT / "tests" / "data" / "signals"
@@ -73,8 +77,27 @@ def test_training_is_deterministic_and_keeps_to_the_benign_rate(tmp_path: Path) 
         buf = io.BytesIO()
         result.model.save(buf)
         made.append(buf.getvalue())
-        assert result.report["dev"]["benign_rate"] <= 0.05
+        assert budget(result.report["dev"]) <= 0.05
     assert made[0] == made[1]
+
+
+def test_the_look_alike_budget_is_the_mean_over_sources() -> None:
+    """One source of 90 look-alikes with 9 flagged beside one of 10 with none: pooled 9%, by
+    source (10% + 0%) / 2 = 5%. The threshold is chosen on the second (BY_SOURCE)."""
+    from unshared.analysis import signal_choice as t
+    from unshared.analysis.signal_corpus import Row
+
+    def row(origin: str, benign: bool) -> Row:
+        stages = frozenset() if benign else frozenset({"threat"})
+        return Row("x", stages, "en", origin, benign, origin=origin)
+
+    rows = [row("hard", True)] * 90 + [row("easy", True)] * 10 + [row("offenders", False)] * 4
+    got = [{"threat"}] * 9 + [set()] * 91 + [{"threat"}] * 3 + [set()]
+    m = t.measure(rows, got)
+    assert m["benign_rate"] == pytest.approx(0.09)
+    assert m["benign_rate_by_source"] == pytest.approx(0.05)
+    assert m["coercive_flagged"] == 3
+    assert t.budget(m) == pytest.approx(0.05 if t.BY_SOURCE else 0.09)
 
 
 def test_the_cli_never_imports_scikit_learn(tmp_path: Path) -> None:

@@ -75,26 +75,44 @@ them and forced the encoder's weight from 0.5 to 0.1, though the encoder flagged
 everyday messages than before."""
 
 
-def _allowed(max_benign: float, benign: npt.NDArray[np.bool_], fixed: npt.NDArray[np.bool_]) -> int:
-    """How many benign rows the mix may flag: the budget, less those flagged without it."""
-    return math.floor(max_benign * int(benign.sum()) + 1e-9) - int((fixed & benign).sum())
+def budget_weights(
+    benign: npt.NDArray[np.bool_], sources: Sequence[str] | None = None
+) -> npt.NDArray[np.float64]:
+    """Each benign row's share of the look-alike budget (the rest 0). Pooled (``sources`` None)
+    every benign row weighs the same; with ``sources``, each source's rows share an equal part,
+    so the rate is the mean over sources of each one's share flagged."""
+    weights = np.zeros(len(benign), dtype=np.float64)
+    if not benign.any():
+        return weights
+    if sources is None:
+        weights[benign] = 1.0 / int(benign.sum())
+        return weights
+    names = np.asarray(list(sources), dtype=object)
+    kinds = sorted({str(n) for n in names[benign]})
+    for name in kinds:
+        rows = benign & (names == name)
+        weights[rows] = 1.0 / (len(kinds) * int(rows.sum()))
+    return weights
 
 
 def _best_cut(
     m: npt.NDArray[np.float64],
     coercive: npt.NDArray[np.bool_],
-    benign: npt.NDArray[np.bool_],
+    weights: npt.NDArray[np.float64],
     max_benign: float,
     kept: npt.NDArray[np.bool_],
     kept_flag: npt.NDArray[np.bool_],
 ) -> tuple[float, float]:
-    """The cut on ``m`` with the best recall of ``coercive`` while at most ``max_benign`` of
-    ``benign`` are flagged: (recall, cut). Rows in ``kept`` are not mixed: ``kept_flag`` says
-    whether they are flagged, whatever the cut."""
-    allowed = _allowed(max_benign, benign, kept & kept_flag)
-    ranked = np.sort(m[benign & ~kept])[::-1]
-    # the cut sits just above the (allowed + 1)-th highest benign value
-    if allowed < 0:
+    """The cut on ``m`` with the best recall of ``coercive`` while the benign rows flagged weigh
+    at most ``max_benign`` (``weights``: :func:`budget_weights`): (recall, cut). Rows in ``kept``
+    are not mixed: ``kept_flag`` says whether they are flagged, whatever the cut."""
+    room = max_benign - float(weights[kept & kept_flag].sum())
+    mixed = (weights > 0) & ~kept
+    order = np.argsort(-m[mixed], kind="stable")
+    ranked, cum = m[mixed][order], np.cumsum(weights[mixed][order])
+    # the cut sits just above the highest benign value that would overspend the budget
+    allowed = int(np.searchsorted(cum, room + 1e-12, side="right"))
+    if room < -1e-12:
         cut = math.inf
     elif allowed < len(ranked):
         cut = float(np.nextafter(ranked[allowed], np.inf))
@@ -114,6 +132,7 @@ def choose_blend(
     shift: npt.NDArray[np.float64] | None = None,
     ordinary: npt.NDArray[np.bool_] | None = None,
     short: npt.NDArray[np.bool_] | None = None,
+    sources: Sequence[str] | None = None,
 ) -> tuple[Blend, dict[str, Any]]:
     """The blend for dev rows with n-gram logits ``z`` and encoder logits ``e``: the weight and
     cut with the best recall at <= ``max_benign`` benign flagged, then the highest gate that
@@ -123,7 +142,8 @@ def choose_blend(
     chat (not look-alikes), of which the blend may flag at most :data:`ORDINARY_SHARE` of
     ``max_benign``; ``short``: rows the encoder is not asked about (too short, or in a script
     it cannot read: :func:`~unshared.analysis.signal_encoder.reads`), which keep the words'
-    reading."""
+    reading; ``sources``: each row's source, when the budget is the mean over sources
+    (:func:`budget_weights`)."""
     add = np.zeros_like(z) if shift is None else shift
     ords = np.zeros_like(coercive) if ordinary is None else ordinary
     tz = logit(threshold)
@@ -137,9 +157,10 @@ def choose_blend(
     per_weight: dict[str, dict[str, float]] = {}
     kept = np.zeros_like(coercive) if short is None else short
     kept_flag = z + add >= tz
+    weights = budget_weights(benign, sources)
     for w in WEIGHTS:
         m = (1.0 - w) * z + w * e + add
-        recall, cut = _best_cut(m, coercive, benign, max_benign, kept, kept_flag)
+        recall, cut = _best_cut(m, coercive, weights, max_benign, kept, kept_flag)
         ordinary_rate = ord_rate(np.where(kept, kept_flag, m >= cut))
         per_weight[str(w)] = {"recall": round(recall, 4), "ordinary": round(ordinary_rate, 4)}
         if (ordinary_rate > ord_cap and w > 0) or not math.isfinite(cut):
@@ -148,8 +169,8 @@ def choose_blend(
             best = (recall, w, cut)
     assert best is not None
     recall, weight, cut = best
-    allowed = _allowed(max_benign, benign, kept & kept_flag)
-    offset = _stored_offset(weight, tz - cut, z, e, add, tz, benign & ~kept, allowed)
+    room = max_benign - float(weights[kept & kept_flag].sum())
+    offset = _stored_offset(weight, tz - cut, z, e, add, tz, np.where(kept, 0.0, weights), room)
     blend = Blend(weight, offset, 0.0)
     mixed = blend.mix_all(z, e) + add
     z = z + add
@@ -157,6 +178,7 @@ def choose_blend(
     chosen = {
         "recall": recall,
         "benign_rate": float((mixed[benign] >= tz).mean()),
+        "budget_rate": float(weights[mixed >= tz].sum()),
         "ordinary_rate": ord_rate(mixed >= tz),
     }
     for g in GATES:
@@ -164,12 +186,13 @@ def choose_blend(
         if short is not None:
             asked = asked & ~short
         got = np.where(asked, mixed, z) >= tz
-        r, b = float(got[coercive].mean()), float(got[benign].mean())
-        if r >= recall - GATE_LOSS and b <= max_benign and ord_rate(got) <= ord_cap:
+        r, b = float(got[coercive].mean()), float(weights[got].sum())
+        if r >= recall - GATE_LOSS and b <= max_benign + 1e-12 and ord_rate(got) <= ord_cap:
             gate = g
             chosen = {
                 "recall": r,
-                "benign_rate": b,
+                "benign_rate": float(got[benign].mean()),
+                "budget_rate": b,
                 "ordinary_rate": ord_rate(got),
                 "asked": float(asked[~ords].mean()),
             }
@@ -198,17 +221,18 @@ def _stored_offset(
     e: npt.NDArray[np.float64],
     add: npt.NDArray[np.float64],
     tz: float,
-    mixed_benign: npt.NDArray[np.bool_],
-    allowed: int,
+    weights: npt.NDArray[np.float64],
+    room: float,
 ) -> float:
-    """``offset`` as the file keeps it (six decimals), lowered a millionth at a time until at
-    most ``allowed`` of the benign rows the mix reads (``mixed_benign``) are flagged, the mix
+    """``offset`` as the file keeps it (six decimals), lowered a millionth at a time until the
+    benign rows the mix reads (``weights`` > 0) that it flags weigh at most ``room``, the mix
     computed as :meth:`Blend.mix_all` computes it. ``tz - cut`` alone could flag the benign row
     on the cut's edge (the rounding, and the sum taken in another order); then no gate kept to
     the budget, and training fell back to asking the encoder about every message."""
     off = round(offset, 6)
-    zb, eb, ab = z[mixed_benign], e[mixed_benign], add[mixed_benign]
-    while int((Blend(weight, off, 0.0).mix_all(zb, eb) + ab >= tz).sum()) > allowed:
+    read = weights > 0
+    zb, eb, ab, wb = z[read], e[read], add[read], weights[read]
+    while float(wb[Blend(weight, off, 0.0).mix_all(zb, eb) + ab >= tz].sum()) > room + 1e-12:
         off = round(off - 1e-6, 6)
     return off
 
@@ -223,6 +247,7 @@ def blend_on_dev(
     max_benign: float,
     shift: npt.NDArray[np.float64] | None = None,
     ordinary: npt.NDArray[np.bool_] | None = None,
+    sources: Sequence[str] | None = None,
 ) -> tuple[Blend | None, dict[str, Any]]:
     """:func:`choose_blend` on the dev rows the encoder scored (its dev fold): ``texts`` with
     their out-of-fold n-gram logits ``z``; ``dev_logits`` by :func:`~unshared.analysis.
@@ -237,8 +262,9 @@ def blend_on_dev(
     e = np.array([value for _, value in scored if value is not None], dtype=np.float64)
     add = None if shift is None else shift[keep]
     ords = None if ordinary is None else ordinary[keep]
+    kinds = None if sources is None else [sources[i] for i in keep]
     return choose_blend(
-        z[keep], e, coercive[keep], benign[keep], threshold, max_benign, add, ords, short
+        z[keep], e, coercive[keep], benign[keep], threshold, max_benign, add, ords, short, kinds
     )
 
 
@@ -250,11 +276,13 @@ def blend_for(
     encoder: EncoderModel | None = None,
     shift: npt.NDArray[np.float64] | None = None,
     ordinary: tuple[Sequence[Row], npt.NDArray[np.float64]] | None = None,
+    by_source: bool = False,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The model's ``blend`` meta with ``encoder`` (None: the packaged one), chosen on the dev
     rows of its dev fold (``probs``: their out-of-fold coercion-head probabilities without the
     context shift; ``shift``: the shift each is read with; ``ordinary``: everyday chat rows and
-    their probabilities, read alone), and its report; nothing when there is no encoder."""
+    their probabilities, read alone; ``by_source``: the budget is the mean over the rows'
+    origins), and its report; nothing when there is no encoder."""
     from unshared.analysis.signal_encoder import load_encoder
 
     encoder = encoder if encoder is not None else load_encoder()
@@ -277,6 +305,7 @@ def blend_for(
         max_benign,
         add,
         ords,
+        [r.origin for r in rows] if by_source else None,
     )
     if blend is None:
         return {}, report

@@ -8,13 +8,15 @@ dates), so the same corpus gives the same file.
 
 The threshold is chosen on out-of-fold scores (5 folds, grouped by source so
 quotes from one e-mail or one article never sit on both sides), which is the dev split: the
-highest recall on the key stages with at most ``max_benign`` of the benign look-alikes flagged.
+highest recall on the key stages with at most ``max_benign`` of the benign look-alikes flagged,
+that share read as the mean over the corpus files they come from
+(:data:`~unshared.analysis.signal_choice.BY_SOURCE`; the choosing is in that module).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,15 @@ import numpy as np
 import numpy.typing as npt
 
 from unshared.analysis.signal_blend import blend_for
+from unshared.analysis.signal_choice import (
+    BY_SOURCE,
+    choose,
+    choose_gate,
+    choose_other,
+    choose_pick,
+    flagged,
+    measure,
+)
 from unshared.analysis.signal_context import fit_context_shift, in_context, shifted
 from unshared.analysis.signal_corpus import (
     TRAIN_ONLY,
@@ -32,7 +43,6 @@ from unshared.analysis.signal_corpus import (
     load_corpus,
     with_context_copies,
 )
-from unshared.analysis.signal_decision import decide
 from unshared.analysis.signal_encoder import DEV_FOLD, EncoderModel, latin
 from unshared.analysis.signal_rules import KEY_STAGES, STAGES
 from unshared.analysis.signal_scorer import (
@@ -59,10 +69,6 @@ TRAIN_ONLY_WEIGHT = 2.0
 """How much each of those lines weighs in the fit: everyday messages are most of what a chat holds,
 and one copy of each was not enough to keep three-word lines ("who is this") from reading as
 threats."""
-THRESHOLDS = tuple(round(float(x), 3) for x in np.arange(0.30, 0.981, 0.01))
-PICKS = tuple(round(float(x), 3) for x in np.arange(0.05, 0.951, 0.05))
-GATES = (0.5, 0.4, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.01, 0.005, 0.0)
-GATE_LOSS = 0.005  # the gate may cost at most half a point of key-stage recall on the dev split
 
 
 @dataclass
@@ -181,160 +187,6 @@ def _fit_gate(x: Any, y: npt.NDArray[np.int_]) -> tuple[npt.NDArray[np.float64],
     return clf.coef_[0], float(clf.intercept_[0])
 
 
-def choose_gate(
-    rows: Sequence[Row],
-    with_rules: npt.NDArray[np.float64],
-    without_rules: npt.NDArray[np.float64],
-    gate: npt.NDArray[np.float64],
-    threshold: float,
-    other: float,
-    max_benign: float,
-    pick: float = 0.5,
-    bare: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None,
-    ruled: Sequence[set[str]] | None = None,
-) -> float:
-    """The highest gate (fewest rule runs) that costs at most ``GATE_LOSS`` of key recall
-    (``bare``: the coercion probabilities without the context shift, with and without rules;
-    ``ruled``: the stages the rules found, which count only where the gate lets them run)."""
-    found = ruled if ruled is not None else [set()] * len(rows)
-    full = measure(
-        rows, flagged(with_rules, threshold, other, pick, bare[0] if bare else None, found)
-    )
-    for g in GATES:
-        opened = gate >= g
-        probs = np.where(opened[:, None], with_rules, without_rules)
-        no_shift = np.where(opened, bare[0], bare[1]) if bare else None
-        ran = [f if o else set() for f, o in zip(found, opened.tolist(), strict=True)]
-        m = measure(rows, flagged(probs, threshold, other, pick, no_shift, ran))
-        others = [s for s in STAGES if s not in KEY_STAGES]
-        lost = max(full["stages"][s]["recall"] - m["stages"][s]["recall"] for s in others)
-        if (
-            m["key_recall"] >= full["key_recall"] - GATE_LOSS
-            and lost <= 2 * GATE_LOSS
-            and m["benign_rate"] <= max_benign
-        ):
-            return g
-    return 0.0
-
-
-def measure(rows: Sequence[Row], got: Sequence[set[str]]) -> dict[str, Any]:
-    """Recall and precision per stage, and the share of benign look-alikes flagged."""
-    stages: dict[str, dict[str, float]] = {}
-    for stage in STAGES:
-        tp = sum(1 for r, g in zip(rows, got, strict=True) if stage in r.stages and stage in g)
-        fn = sum(1 for r, g in zip(rows, got, strict=True) if stage in r.stages and stage not in g)
-        fp = sum(1 for r, g in zip(rows, got, strict=True) if stage not in r.stages and stage in g)
-        stages[stage] = {
-            "support": tp + fn,
-            "recall": tp / (tp + fn) if tp + fn else 1.0,
-            "precision": tp / (tp + fp) if tp + fp else 1.0,
-        }
-    benign = [g for r, g in zip(rows, got, strict=True) if r.is_benign]
-    flagged = sum(1 for g in benign if g & set(KEY_STAGES))
-    coercive = [g for r, g in zip(rows, got, strict=True) if r.stages & set(KEY_STAGES)]
-    return {
-        "lines": len(rows),
-        "coercive": len(coercive),
-        "coercive_flagged": sum(1 for g in coercive if g & set(KEY_STAGES)),
-        "stages": stages,
-        "benign": len(benign),
-        "benign_flagged": flagged,
-        "benign_rate": flagged / len(benign) if benign else 0.0,
-        "key_recall": float(np.mean([stages[s]["recall"] for s in KEY_STAGES])),
-    }
-
-
-def choose(
-    rows: Sequence[Row],
-    probs: npt.NDArray[np.float64],
-    max_benign: float,
-    pick: float = 0.5,
-    bare: npt.NDArray[np.float64] | None = None,
-    ruled: Sequence[set[str]] | None = None,
-) -> tuple[float, dict[str, Any]]:
-    """The threshold with the best key-stage recall at <= ``max_benign`` benign flagged."""
-    best: tuple[float, float, dict[str, Any]] | None = None
-    for t in THRESHOLDS:
-        m = measure(rows, flagged(probs, t, pick=pick, bare=bare, ruled=ruled))
-        if m["benign_rate"] > max_benign:
-            continue
-        other = np.mean([m["stages"][s]["recall"] for s in STAGES if s not in KEY_STAGES])
-        key = m["key_recall"] + 0.25 * float(other)
-        if best is None or key > best[0] + 1e-9:
-            best = (key, t, m)
-    if best is None:
-        raise RuntimeError(f"no threshold keeps benign flags under {max_benign:.0%}")
-    return best[1], best[2]
-
-
-def flagged(
-    probs: npt.NDArray[np.float64],
-    threshold: float,
-    other: float | None = None,
-    pick: float = 0.5,
-    bare: npt.NDArray[np.float64] | None = None,
-    ruled: Sequence[set[str]] | None = None,
-) -> list[set[str]]:
-    """The stages each row shows, as the reader decides (:func:`~unshared.analysis.
-    signal_decision.decide`, the coercion head in the last column); ``other`` for the stages that
-    are not key (``threshold`` if None); ``bare``: each row's coercion probability without the
-    context shift (NaN for a row read alone); ``ruled``: the stages the rules found in each row
-    (none where they did not run)."""
-    cut = threshold if other is None else other
-    no_shift = [
-        None if b is None or np.isnan(b) else float(b)
-        for b in (bare if bare is not None else [None] * len(probs))
-    ]
-    found: Sequence[set[str]] = ruled if ruled is not None else [set()] * len(probs)
-    return [
-        {s for s, _ in decide(p, STAGES, KEY_STAGES, threshold, cut, pick, b, f)}
-        for p, b, f in zip(probs, no_shift, found, strict=True)
-    ]
-
-
-def choose_pick(
-    rows: Sequence[Row],
-    probs: npt.NDArray[np.float64],
-    threshold: float,
-    bare: npt.NDArray[np.float64] | None = None,
-    ruled: Sequence[set[str]] | None = None,
-) -> float:
-    """The stage models' cut once the coercion head has flagged a message: the best mean F1 of
-    the key stages on the dev split."""
-    return _best_f1(
-        rows,
-        KEY_STAGES,
-        PICKS,
-        lambda t: flagged(probs, threshold, 1.0, pick=t, bare=bare, ruled=ruled),
-    )
-
-
-def choose_other(rows: Sequence[Row], probs: npt.NDArray[np.float64]) -> float:
-    """The threshold for contact, platform_switch and image_request: the best F1 on the dev split."""
-    others = [s for s in STAGES if s not in KEY_STAGES]
-    return _best_f1(rows, others, THRESHOLDS, lambda t: flagged(probs, 1.0, t))
-
-
-def _best_f1(
-    rows: Sequence[Row],
-    stages: Sequence[str],
-    grid: Sequence[float],
-    got: Callable[[float], list[set[str]]],
-) -> float:
-    """The value of ``grid`` whose flags (``got``) give ``stages`` the best mean F1 (the first
-    of equals)."""
-    best = (-1.0, 0.5)
-    for t in grid:
-        m = measure(rows, got(t))
-        f1s = []
-        for s in stages:
-            r, p = m["stages"][s]["recall"], m["stages"][s]["precision"]
-            f1s.append(2 * r * p / (r + p) if r + p else 0.0)
-        if float(np.mean(f1s)) > best[0] + 1e-9:
-            best = (float(np.mean(f1s)), t)
-    return best[1]
-
-
 def train(
     root: Path,
     *,
@@ -443,6 +295,7 @@ def train(
         encoder,
         after[dev_idx] * shift,
         ([rows[i] for i in ordinary_idx], unshifted[ordinary_idx]),
+        by_source=BY_SOURCE,
     )
     weights, bias = _fit(x, rows)
     wg, bg = _fit_gate(xt, y_gate)
@@ -471,6 +324,8 @@ def train(
             "context_shift": shift,
             "dev_key_recall": round(chosen["key_recall"], 4),
             "dev_benign_rate": round(chosen["benign_rate"], 4),
+            "dev_benign_rate_by_source": round(chosen["benign_rate_by_source"], 4),
+            "budget": "mean over sources" if BY_SOURCE else "pooled",
             **blend,
         },
         examples=_examples(base),
